@@ -1,0 +1,129 @@
+"""Settings read from the environment (and `.env`), validated once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(RuntimeError):
+    """A missing or invalid setting; the message names the variable."""
+
+
+class AIProvider(StrEnum):
+    LOCAL = "local"
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; names are the contract's environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", case_sensitive=True, extra="ignore"
+    )
+
+    AI_PROVIDER: AIProvider = AIProvider.LOCAL
+    OPENAI_API_KEY: SecretStr | None = None
+    OPENAI_BASE_URL: str | None = None
+    OPENAI_MODEL: str = "gpt-4.1-mini"
+    ANTHROPIC_API_KEY: SecretStr | None = None
+    ANTHROPIC_BASE_URL: str | None = None
+    ANTHROPIC_MODEL: str = "claude-haiku-4-5"
+    AI_TIMEOUT_SECONDS: float = Field(default=60.0, gt=0)
+    AI_MAX_OUTPUT_TOKENS: int = Field(default=1024, ge=16, le=32_000)
+
+    DATA_DIR: Path = Path("data")
+    DATABASE_URL: str | None = None
+    MONGODB_URI: SecretStr | None = None
+    MONGODB_DB_NAME: str = "my_flow"
+    REDIS_URL: SecretStr | None = None
+
+    LOGTO_ENDPOINT: str | None = None
+    LOGTO_RESOURCE: str | None = None
+    AUTH_REQUIRED_SCOPES: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    AUTH_LEEWAY_SECONDS: int = Field(default=30, ge=0, le=300)
+    LOCAL_ISSUER: str = "my-flow-local"
+    LOCAL_AUDIENCE: str = "my-flow-api"
+
+    STREAM_FIRST_TOKEN_WAIT_SECONDS: float = Field(default=5.0, ge=0, le=60)
+    STREAM_RETENTION_SECONDS: float = Field(default=600.0, ge=0)
+
+    MAX_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
+    LOG_FORMAT: LogFormat = LogFormat.AUTO
+    LOG_LEVEL: str = "INFO"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_scopes(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("AUTH_REQUIRED_SCOPES"), str):
+            raw = data["AUTH_REQUIRED_SCOPES"].replace(",", " ")
+            data = {**data, "AUTH_REQUIRED_SCOPES": raw.split()}
+        return data
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Self:
+        if self.AI_PROVIDER is AIProvider.OPENAI and self.OPENAI_API_KEY is None:
+            raise ValueError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
+        if self.AI_PROVIDER is AIProvider.ANTHROPIC and self.ANTHROPIC_API_KEY is None:
+            raise ValueError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
+        if bool(self.LOGTO_ENDPOINT) != bool(self.LOGTO_RESOURCE):
+            raise ValueError("LOGTO_ENDPOINT and LOGTO_RESOURCE must be set together")
+        if self.DATABASE_URL and not self.DATABASE_URL.startswith(
+            ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return self
+
+    @property
+    def local_auth(self) -> bool:
+        """True when tokens are minted and verified locally instead of by Logto."""
+        return not self.LOGTO_ENDPOINT
+
+    @property
+    def database_url(self) -> str:
+        """The SQL URL, defaulting to an SQLite file in the data folder."""
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        return f"sqlite+aiosqlite:///{(self.DATA_DIR / 'my_flow.db').as_posix()}"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """True for SQLite, whose schema is migrated automatically at start-up."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "invalid configuration: " + "; ".join(parts)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    return load_settings()

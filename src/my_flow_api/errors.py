@@ -1,0 +1,66 @@
+"""Domain errors. Services and repositories raise these; one handler maps them to HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the API reports to clients."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotFoundError(DomainError):
+    """Missing, or owned by someone else: the two are never told apart."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class AuthenticationError(DomainError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class PermissionDeniedError(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class PayloadTooLargeError(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class RateLimitedError(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class StoreUnavailableError(DomainError):
+    """The database cannot be reached; nothing was changed."""
+
+    status_code = 503
+    code = "store_unavailable"
+
+
+class AuthUnavailableError(DomainError):
+    """The identity provider's key set cannot be fetched."""
+
+    status_code = 503
+    code = "auth_unavailable"

@@ -1,0 +1,80 @@
+"""Flows: the actionable tasks a user has, captured by hand or from chat."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from my_flow_api.models.common import UTCDateTime
+from my_flow_api.models.patch import reject_null
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+
+
+class FlowPriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class FlowFields(BaseModel):
+    """The user-editable fields of a flow."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    priority: FlowPriority = FlowPriority.MEDIUM
+    due_date: UTCDateTime | None = None
+    reminder_enabled: bool = True
+
+
+class FlowCreate(FlowFields):
+    """A flow to create; `context_id` comes from the path or the extraction call."""
+
+    context_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class FlowUpdate(BaseModel):
+    """Body of `PATCH /flows/{id}`: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    priority: FlowPriority | None = None
+    due_date: UTCDateTime | None = None
+    reminder_enabled: bool | None = None
+    is_completed: bool | None = None
+
+    _not_null = field_validator("title", "priority", "reminder_enabled", "is_completed")(
+        reject_null
+    )
+
+
+class Flow(FlowFields):
+    """A stored flow."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    user_id: str
+    context_id: str
+    is_completed: bool = False
+    completed_at: UTCDateTime | None = None
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
+
+
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCT = " .,;:!?-–—\"'`()[]{}"
+
+
+def normalize_title(title: str) -> str:
+    """The key used to spot duplicate flows: case, width, spacing and edge punctuation folded."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return _SPACES.sub(" ", text).strip(_EDGE_PUNCT)

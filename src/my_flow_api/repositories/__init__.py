@@ -1,0 +1,1 @@
+"""Storage behind protocols; every backend passes the same contract suite."""

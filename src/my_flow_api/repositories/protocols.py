@@ -1,0 +1,109 @@
+"""The storage contract. Every method is scoped by `user_id`: another user's row is absent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from my_flow_api.models.common import Page, PageParams
+from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
+from my_flow_api.models.conversation import (
+    Conversation,
+    ConversationOutcome,
+    ConversationSummary,
+    Message,
+)
+from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate
+
+
+class ContextRepository(Protocol):
+    async def create(self, user_id: str, data: ContextCreate) -> Context: ...
+
+    async def get_by_id(self, context_id: str, user_id: str) -> Context | None:
+        """The context if it exists and belongs to the user, else None."""
+        ...
+
+    async def list(self, user_id: str, page: PageParams) -> Page[Context]: ...
+
+    async def update(self, context_id: str, user_id: str, data: ContextUpdate) -> Context | None: ...
+
+    async def delete(self, context_id: str, user_id: str) -> bool:
+        """Delete the context with its flows and conversations; False if it was not there."""
+        ...
+
+
+class FlowRepository(Protocol):
+    async def create(self, user_id: str, context_id: str, data: FlowCreate) -> Flow:
+        """Create a flow; raises NotFoundError if the context is not the user's."""
+        ...
+
+    async def create_unique(
+        self, user_id: str, context_id: str, data: FlowCreate
+    ) -> Flow | None:
+        """Create unless an open flow of the context has the same normalised title (None then)."""
+        ...
+
+    async def get_by_id(self, flow_id: str, user_id: str) -> Flow | None: ...
+
+    async def list_by_context(
+        self, user_id: str, context_id: str, page: PageParams, completed: bool | None = None
+    ) -> Page[Flow]:
+        """Flows of a context, newest first; raises NotFoundError for a foreign context."""
+        ...
+
+    async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None: ...
+
+    async def delete(self, flow_id: str, user_id: str) -> bool: ...
+
+
+class ConversationRepository(Protocol):
+    async def create(
+        self,
+        user_id: str,
+        context_id: str,
+        messages: Sequence[Message],
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> Conversation:
+        """Record a new conversation (status streaming); NotFoundError for a foreign context."""
+        ...
+
+    async def append_messages(
+        self, conversation_id: str, user_id: str, messages: Sequence[Message]
+    ) -> Conversation | None:
+        """Add messages to the end and mark the conversation streaming again."""
+        ...
+
+    async def finish(
+        self, conversation_id: str, user_id: str, outcome: ConversationOutcome
+    ) -> Conversation | None:
+        """Record how a turn ended; the answer, if any, is stored as an assistant message."""
+        ...
+
+    async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None: ...
+
+    async def list_by_context(
+        self, user_id: str, context_id: str, page: PageParams
+    ) -> Page[ConversationSummary]:
+        """Conversations of a context, newest first; NotFoundError for a foreign context."""
+        ...
+
+
+class Store(Protocol):
+    """One storage backend: its repositories and its lifecycle."""
+
+    @property
+    def contexts(self) -> ContextRepository: ...
+
+    @property
+    def flows(self) -> FlowRepository: ...
+
+    @property
+    def conversations(self) -> ConversationRepository: ...
+
+    async def ping(self) -> bool:
+        """True when the backend answers."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Services: the AI assistant and what the endpoints orchestrate."""

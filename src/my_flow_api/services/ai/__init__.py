@@ -1,0 +1,1 @@
+"""The AI service and its providers (local, openai, anthropic)."""
