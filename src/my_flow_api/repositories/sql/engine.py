@@ -1,0 +1,89 @@
+"""Engines and short transactions for the SQL store.
+
+SQLite gets foreign keys, WAL and a busy timeout on every connection, and its writing
+transactions start with `BEGIN IMMEDIATE`, so a read-then-write (de-duplication, message
+sequence numbers) cannot interleave with another writer. PostgreSQL gets connect and statement
+timeouts and pre-ping, and its writers lock the parent row instead (`FOR UPDATE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+
+from my_flow_api.repositories.sql.guard import guarded
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 30.0
+SQLITE_BUSY_TIMEOUT_SECONDS = 15.0
+_WRITE = "my_flow_write"
+
+
+def is_sqlite(url: str) -> bool:
+    """True for an SQLite URL."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
+    """An async engine for `url`, set up for this store (see the module docstring)."""
+    options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        connect_args={
+            "timeout": CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": STATEMENT_TIMEOUT_SECONDS,
+        },
+        pool_pre_ping=True,
+        **options,
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take over BEGIN from the driver, so that the "begin" hook below decides it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One engine and the two kinds of transaction the repositories use."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._writer = engine.execution_options(**{_WRITE: True})
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A short read-only transaction; connection failures become StoreUnavailableError."""
+        async with guarded(), self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A short writing transaction (SQLite: `BEGIN IMMEDIATE`), committed on success."""
+        async with guarded(), self._writer.begin() as conn:
+            yield conn

@@ -1,0 +1,1 @@
+"""The repository contract suite: written once against `Store`, run on every backend."""

@@ -1,0 +1,170 @@
+"""Contract: conversations and their messages (create, append, finish, get, list, isolation)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from my_flow_api.errors import NotFoundError
+from my_flow_api.models.common import PageParams
+from my_flow_api.models.context import Context, ContextCreate
+from my_flow_api.models.conversation import (
+    Conversation,
+    ConversationOutcome,
+    ConversationStatus,
+    Message,
+    MessageRole,
+    Usage,
+)
+from my_flow_api.repositories.protocols import Store
+
+pytestmark = pytest.mark.integration
+
+ALICE = "user-alice"
+BOB = "user-bob"
+TRICKY = "  line one\n\nline two \u2014 caf\u00e9 \U0001f680\r\n\tend  "
+
+
+def user(content: str) -> Message:
+    return Message(role=MessageRole.USER, content=content)
+
+
+async def context_of(store: Store, owner: str = ALICE) -> Context:
+    return await store.contexts.create(owner, ContextCreate(name="Work"))
+
+
+async def started(store: Store, ctx: Context, *contents: str) -> Conversation:
+    messages = [user(c) for c in contents or ("hello",)]
+    return await store.conversations.create(ALICE, ctx.id, messages, provider="local", model="m")
+
+
+def shape(conversation: Conversation) -> list[tuple[int, str, str]]:
+    return [(m.seq, m.role.value, m.content) for m in conversation.messages]
+
+
+async def test_create_records_a_streaming_conversation_in_order(store: Store) -> None:
+    ctx = await context_of(store)
+    system = Message(role=MessageRole.SYSTEM, content="be brief")
+    conv = await store.conversations.create(
+        ALICE, ctx.id, [system, user(TRICKY)], provider="openai", model="gpt"
+    )
+    assert (conv.status, conv.provider, conv.model) == ("streaming", "openai", "gpt")
+    assert (conv.user_id, conv.context_id, conv.usage) == (ALICE, ctx.id, Usage())
+    assert shape(conv) == [(0, "system", "be brief"), (1, "user", TRICKY)]
+    for stamp in (conv.created_at, conv.updated_at, *(m.created_at for m in conv.messages)):
+        assert stamp.utcoffset() == timedelta(0)
+    assert await store.conversations.get_by_id(conv.id, ALICE) == conv
+
+
+async def test_create_without_provider_or_model(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await store.conversations.create(ALICE, ctx.id, [user("hi")])
+    assert (conv.provider, conv.model, conv.error_code, conv.duration_ms) == (None,) * 4
+
+
+async def test_create_in_a_foreign_or_missing_context_is_not_found(store: Store) -> None:
+    bobs = await context_of(store, BOB)
+    with pytest.raises(NotFoundError):
+        await store.conversations.create(ALICE, bobs.id, [user("hi")])
+    with pytest.raises(NotFoundError):
+        await store.conversations.create(ALICE, "no-such-context", [user("hi")])
+    assert (await store.conversations.list_by_context(BOB, bobs.id, PageParams())).total == 0
+
+
+async def test_finish_stores_the_answer_and_the_outcome(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "question")
+    outcome = ConversationOutcome(
+        status=ConversationStatus.COMPLETE,
+        answer=TRICKY,
+        usage=Usage(input_tokens=12, output_tokens=34),
+        first_token_ms=150,
+        duration_ms=900,
+    )
+    done = await store.conversations.finish(conv.id, ALICE, outcome)
+    assert done is not None
+    assert shape(done) == [(0, "user", "question"), (1, "assistant", TRICKY)]
+    assert (done.status, done.usage, done.first_token_ms, done.duration_ms) == (
+        "complete",
+        Usage(input_tokens=12, output_tokens=34),
+        150,
+        900,
+    )
+    assert done.updated_at > conv.updated_at
+    assert await store.conversations.get_by_id(conv.id, ALICE) == done
+
+
+@pytest.mark.parametrize("answer", [None, ""])
+async def test_finish_without_an_answer_adds_no_message(store: Store, answer: str | None) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx)
+    outcome = ConversationOutcome(
+        status=ConversationStatus.FAILED, answer=answer, error_code="provider_unavailable"
+    )
+    failed = await store.conversations.finish(conv.id, ALICE, outcome)
+    assert failed is not None
+    assert (failed.status, failed.error_code) == ("failed", "provider_unavailable")
+    assert shape(failed) == shape(conv)
+
+
+async def test_append_continues_the_sequence_and_streams_again(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "one")
+    answer = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="two")
+    await store.conversations.finish(conv.id, ALICE, answer)
+    more = await store.conversations.append_messages(conv.id, ALICE, [user("three"), user("four")])
+    assert more is not None
+    assert more.status == "streaming"
+    assert shape(more) == [
+        (0, "user", "one"),
+        (1, "assistant", "two"),
+        (2, "user", "three"),
+        (3, "user", "four"),
+    ]
+
+
+async def test_concurrent_appends_get_distinct_consecutive_seqs(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "start")
+    await asyncio.gather(
+        *(store.conversations.append_messages(conv.id, ALICE, [user(f"m{i}")]) for i in range(6))
+    )
+    final = await store.conversations.get_by_id(conv.id, ALICE)
+    assert final is not None
+    assert [m.seq for m in final.messages] == list(range(7))
+    assert {m.content for m in final.messages} == {"start", *(f"m{i}" for i in range(6))}
+
+
+async def test_list_is_newest_first_paginated_without_messages(store: Store) -> None:
+    ctx, other = await context_of(store), await context_of(store)
+    made = [await started(store, ctx, f"c{i}") for i in range(3)]
+    await started(store, other)
+    page = await store.conversations.list_by_context(ALICE, ctx.id, PageParams(limit=2))
+    assert (page.total, [c.id for c in page.items]) == (3, [made[2].id, made[1].id])
+    assert not hasattr(page.items[0], "messages")
+    rest = await store.conversations.list_by_context(ALICE, ctx.id, PageParams(limit=2, offset=2))
+    assert [c.id for c in rest.items] == [made[0].id]
+    assert rest.items[0].created_at.utcoffset() == timedelta(0)
+
+
+async def test_another_user_never_sees_or_changes_a_conversation(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx)
+    finish = ConversationOutcome(status=ConversationStatus.CANCELLED, answer="x")
+    assert await store.conversations.get_by_id(conv.id, BOB) is None
+    assert await store.conversations.append_messages(conv.id, BOB, [user("sneaky")]) is None
+    assert await store.conversations.finish(conv.id, BOB, finish) is None
+    with pytest.raises(NotFoundError):
+        await store.conversations.list_by_context(BOB, ctx.id, PageParams())
+    assert await store.conversations.get_by_id(conv.id, ALICE) == conv
+
+
+async def test_missing_conversation(store: Store) -> None:
+    outcome = ConversationOutcome(status=ConversationStatus.COMPLETE)
+    assert await store.conversations.get_by_id("no-such-id", ALICE) is None
+    assert await store.conversations.append_messages("no-such-id", ALICE, [user("x")]) is None
+    assert await store.conversations.finish("no-such-id", ALICE, outcome) is None
+    with pytest.raises(NotFoundError):
+        await store.conversations.list_by_context(ALICE, "no-such-context", PageParams())
