@@ -18,6 +18,7 @@ from my_flow_api.repositories.protocols import Store
 BACKENDS = [
     pytest.param("sqlite_store", id="sqlite"),
     pytest.param("postgres_store", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("mongo_store", id="mongo"),
 ]
 
 

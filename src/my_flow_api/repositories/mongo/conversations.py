@@ -1,0 +1,184 @@
+"""Conversations in MongoDB; their messages live in a collection of their own.
+
+Why not an array inside the conversation: a conversation grows with every turn and a
+document is capped at 16 MB (about 400 messages of the maximum size), lists of
+conversations would carry every message, and appending would rewrite the array.
+Each message is its own document instead, keyed by (conversation_id, seq) under a
+unique index. Sequence numbers are reserved atomically with `$inc` on the
+conversation's `message_count`, so concurrent appends get disjoint ranges without a
+transaction; the messages are inserted afterwards. A crash in between leaves a gap in
+`seq`, never a wrong order. Messages carry `user_id` and `context_id` for the cascade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo import ASCENDING, ReturnDocument
+
+from my_flow_api.models.common import Page, PageParams, new_id
+from my_flow_api.models.conversation import (
+    Conversation,
+    ConversationOutcome,
+    ConversationStatus,
+    ConversationSummary,
+    Message,
+    MessageRole,
+    StoredMessage,
+)
+from my_flow_api.repositories.mongo.base import Collections, Doc, clock
+from my_flow_api.repositories.mongo.errors import guarded
+
+_Row = tuple[MessageRole, str, datetime]
+
+
+def to_summary(doc: Doc) -> ConversationSummary:
+    """The model of a stored conversation document, without messages."""
+    return ConversationSummary.model_validate({**doc, "id": doc["_id"]})
+
+
+def to_message(doc: Doc) -> StoredMessage:
+    """The model of a stored message document."""
+    return StoredMessage.model_validate({**doc, "id": doc["_id"]})
+
+
+class MongoConversationRepository:
+    """`ConversationRepository` on MongoDB."""
+
+    def __init__(self, collections: Collections) -> None:
+        self._c = collections
+
+    @guarded
+    async def create(
+        self,
+        user_id: str,
+        context_id: str,
+        messages: Sequence[Message],
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> Conversation:
+        """Record a new conversation (status streaming); NotFoundError for a foreign context."""
+        await self._c.require_context(user_id, context_id)
+        now = clock.now()
+        doc: Doc = {
+            "_id": new_id(),
+            "user_id": user_id,
+            "context_id": context_id,
+            "status": ConversationStatus.STREAMING.value,
+            "provider": provider,
+            "model": model,
+            "usage": {"input_tokens": None, "output_tokens": None},
+            "error_code": None,
+            "first_token_ms": None,
+            "duration_ms": None,
+            "message_count": len(messages),
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Messages first: until the conversation exists they are invisible.
+        stored = await self._insert_messages(doc, user_id, 0, _rows(messages, now))
+        await self._c.conversations.insert_one(doc)
+        return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
+
+    @guarded
+    async def append_messages(
+        self, conversation_id: str, user_id: str, messages: Sequence[Message]
+    ) -> Conversation | None:
+        """Add messages to the end and mark the conversation streaming again."""
+        if await self._visible(conversation_id, user_id) is None:
+            return None
+        now = clock.now()
+        update: Doc = {
+            "$inc": {"message_count": len(messages)},
+            "$set": {"status": ConversationStatus.STREAMING.value, "updated_at": now},
+        }
+        before = await self._reserve(conversation_id, user_id, update)
+        if before is None:
+            return None
+        rows = _rows(messages, now)
+        await self._insert_messages(before, user_id, before["message_count"], rows)
+        return await self._read(conversation_id, user_id)
+
+    @guarded
+    async def finish(
+        self, conversation_id: str, user_id: str, outcome: ConversationOutcome
+    ) -> Conversation | None:
+        """Record how a turn ended; the answer, if any, is stored as an assistant message."""
+        if await self._visible(conversation_id, user_id) is None:
+            return None
+        now = clock.now()
+        fields = outcome.model_dump(mode="json", exclude={"answer"})
+        update: Doc = {"$set": {**fields, "updated_at": now}}
+        answer: list[_Row] = []
+        if outcome.answer:
+            answer.append((MessageRole.ASSISTANT, outcome.answer, now))
+            update["$inc"] = {"message_count": 1}
+        before = await self._reserve(conversation_id, user_id, update)
+        if before is None:
+            return None
+        await self._insert_messages(before, user_id, before["message_count"], answer)
+        return await self._read(conversation_id, user_id)
+
+    @guarded
+    async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
+        """The conversation with its messages in order, if visible to the user."""
+        return await self._read(conversation_id, user_id)
+
+    @guarded
+    async def list_by_context(
+        self, user_id: str, context_id: str, page: PageParams
+    ) -> Page[ConversationSummary]:
+        """Conversations of a context, newest first; NotFoundError for a foreign context."""
+        await self._c.require_context(user_id, context_id)
+        query: Doc = {"user_id": user_id, "context_id": context_id}
+        return await self._c.page(self._c.conversations, query, page, to_summary)
+
+    async def _visible(self, conversation_id: str, user_id: str) -> Doc | None:
+        doc = await self._c.conversations.find_one({"_id": conversation_id, "user_id": user_id})
+        if doc is None or not await self._c.context_is_live(user_id, doc["context_id"]):
+            return None
+        return doc
+
+    async def _read(self, conversation_id: str, user_id: str) -> Conversation | None:
+        doc = await self._visible(conversation_id, user_id)
+        if doc is None:
+            return None
+        cursor = self._c.messages.find({"conversation_id": conversation_id, "user_id": user_id})
+        stored = [to_message(m) async for m in cursor.sort("seq", ASCENDING)]
+        return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
+
+    async def _reserve(self, conversation_id: str, user_id: str, update: Doc) -> Doc | None:
+        """Apply `update` and return the document as it was (its count is the first seq)."""
+        return await self._c.conversations.find_one_and_update(
+            {"_id": conversation_id, "user_id": user_id},
+            update,
+            projection={"context_id": 1, "message_count": 1},
+            return_document=ReturnDocument.BEFORE,
+        )
+
+    async def _insert_messages(
+        self, conversation: Doc, user_id: str, first_seq: int, rows: Sequence[_Row]
+    ) -> list[StoredMessage]:
+        docs: list[Doc] = [
+            {
+                "_id": new_id(),
+                "conversation_id": conversation["_id"],
+                "user_id": user_id,
+                "context_id": conversation["context_id"],
+                "seq": first_seq + i,
+                "role": role.value,
+                "content": content,
+                "created_at": created_at,
+            }
+            for i, (role, content, created_at) in enumerate(rows)
+        ]
+        if docs:
+            await self._c.messages.insert_many(docs)
+        return [to_message(d) for d in docs]
+
+
+def _rows(messages: Sequence[Message], now: datetime) -> list[_Row]:
+    """Messages as rows to store, stamped with the server's time (as every store does)."""
+    return [(m.role, m.content, now) for m in messages]
