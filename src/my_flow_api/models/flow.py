@@ -71,7 +71,7 @@ class Flow(FlowFields):
 
 
 _SPACES = re.compile(r"\s+")
-_EDGE_PUNCT = " .,;:!?-–—\"'`()[]{}"
+_EDGE_PUNCT = " .,;:!?-\u2013\u2014\"'`()[]{}"
 
 
 def normalize_title(title: str) -> str:

@@ -1,0 +1,87 @@
+"""The `my-flow` command: serve, mint local tokens, migrate, and run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from my_flow_api.config import ConfigError, Settings, get_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="my-flow", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    token = sub.add_parser("token", help="mint an access token (local auth mode)")
+    token.add_argument("--user", required=True, help="the user id (the token's sub)")
+    token.add_argument("--scope", action="append", default=[], help="a scope; repeatable")
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    demo = sub.add_parser("demo", help="start the service on the embedded defaults and chat")
+    demo.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "my_flow_api.main:app",
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from my_flow_api.middleware.local_keys import mint_local_token
+
+    if not settings.local_auth:
+        raise ConfigError("LOGTO_ENDPOINT is set: tokens come from Logto, not from my-flow token")
+    if args.ttl < 1:
+        raise ConfigError("--ttl must be at least 1 second")
+    print(mint_local_token(settings, args.user, scopes=tuple(args.scope), ttl_seconds=args.ttl))
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from my_flow_api.database import upgrade_database
+
+    if settings.MONGODB_URI:
+        print("MONGODB_URI is set: MongoDB needs no migrations (indexes are created at start-up)")
+        return 0
+    asyncio.run(upgrade_database(settings.database_url))
+    print("database schema is at the latest revision")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from my_flow_api.demo import run_demo
+
+    return asyncio.run(run_demo(settings, port=args.port))
+
+
+COMMANDS = {"serve": _serve, "token": _token, "db": _db, "demo": _demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `my-flow` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, get_settings())
+    except ConfigError as exc:
+        print(f"my-flow: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

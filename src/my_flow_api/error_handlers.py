@@ -1,0 +1,54 @@
+"""The one place where domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+import math
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from my_flow_api.errors import (
+    AuthenticationError,
+    DomainError,
+    PayloadTooLargeError,
+    RateLimitedError,
+)
+from my_flow_api.middleware.body_limit import BodyTooLargeError
+
+log = structlog.get_logger(__name__)
+
+
+def error_body(exc: DomainError) -> dict[str, str]:
+    """The JSON body of an error: a human message and a machine-readable code."""
+    return {"detail": exc.message, "code": exc.code}
+
+
+def error_headers(exc: DomainError) -> dict[str, str]:
+    """Headers an error response carries (`WWW-Authenticate`, `Retry-After`)."""
+    if isinstance(exc, AuthenticationError):
+        if exc.code == "missing_token":
+            return {"WWW-Authenticate": "Bearer"}
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(exc, RateLimitedError) or retry_after:
+        return {"Retry-After": str(max(1, math.ceil(float(retry_after or 1))))}
+    return {}
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    if exc.status_code >= 500:
+        log.error("request failed", code=exc.code, status=exc.status_code, path=request.url.path)
+    return JSONResponse(error_body(exc), status_code=exc.status_code, headers=error_headers(exc))
+
+
+async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLargeError)
+    return await _domain_error(request, PayloadTooLargeError(str(exc.detail)))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every DomainError to its status code, JSON body and headers."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(BodyTooLargeError, _body_too_large)

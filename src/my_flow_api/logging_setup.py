@@ -1,0 +1,55 @@
+"""Structured logging: JSON in production, readable in a terminal.
+
+Request-scoped values (`user_id`, `context_id`) are bound with structlog's contextvars and
+appear on every line of that request. Nothing here ever logs tokens, keys or message content.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+from my_flow_api.config import LogFormat
+
+
+def _use_json(fmt: LogFormat) -> bool:
+    if fmt is LogFormat.AUTO:
+        return not sys.stderr.isatty()
+    return fmt is LogFormat.JSON
+
+
+def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> None:
+    """Route stdlib and structlog records through one structlog formatter on stderr."""
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    renderer: structlog.types.Processor
+    if _use_json(fmt):
+        renderer = structlog.processors.JSONRenderer()
+        shared.append(structlog.processors.format_exc_info)
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,82 @@
+"""The application factory and its lifespan.
+
+`uvicorn my_flow_api.main:app` serves the module-level `app`, built from the environment.
+Tests and the CLI call `create_app(settings)` directly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from my_flow_api import __version__
+from my_flow_api.config import ConfigError, Settings, get_settings
+from my_flow_api.database import create_store
+from my_flow_api.error_handlers import install_error_handlers
+from my_flow_api.logging_setup import configure_logging
+from my_flow_api.middleware.auth import build_token_verifier
+from my_flow_api.middleware.body_limit import BodyLimitMiddleware
+from my_flow_api.routers import contexts, conversations, flows, health
+from my_flow_api.services.ai_service import build_ai_service
+from my_flow_api.services.chat_service import ChatService
+from my_flow_api.services.streams.registry import StreamRegistry
+
+log = structlog.get_logger(__name__)
+
+
+def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await create_store(settings)
+        verifier = build_token_verifier(settings)
+        ai = build_ai_service(settings)
+        registry = StreamRegistry(settings.STREAM_RETENTION_SECONDS)
+        app.state.store = store
+        app.state.token_verifier = verifier
+        app.state.chat_service = ChatService(
+            ai, store, registry, settings.STREAM_FIRST_TOKEN_WAIT_SECONDS
+        )
+        log.info(
+            "service started",
+            ai_provider=settings.AI_PROVIDER.value,
+            auth="local" if settings.local_auth else "logto",
+            store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
+        )
+        try:
+            yield
+        finally:
+            await registry.shutdown()
+            await ai.aclose()
+            await verifier.aclose()
+            await store.close()
+            log.info("service stopped")
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app; storage and auth are opened by its lifespan."""
+    settings = settings or get_settings()
+    configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
+    app = FastAPI(title="my-flow API", version=__version__, lifespan=_lifespan(settings))
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    for module in (health, contexts, flows, conversations):
+        app.include_router(module.router)
+    return app
+
+
+def _app_from_environment() -> FastAPI:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        print(f"my-flow: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+app = _app_from_environment()

@@ -1,0 +1,61 @@
+"""Chat: `POST /conversations/stream` and reading stored conversations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+
+from my_flow_api.dependencies import ConversationRepo, Paging
+from my_flow_api.errors import NotFoundError
+from my_flow_api.middleware.auth import CurrentUser
+from my_flow_api.models.chat import ChatRequest
+from my_flow_api.models.common import Page
+from my_flow_api.models.conversation import Conversation, ConversationSummary
+from my_flow_api.services.chat_service import ChatService
+from my_flow_api.services.streams.response import event_stream_response
+
+router = APIRouter(prefix="/api/v1", tags=["conversations"])
+
+
+def get_chat_service(request: Request) -> ChatService:
+    service: ChatService = request.app.state.chat_service
+    return service
+
+
+Chat = Annotated[ChatService, Depends(get_chat_service)]
+
+STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
+    404: {"description": "Context or conversation not found"},
+    502: {"description": "The AI provider failed before the first token"},
+    503: {"description": "The AI provider or the store is unavailable"},
+    504: {"description": "The AI provider timed out before the first token"},
+}
+
+
+@router.post("/conversations/stream", responses=STREAM_RESPONSES, response_class=StreamingResponse)
+async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> StreamingResponse:
+    """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
+    stream = await chat.start(user_id, body)
+    return event_stream_response(stream)
+
+
+@router.get("/contexts/{context_id}/conversations")
+async def list_conversations(
+    context_id: str, user_id: CurrentUser, repo: ConversationRepo, page: Paging
+) -> Page[ConversationSummary]:
+    """Conversations of one of the user's contexts, newest first."""
+    return await repo.list_by_context(user_id, context_id, page)
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(
+    conversation_id: str, user_id: CurrentUser, repo: ConversationRepo
+) -> Conversation:
+    """One of the user's conversations with all its messages."""
+    conversation = await repo.get_by_id(conversation_id, user_id)
+    if conversation is None:
+        raise NotFoundError("Conversation not found")
+    return conversation

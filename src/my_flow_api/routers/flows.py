@@ -1,0 +1,64 @@
+"""Flows: `GET|POST /contexts/{context_id}/flows`, `GET|PATCH|DELETE /flows/{flow_id}`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from my_flow_api.dependencies import FlowRepo, Paging
+from my_flow_api.errors import NotFoundError
+from my_flow_api.middleware.auth import CurrentUser
+from my_flow_api.models.common import Page
+from my_flow_api.models.flow import Flow, FlowCreate, FlowFields, FlowUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["flows"])
+
+NOT_FOUND = "Flow not found"
+
+
+@router.get("/contexts/{context_id}/flows")
+async def list_flows(
+    context_id: str,
+    user_id: CurrentUser,
+    repo: FlowRepo,
+    page: Paging,
+    completed: Annotated[bool | None, Query()] = None,
+) -> Page[Flow]:
+    """Flows of one of the user's contexts, newest first; `completed` filters by state."""
+    return await repo.list_by_context(user_id, context_id, page, completed=completed)
+
+
+@router.post("/contexts/{context_id}/flows", status_code=status.HTTP_201_CREATED)
+async def create_flow(
+    context_id: str, body: FlowFields, user_id: CurrentUser, repo: FlowRepo
+) -> Flow:
+    """Create a flow in one of the user's contexts."""
+    data = FlowCreate(**body.model_dump(), context_id=context_id)
+    return await repo.create(user_id, context_id, data)
+
+
+@router.get("/flows/{flow_id}")
+async def get_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Flow:
+    """One of the user's flows."""
+    flow = await repo.get_by_id(flow_id, user_id)
+    if flow is None:
+        raise NotFoundError(NOT_FOUND)
+    return flow
+
+
+@router.patch("/flows/{flow_id}")
+async def update_flow(flow_id: str, body: FlowUpdate, user_id: CurrentUser, repo: FlowRepo) -> Flow:
+    """Change the fields sent; `is_completed` also sets or clears `completed_at`."""
+    flow = await repo.update(flow_id, user_id, body)
+    if flow is None:
+        raise NotFoundError(NOT_FOUND)
+    return flow
+
+
+@router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Response:
+    """Delete one of the user's flows."""
+    if not await repo.delete(flow_id, user_id):
+        raise NotFoundError(NOT_FOUND)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

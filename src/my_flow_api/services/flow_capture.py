@@ -1,0 +1,43 @@
+"""Turn a transcript into stored flows: extract, then create each one on its own."""
+
+from __future__ import annotations
+
+import structlog
+
+from my_flow_api.models.flow import Flow
+from my_flow_api.repositories.protocols import FlowRepository
+from my_flow_api.services.ai.errors import AIServiceError
+from my_flow_api.services.ai_service import AIService
+
+log = structlog.get_logger(__name__)
+
+
+async def capture_flows(
+    ai: AIService, flows: FlowRepository, user_id: str, context_id: str, transcript: str
+) -> list[Flow]:
+    """The flows this transcript adds to the context.
+
+    Extraction failing is not an error (a WARNING, and no flows). One flow failing to be
+    stored does not stop the others. A flow whose normalised title matches an open flow of
+    the context, or an earlier one of the same batch, is not created again.
+    """
+    try:
+        candidates = await ai.extract_flows_from_text(transcript, context_id)
+    except AIServiceError as exc:
+        log.warning("Flow extraction failed (non-fatal)", code=exc.code)
+        return []
+    created: list[Flow] = []
+    for candidate in candidates:
+        try:
+            flow = await flows.create_unique(user_id, context_id, candidate)
+        except Exception as exc:  # one bad flow must not block the others
+            log.warning("Failed to create flow (non-fatal)", error_type=type(exc).__name__)
+            continue
+        if flow is not None:
+            created.append(flow)
+    log.info(
+        "Extracted flows from conversation",
+        flow_count=len(created),
+        candidate_count=len(candidates),
+    )
+    return created

@@ -1,0 +1,59 @@
+"""SSE events and their WHATWG-conformant wire encoding."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+TOKEN = ""  # token events carry no `event:` field
+METADATA = "metadata"
+DONE = "done"
+ERROR = "error"
+TERMINAL = frozenset({DONE, ERROR})
+
+PING = b": ping\n\n"
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One numbered event of a stream, encoded once and shared by every reader."""
+
+    id: int
+    name: str
+    data: str
+    wire: bytes
+
+    @property
+    def terminal(self) -> bool:
+        """True for the event that ends the stream (`done` or `error`)."""
+        return self.name in TERMINAL
+
+
+def encode(event_id: int, name: str, data: str) -> bytes:
+    """Frame one event: `id:`, optional `event:`, one `data:` line per line of `data`.
+
+    A spec-conformant parser joins the `data:` lines with LF and strips exactly one
+    leading space after the colon, so every line is written as `data: <line>`:
+    leading spaces, colons and lines such as `event: done` survive unchanged.
+    SSE cannot carry a carriage return, so CR and CRLF arrive as LF.
+    """
+    head = f"id: {event_id}\n" if not name else f"id: {event_id}\nevent: {name}\n"
+    if "\n" in data or "\r" in data:
+        body = "".join(f"data: {line}\n" for line in _LINE_BREAK.split(data))
+    else:
+        body = f"data: {data}\n"
+    return f"{head}{body}\n".encode()
+
+
+def make_event(event_id: int, name: str, data: str) -> StreamEvent:
+    """Build an event with its wire bytes."""
+    return StreamEvent(event_id, name, data, encode(event_id, name, data))
+
+
+def json_data(payload: dict[str, Any]) -> str:
+    """Compact JSON for metadata, done and error events (always one line)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -1,0 +1,71 @@
+"""The in-memory event log: numbering, replay, live following, one terminal event."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from my_flow_api.services.streams.events import DONE, TOKEN
+from my_flow_api.services.streams.log import MemoryStreamLog, StreamClosedError
+
+
+async def _collect(log: MemoryStreamLog, after: int = 0) -> list[str]:
+    return [event.data async for batch in log.read(after) for event in batch]
+
+
+async def test_ids_are_consecutive_and_terminal_closes() -> None:
+    log = MemoryStreamLog()
+    first = await log.append(TOKEN, "a")
+    second = await log.append(TOKEN, "b")
+    done = await log.append(DONE, "{}")
+    assert (first.id, second.id, done.id) == (1, 2, 3)
+    assert done.terminal
+    assert not first.terminal
+    assert log.closed
+    assert log.last_id == 3
+    assert log.size_bytes == sum(len(e.wire) for e in (first, second, done))
+    with pytest.raises(StreamClosedError):
+        await log.append(TOKEN, "late")
+
+
+async def test_replay_after_an_id_returns_exactly_the_suffix() -> None:
+    log = MemoryStreamLog()
+    for text in "abcd":
+        await log.append(TOKEN, text)
+    await log.append(DONE, "{}")
+    assert await _collect(log) == ["a", "b", "c", "d", "{}"]
+    assert await _collect(log, after=2) == ["c", "d", "{}"]
+    assert await _collect(log, after=5) == []
+
+
+async def test_live_reader_follows_and_batches_bursts() -> None:
+    log = MemoryStreamLog()
+    batches: list[list[int]] = []
+
+    async def reader() -> None:
+        async for batch in log.read():
+            batches.append([event.id for event in batch])
+
+    task = asyncio.create_task(reader())
+    await asyncio.sleep(0)
+    await log.append(TOKEN, "a")
+    await asyncio.sleep(0)
+    for text in "bcd":  # a burst with no await in between: one wake-up
+        await log.append(TOKEN, text)
+    await log.append(DONE, "{}")
+    await asyncio.wait_for(task, 1)
+    assert [i for batch in batches for i in batch] == [1, 2, 3, 4, 5]
+    assert len(batches) < 5
+
+
+async def test_many_readers_see_the_same_events() -> None:
+    log = MemoryStreamLog()
+    readers = [asyncio.create_task(_collect(log)) for _ in range(20)]
+    await asyncio.sleep(0)
+    for text in "xyz":
+        await log.append(TOKEN, text)
+        await asyncio.sleep(0)
+    await log.append(DONE, "{}")
+    results = await asyncio.wait_for(asyncio.gather(*readers), 1)
+    assert all(r == ["x", "y", "z", "{}"] for r in results)
