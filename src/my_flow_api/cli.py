@@ -29,8 +29,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
     import uvicorn
 
+    # Uvicorn re-raises SIGTERM once it has shut down; by then streams are drained and
+    # connections closed, so a graceful stop exits 0 instead of dying by the signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         "my_flow_api.main:app",
         host=args.host,

@@ -21,6 +21,11 @@ class AIProvider(StrEnum):
     ANTHROPIC = "anthropic"
 
 
+class DisconnectPolicy(StrEnum):
+    CONTINUE = "continue"
+    CANCEL = "cancel"
+
+
 class LogFormat(StrEnum):
     AUTO = "auto"
     JSON = "json"
@@ -59,6 +64,13 @@ class Settings(BaseSettings):
 
     STREAM_FIRST_TOKEN_WAIT_SECONDS: float = Field(default=5.0, ge=0, le=60)
     STREAM_RETENTION_SECONDS: float = Field(default=600.0, ge=0)
+    STREAM_RETENTION_MAX_BYTES: int = Field(default=64 * 1024 * 1024, ge=0)
+    STREAM_ON_DISCONNECT: DisconnectPolicy = DisconnectPolicy.CONTINUE
+    STREAM_MAX_DURATION_SECONDS: float = Field(default=300.0, gt=0)
+    STREAM_MAX_PER_USER: int = Field(default=3, ge=1)
+    SSE_PING_SECONDS: float = Field(default=15.0, gt=0)
+    SHUTDOWN_GRACE_SECONDS: float = Field(default=5.0, ge=0)
+    MAX_CHAT_CHARS: int = Field(default=120_000, ge=1)
 
     MAX_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
     LOG_FORMAT: LogFormat = LogFormat.AUTO

@@ -64,3 +64,10 @@ class AuthUnavailableError(DomainError):
 
     status_code = 503
     code = "auth_unavailable"
+
+
+class ShuttingDownError(DomainError):
+    """The service is draining for shutdown and takes no new streams."""
+
+    status_code = 503
+    code = "shutting_down"

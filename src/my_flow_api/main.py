@@ -17,13 +17,17 @@ from my_flow_api import __version__
 from my_flow_api.config import ConfigError, Settings, get_settings
 from my_flow_api.database import create_store
 from my_flow_api.error_handlers import install_error_handlers
+from my_flow_api.lifecycle import ShutdownDrain
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.middleware.auth import build_token_verifier
 from my_flow_api.middleware.body_limit import BodyLimitMiddleware
 from my_flow_api.routers import contexts, conversations, flows, health
 from my_flow_api.services.ai_service import build_ai_service
-from my_flow_api.services.chat_service import ChatService
+from my_flow_api.services.chat_service import ChatPolicy, ChatService
+from my_flow_api.services.chat_stream import TurnLimits
+from my_flow_api.services.metrics import StreamMetrics
 from my_flow_api.services.streams.registry import StreamRegistry
+from my_flow_api.services.streams.response import ReaderPolicy
 
 log = structlog.get_logger(__name__)
 
@@ -34,11 +38,17 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         store = await create_store(settings)
         verifier = build_token_verifier(settings)
         ai = build_ai_service(settings)
-        registry = StreamRegistry(settings.STREAM_RETENTION_SECONDS)
+        registry = StreamRegistry(
+            settings.STREAM_RETENTION_SECONDS,
+            settings.STREAM_RETENTION_MAX_BYTES,
+            settings.STREAM_MAX_PER_USER,
+        )
+        drain = ShutdownDrain(registry, settings.SHUTDOWN_GRACE_SECONDS)
+        drain.install()
         app.state.store = store
         app.state.token_verifier = verifier
         app.state.chat_service = ChatService(
-            ai, store, registry, settings.STREAM_FIRST_TOKEN_WAIT_SECONDS
+            ai, store, registry, StreamMetrics(), _policy(settings)
         )
         log.info(
             "service started",
@@ -49,13 +59,23 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            await registry.shutdown()
+            drain.uninstall()
+            await drain.wait()
             await ai.aclose()
             await verifier.aclose()
             await store.close()
             log.info("service stopped")
 
     return lifespan
+
+
+def _policy(settings: Settings) -> ChatPolicy:
+    return ChatPolicy(
+        first_token_wait_seconds=settings.STREAM_FIRST_TOKEN_WAIT_SECONDS,
+        max_chat_chars=settings.MAX_CHAT_CHARS,
+        limits=TurnLimits(max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS),
+        reader=ReaderPolicy(settings.SSE_PING_SECONDS, settings.STREAM_ON_DISCONNECT),
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -43,3 +43,12 @@ class StreamDone(BaseModel):
     finish_reason: str | None = None
     usage: Usage = Field(default_factory=Usage)
     response_length: int = 0
+
+
+class StreamState(BaseModel):
+    """What `POST /conversations/streams/{id}/cancel` answers."""
+
+    stream_id: str
+    conversation_id: str
+    finished: bool
+    stop_requested: bool

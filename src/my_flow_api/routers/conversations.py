@@ -1,16 +1,16 @@
-"""Chat: `POST /conversations/stream` and reading stored conversations."""
+"""Chat: stream a turn, stop it, resume it, and read stored conversations."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from my_flow_api.dependencies import ConversationRepo, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.middleware.auth import CurrentUser
-from my_flow_api.models.chat import ChatRequest
+from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
 from my_flow_api.services.chat_service import ChatService
@@ -25,12 +25,19 @@ def get_chat_service(request: Request) -> ChatService:
 
 
 Chat = Annotated[ChatService, Depends(get_chat_service)]
+EventId = Annotated[int | None, Query(ge=0, alias="last_event_id")]
+EventIdHeader = Annotated[int | None, Header(ge=0, alias="Last-Event-ID")]
 
-STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
+SSE_OK: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
-    404: {"description": "Context or conversation not found"},
+    404: {"description": "Not found (or not yours)"},
+}
+STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
+    **SSE_OK,
+    413: {"description": "The messages are too long in total"},
+    429: {"description": "Too many concurrent streams for this user"},
     502: {"description": "The AI provider failed before the first token"},
-    503: {"description": "The AI provider or the store is unavailable"},
+    503: {"description": "The AI provider or the store is unavailable, or shutting down"},
     504: {"description": "The AI provider timed out before the first token"},
 }
 
@@ -39,7 +46,35 @@ STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
 async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> StreamingResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
-    return event_stream_response(stream)
+    return event_stream_response(stream, chat.policy.reader)
+
+
+@router.get(
+    "/conversations/streams/{stream_id}", responses=SSE_OK, response_class=StreamingResponse
+)
+async def resume_stream(
+    stream_id: str,
+    user_id: CurrentUser,
+    chat: Chat,
+    last_event_id: EventId = None,
+    last_event_id_header: EventIdHeader = None,
+) -> StreamingResponse:
+    """Replay the events after `Last-Event-ID` (header or query), then follow live."""
+    stream = chat.find(stream_id, user_id)
+    after = last_event_id_header if last_event_id_header is not None else last_event_id
+    return event_stream_response(stream, chat.policy.reader, after=after or 0)
+
+
+@router.post("/conversations/streams/{stream_id}/cancel", responses={404: SSE_OK[404]})
+async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> StreamState:
+    """Stop generating; readers get a final `done` with `finish_reason: cancelled`."""
+    stream = await chat.cancel(stream_id, user_id)
+    return StreamState(
+        stream_id=stream.id,
+        conversation_id=stream.conversation_id,
+        finished=stream.log.closed,
+        stop_requested=stream.stop_reason is not None,
+    )
 
 
 @router.get("/contexts/{context_id}/conversations")

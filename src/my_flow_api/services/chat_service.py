@@ -1,22 +1,37 @@
-"""Starting chat turns: ownership, the conversation record, the generation task."""
+"""Starting, stopping and resuming chat streams."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import structlog
 
-from my_flow_api.errors import NotFoundError
+from my_flow_api.errors import NotFoundError, PayloadTooLargeError
 from my_flow_api.middleware.auth import verify_context_ownership
 from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import Conversation, Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai_service import AIService
-from my_flow_api.services.chat_stream import ChatTurn
-from my_flow_api.services.streams.registry import ActiveStream, StreamRegistry
+from my_flow_api.services.chat_stream import ChatTurn, TurnLimits
+from my_flow_api.services.metrics import StreamMetrics
+from my_flow_api.services.streams.registry import ActiveStream, StopReason, StreamRegistry
+from my_flow_api.services.streams.response import ReaderPolicy
 
 log = structlog.get_logger(__name__)
+
+CANCEL_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ChatPolicy:
+    """How long headers wait for the first token, the bounds of a turn, how readers behave."""
+
+    first_token_wait_seconds: float = 5.0
+    max_chat_chars: int = 120_000
+    limits: TurnLimits = field(default_factory=TurnLimits)
+    reader: ReaderPolicy = field(default_factory=ReaderPolicy)
 
 
 class ChatService:
@@ -27,29 +42,64 @@ class ChatService:
         ai: AIService,
         store: Store,
         registry: StreamRegistry,
-        first_token_wait_seconds: float,
+        metrics: StreamMetrics,
+        policy: ChatPolicy | None = None,
     ) -> None:
         self.ai = ai
         self.store = store
         self.registry = registry
-        self.first_token_wait_seconds = first_token_wait_seconds
+        self.metrics = metrics
+        self.policy = policy or ChatPolicy()
 
     async def start(self, user_id: str, request: ChatRequest) -> ActiveStream:
-        """Check ownership, record the conversation, start generating.
+        """Check size, ownership and the per-user limit, record the conversation, generate.
 
         Returns once the first token (or the end) is in the stream's log, or after the
         wait window. A provider failure before any token is raised as its AIServiceError.
         """
+        chars = sum(len(m.content) for m in request.messages)
+        if chars > self.policy.max_chat_chars:
+            raise PayloadTooLargeError(
+                f"The messages hold {chars} characters; at most {self.policy.max_chat_chars}"
+            )
         context = await verify_context_ownership(request.context_id, user_id, self.store.contexts)
-        conversation, history = await self._record(user_id, request)
-        stream = self.registry.create(user_id, request.context_id, conversation.id)
-        log.info("Starting chat stream", message_count=len(request.messages))
-        turn = ChatTurn(stream, history, self.ai, self.store, context_name=context.name)
+        stream = self.registry.open(user_id, request.context_id)
+        try:
+            conversation, history = await self._record(user_id, request)
+        except BaseException:
+            self.registry.finish(stream)
+            raise
+        stream.conversation_id = conversation.id
+        log.info("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
+        turn = ChatTurn(
+            stream,
+            history,
+            self.ai,
+            self.store,
+            self.metrics,
+            context_name=context.name,
+            limits=self.policy.limits,
+        )
         stream.task = asyncio.create_task(turn.run(), name=f"chat-stream-{stream.id}")
-        stream.task.add_done_callback(lambda _: self.registry.finished(stream))
-        await stream.wait_started(self.first_token_wait_seconds)
+        stream.task.add_done_callback(lambda _: self.registry.finish(stream))
+        await stream.wait_started(self.policy.first_token_wait_seconds)
         if stream.early_failure is not None:
             raise stream.early_failure
+        return stream
+
+    def find(self, stream_id: str, user_id: str) -> ActiveStream:
+        """The user's stream; NotFoundError for unknown, expired and foreign ones alike."""
+        stream = self.registry.get(stream_id, user_id)
+        if stream is None:
+            raise NotFoundError("Stream not found")
+        return stream
+
+    async def cancel(self, stream_id: str, user_id: str) -> ActiveStream:
+        """Stop the user's stream (idempotent) and wait briefly for it to record its end."""
+        stream = self.find(stream_id, user_id)
+        if stream.stop(StopReason.CANCELLED) and stream.task is not None:
+            log.info("Chat stream cancel requested", stream_id=stream_id)
+            await asyncio.wait({stream.task}, timeout=CANCEL_WAIT_SECONDS)
         return stream
 
     async def _record(

@@ -24,10 +24,13 @@ from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.ai_service import AIService
 from my_flow_api.services.flow_capture import capture_flows
+from my_flow_api.services.metrics import StreamMetrics
 from my_flow_api.services.streams.events import DONE, ERROR, METADATA, TOKEN, json_data
-from my_flow_api.services.streams.registry import ActiveStream
+from my_flow_api.services.streams.registry import ActiveStream, StopReason
 
 log = structlog.get_logger(__name__)
+
+NO_FLOWS = json_data({"event": "flows_extracted", "flows": [], "extracted_flows": []})
 
 
 @dataclass
@@ -42,6 +45,13 @@ class _Answer:
         return "".join(self.parts)
 
 
+@dataclass(frozen=True)
+class TurnLimits:
+    """Bounds of one turn."""
+
+    max_duration_seconds: float = 300.0
+
+
 class ChatTurn:
     """Runs one turn for one stream; `run()` is the body of the generation task."""
 
@@ -51,75 +61,109 @@ class ChatTurn:
         messages: Sequence[Message],
         ai: AIService,
         store: Store,
+        metrics: StreamMetrics,
         *,
         context_name: str | None = None,
+        limits: TurnLimits | None = None,
     ) -> None:
         self.stream = stream
-        self.context_name = context_name
         self.messages = list(messages)
         self.ai = ai
         self.store = store
+        self.metrics = metrics
+        self.context_name = context_name
+        self.limits = limits or TurnLimits()
         self.answer = _Answer()
         self.started_at = time.monotonic()
+        self.outcome = "error"
+        self._announced = False
+        self._persisting: asyncio.Task[object] | None = None
         self._log = log.bind(user_id=stream.user_id, context_id=stream.context_id)
 
     def _elapsed_ms(self) -> int:
         return int((time.monotonic() - self.started_at) * 1000)
 
     async def run(self) -> None:
-        """Stream, persist, extract, announce; every path ends the log exactly once."""
+        """Generate the turn; every path, cancellation included, ends the log exactly once."""
+        self.metrics.stream_started()
         try:
-            await self._stream_answer()
-        except AIServiceError as exc:
-            await self._fail(exc.code, exc.message, exc)
-            return
+            await self._generate()
         except asyncio.CancelledError:
-            await asyncio.shield(self._interrupted())
-            raise
+            await asyncio.shield(self._stopped())
+            if self.stream.stop_reason is None:
+                raise
         except Exception:
-            self._log.exception("unexpected error during streaming")
-            await self._fail("internal_error", "Internal server error", None)
+            self._log.exception("Unexpected error during streaming")
+            await self._fail("internal_error", "Internal server error")
+        finally:
+            self.metrics.stream_ended(self.outcome, len(self.answer.parts))
+            self.stream.mark_started()
+
+    async def _generate(self) -> None:
+        try:
+            async with asyncio.timeout(self.limits.max_duration_seconds):
+                await self._stream_answer()
+        except TimeoutError:
+            self.answer.finish_reason = "max_duration"
+        except AIServiceError as exc:
+            self.metrics.provider_errors.labels(code=exc.code).inc()
+            self._log.error("AI service error during streaming", code=exc.code)
+            if not self.answer.parts:
+                self.stream.early_failure = exc
+            await self._fail(exc.code, exc.message)
             return
-        self._log.info("chat stream completed", response_length=len(self.answer.text))
+        self._log.info("Chat stream completed", response_length=len(self.answer.text))
         if not await self._persist(ConversationStatus.COMPLETE):
             return
         await self._announce_flows()
         await self._done(self.answer.finish_reason)
 
     async def _stream_answer(self) -> None:
-        append = self.stream.log.append
-        answer = self.answer
+        append, answer, stream = self.stream.log.append, self.answer, self.stream
         chunks = self.ai.stream_chat(
-            self.messages, self.stream.context_id, context_name=self.context_name
+            self.messages, stream.context_id, context_name=self.context_name
         )
         async with aclosing(chunks):
             async for chunk in chunks:
                 if chunk.text:
                     if answer.first_token_ms is None:
                         answer.first_token_ms = self._elapsed_ms()
+                        self.metrics.ttft.observe(answer.first_token_ms / 1000)
+                        stream.mark_started()
                     answer.parts.append(chunk.text)
                     await append(TOKEN, chunk.text)
-                    self.stream.mark_started()
                 if chunk.usage is not None:
                     answer.usage = chunk.usage
                 if chunk.finish_reason is not None:
                     answer.finish_reason = chunk.finish_reason
 
-    async def _fail(self, code: str, message: str, exc: AIServiceError | None) -> None:
-        if exc is not None:
-            self._log.error("AI service error during streaming", code=code)
-            if not self.answer.parts:
-                self.stream.early_failure = exc
-        await self._persist(ConversationStatus.FAILED, error_code=code)
-        await self.stream.log.append(ERROR, json_data({"error": message, "code": code}))
-        self.stream.mark_started()
+    async def _stopped(self) -> None:
+        """Record a stop: cancelled by the owner, or interrupted (disconnect, shutdown)."""
+        reason = self.stream.stop_reason or StopReason.SHUTDOWN
+        cancelled = reason is StopReason.CANCELLED
+        status = ConversationStatus.CANCELLED if cancelled else ConversationStatus.INTERRUPTED
+        self._log.info("Chat stream stopped", reason=reason.value)
+        if self._persisting is None:
+            await self._persist(status, error_code=None if cancelled else reason.value)
+        else:  # a write was under way when the stop came: let it land, never write twice
+            await asyncio.gather(self._persisting, return_exceptions=True)
+        if self.stream.log.closed:
+            return
+        self.outcome = status.value
+        if cancelled:
+            if not self._announced:
+                await self.stream.log.append(METADATA, NO_FLOWS)
+            await self._done("cancelled")
+        else:
+            message = "The stream was interrupted before the answer was complete"
+            await self.stream.log.append(ERROR, json_data({"error": message, "code": reason.value}))
 
-    async def _interrupted(self) -> None:
-        await self._persist(ConversationStatus.INTERRUPTED, error_code="interrupted")
+    async def _fail(self, code: str, message: str) -> None:
+        if self._persisting is None:
+            await self._persist(ConversationStatus.FAILED, error_code=code)
         if not self.stream.log.closed:
-            payload = {"error": "The stream was interrupted", "code": "shutting_down"}
-            await self.stream.log.append(ERROR, json_data(payload))
-        self.stream.mark_started()
+            await self.stream.log.append(ERROR, json_data({"error": message, "code": code}))
+        self.outcome = "error"
 
     async def _persist(self, status: ConversationStatus, error_code: str | None = None) -> bool:
         outcome = ConversationOutcome(
@@ -130,15 +174,16 @@ class ChatTurn:
             first_token_ms=self.answer.first_token_ms,
             duration_ms=self._elapsed_ms(),
         )
+        finish = self.store.conversations.finish
+        self._persisting = asyncio.ensure_future(
+            finish(self.stream.conversation_id, self.stream.user_id, outcome)
+        )
         try:
-            await self.store.conversations.finish(
-                self.stream.conversation_id, self.stream.user_id, outcome
-            )
+            await asyncio.shield(self._persisting)
         except DomainError as exc:
-            self._log.error("could not record the conversation", code=exc.code)
+            self._log.error("Could not record the conversation", code=exc.code)
             if status is ConversationStatus.COMPLETE:
-                payload = {"error": "The answer could not be saved", "code": exc.code}
-                await self.stream.log.append(ERROR, json_data(payload))
+                await self._fail(exc.code, "The answer could not be saved")
             return False
         return True
 
@@ -152,7 +197,10 @@ class ChatTurn:
             "flows": [f.model_dump(mode="json") for f in flows],
             "extracted_flows": [f.id for f in flows],
         }
+        self._announced = True
         await self.stream.log.append(METADATA, json_data(payload))
+        if flows:
+            self.metrics.flows.inc(len(flows))
 
     async def _done(self, finish_reason: str | None) -> None:
         done = StreamDone(
@@ -163,7 +211,8 @@ class ChatTurn:
             response_length=len(self.answer.text),
         )
         await self.stream.log.append(DONE, done.model_dump_json())
-        self.stream.mark_started()
+        if finish_reason != "cancelled":
+            self.outcome = "done"
 
 
 def conversation_text(messages: Sequence[Message], answer: str) -> str:

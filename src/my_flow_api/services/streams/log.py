@@ -24,9 +24,12 @@ class StreamLog(Protocol):
         """Add an event; a terminal event closes the log."""
         ...
 
-    def read(self, after: int = 0) -> AsyncIterator[list[StreamEvent]]:
+    def read(
+        self, after: int = 0, idle_seconds: float | None = None
+    ) -> AsyncIterator[list[StreamEvent]]:
         """Batches of events with id > `after`: first the stored ones, then live ones.
 
+        An empty batch means `idle_seconds` passed without an event (time for a keep-alive).
         Ends after the terminal event has been yielded.
         """
         ...
@@ -74,7 +77,9 @@ class MemoryStreamLog:
         changed.set()
         return event
 
-    async def read(self, after: int = 0) -> AsyncIterator[list[StreamEvent]]:
+    async def read(
+        self, after: int = 0, idle_seconds: float | None = None
+    ) -> AsyncIterator[list[StreamEvent]]:
         position = max(after, 0)
         while True:
             waiter = self._changed
@@ -87,4 +92,18 @@ class MemoryStreamLog:
                 continue
             if self._closed:
                 return
-            await waiter.wait()
+            if not await _wait(waiter, idle_seconds):
+                yield []
+
+
+async def _wait(event: asyncio.Event, limit: float | None) -> bool:
+    """Wait for `event`; False when `limit` seconds passed first."""
+    if limit is None:
+        await event.wait()
+        return True
+    try:
+        async with asyncio.timeout(limit):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True

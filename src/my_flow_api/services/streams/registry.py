@@ -1,27 +1,43 @@
-"""The streams of this process: who owns them, their log, and their generation task."""
+"""The streams of this process: who owns them, their log, their task, and their limits."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from my_flow_api.errors import RateLimitedError, ShuttingDownError
 from my_flow_api.models.common import new_id
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.streams.log import MemoryStreamLog, StreamLog
 
+RETRY_AFTER_SECONDS = 5
+
+
+class StopReason(StrEnum):
+    """Why a generation was stopped before its end."""
+
+    CANCELLED = "cancelled"  # the owner asked to stop
+    DISCONNECTED = "interrupted"  # the last reader left and the policy is `cancel`
+    SHUTDOWN = "shutting_down"  # the process is stopping
+
 
 @dataclass(eq=False)
 class ActiveStream:
-    """One stream: its log, its owner, and how its start went."""
+    """One stream: its log, its owner, its task, and how its start went."""
 
     id: str
     user_id: str
     context_id: str
-    conversation_id: str
     log: StreamLog
+    conversation_id: str = ""
     started: asyncio.Event = field(default_factory=asyncio.Event)
     early_failure: AIServiceError | None = None
     task: asyncio.Task[None] | None = None
+    stop_reason: StopReason | None = None
+    readers: int = 0
+    finished: bool = False
 
     def mark_started(self) -> None:
         """The first token, or the end, has been written: the response may begin."""
@@ -37,18 +53,51 @@ class ActiveStream:
         except TimeoutError:
             return
 
+    def stop(self, reason: StopReason) -> bool:
+        """Cancel the generation (the task records how it ended); False if already over."""
+        if self.task is None or self.task.done():
+            return False
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self.task.cancel()
+        return True
+
 
 class StreamRegistry:
-    """Streams by id; a finished stream stays readable for `retention_seconds`."""
+    """Streams by id, at most `max_per_user` running per user.
 
-    def __init__(self, retention_seconds: float = 600.0) -> None:
+    A finished stream stays readable (for resume) for `retention_seconds`, and finished
+    logs together hold at most `retention_max_bytes`: the oldest go first.
+    """
+
+    def __init__(
+        self,
+        retention_seconds: float = 600.0,
+        retention_max_bytes: int = 64 * 1024 * 1024,
+        max_per_user: int = 3,
+    ) -> None:
         self.retention_seconds = retention_seconds
+        self.retention_max_bytes = retention_max_bytes
+        self.max_per_user = max_per_user
+        self.accepting = True
         self._streams: dict[str, ActiveStream] = {}
+        self._running: Counter[str] = Counter()
+        self._retained: OrderedDict[str, int] = OrderedDict()
+        self._retained_bytes = 0
 
-    def create(self, user_id: str, context_id: str, conversation_id: str) -> ActiveStream:
-        """Register a new stream with an empty in-memory log."""
-        stream = ActiveStream(new_id(), user_id, context_id, conversation_id, MemoryStreamLog())
+    def open(self, user_id: str, context_id: str) -> ActiveStream:
+        """Register a stream for `user_id`, or refuse: over the limit, or shutting down."""
+        if not self.accepting:
+            raise ShuttingDownError("The service is shutting down; try again shortly")
+        if self._running[user_id] >= self.max_per_user:
+            raise RateLimitedError(
+                f"At most {self.max_per_user} concurrent streams per user",
+                retry_after=RETRY_AFTER_SECONDS,
+                code="too_many_streams",
+            )
+        stream = ActiveStream(new_id(), user_id, context_id, MemoryStreamLog())
         self._streams[stream.id] = stream
+        self._running[user_id] += 1
         return stream
 
     def get(self, stream_id: str, user_id: str) -> ActiveStream | None:
@@ -58,19 +107,38 @@ class StreamRegistry:
             return None
         return stream
 
-    def finished(self, stream: ActiveStream) -> None:
-        """Forget the stream once its retention time has passed."""
-        loop = asyncio.get_running_loop()
-        loop.call_later(self.retention_seconds, self._streams.pop, stream.id, None)
-
     def running(self) -> list[ActiveStream]:
-        """Streams whose generation task is still running."""
-        return [s for s in self._streams.values() if s.task is not None and not s.task.done()]
+        """Streams that have not finished."""
+        return [s for s in self._streams.values() if not s.finished]
 
-    async def shutdown(self) -> None:
-        """Cancel every running generation and wait for it to record its end."""
-        tasks = [s.task for s in self.running() if s.task is not None]
-        for task in tasks:
-            task.cancel()
+    def finish(self, stream: ActiveStream) -> None:
+        """The stream ended (or never started): free its slot, keep its log for a while."""
+        if stream.finished:
+            return
+        stream.finished = True
+        self._running[stream.user_id] -= 1
+        if self._running[stream.user_id] <= 0:
+            del self._running[stream.user_id]
+        size = getattr(stream.log, "size_bytes", 0)
+        self._retained[stream.id] = size
+        self._retained_bytes += size
+        while self._retained and self._retained_bytes > self.retention_max_bytes:
+            self._forget(next(iter(self._retained)))
+        asyncio.get_running_loop().call_later(self.retention_seconds, self._forget, stream.id)
+
+    def _forget(self, stream_id: str) -> None:
+        size = self._retained.pop(stream_id, None)
+        if size is not None:
+            self._retained_bytes -= size
+            self._streams.pop(stream_id, None)
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Take no new streams; let running ones finish for `grace_seconds`, then stop them."""
+        self.accepting = False
+        tasks = {s.task for s in self.running() if s.task is not None}
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_seconds)
+        for stream in self.running():
+            stream.stop(StopReason.SHUTDOWN)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
