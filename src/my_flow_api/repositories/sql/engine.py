@@ -8,8 +8,10 @@ timeouts and pre-ping, and its writers lock the parent row instead (`FOR UPDATE`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -75,6 +77,11 @@ class Database:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._writer = engine.execution_options(**{_WRITE: True})
+        # SQLite has one writer at a time: queue writers here, on the event loop, instead
+        # of letting hundreds of threads spin on the file lock until the busy timeout.
+        self._write_turn: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
+        )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -85,5 +92,5 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A short writing transaction (SQLite: `BEGIN IMMEDIATE`), committed on success."""
-        async with guarded(), self._writer.begin() as conn:
+        async with self._write_turn, guarded(), self._writer.begin() as conn:
             yield conn
