@@ -25,7 +25,9 @@ class ContextRepository(Protocol):
 
     async def list(self, user_id: str, page: PageParams) -> Page[Context]: ...
 
-    async def update(self, context_id: str, user_id: str, data: ContextUpdate) -> Context | None: ...
+    async def update(
+        self, context_id: str, user_id: str, data: ContextUpdate
+    ) -> Context | None: ...
 
     async def delete(self, context_id: str, user_id: str) -> bool:
         """Delete the context with its flows and conversations; False if it was not there."""
@@ -37,9 +39,7 @@ class FlowRepository(Protocol):
         """Create a flow; raises NotFoundError if the context is not the user's."""
         ...
 
-    async def create_unique(
-        self, user_id: str, context_id: str, data: FlowCreate
-    ) -> Flow | None:
+    async def create_unique(self, user_id: str, context_id: str, data: FlowCreate) -> Flow | None:
         """Create unless an open flow of the context has the same normalised title (None then)."""
         ...
 
