@@ -1,0 +1,203 @@
+"""The `anthropic` provider: Claude through the official `anthropic` SDK."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anthropic
+import structlog
+from anthropic import AsyncAnthropic
+
+from my_flow_api.config import Settings
+from my_flow_api.models.conversation import Usage
+from my_flow_api.services.ai.base import ChatChunk, ChatMessage
+from my_flow_api.services.ai.conversion import to_anthropic_messages
+from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
+from my_flow_api.services.ai.errors_map import SDKErrorKinds, from_error_body, map_error
+from my_flow_api.services.ai.sse import sse_data
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam, ToolParam
+
+log = structlog.get_logger(__name__)
+
+KINDS = SDKErrorKinds(
+    provider="anthropic",
+    timeout=(anthropic.APITimeoutError,),
+    connection=(anthropic.APIConnectionError,),
+    status=(anthropic.APIStatusError,),
+    api=(anthropic.APIError,),
+    base=(anthropic.AnthropicError,),
+)
+_CAUGHT = KINDS.caught
+EXTRACTION_TOOL = "record_flows"
+FINISH_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "refusal": "content_filter",
+    "tool_use": "tool_calls",
+}
+"""Anthropic stop reasons in the OpenAI vocabulary the rest of the service uses."""
+_DROPPABLE = ("temperature", "strict")
+
+
+class AnthropicProvider:
+    """Streams `messages.create(stream=True)`; extracts through a forced, strict tool call.
+
+    The system prompt goes in `system` (client system messages folded in), turns are merged
+    to alternate. `temperature` travels in the body (the SDK no longer types it) and, like
+    `strict` tools, is dropped for good once the model rejects it with HTTP 400.
+    """
+
+    name = "anthropic"
+
+    def __init__(self, settings: Settings, *, client: AsyncAnthropic | None = None) -> None:
+        key = settings.ANTHROPIC_API_KEY
+        if client is None and key is None:
+            raise AIConfigurationError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
+        self.model = settings.ANTHROPIC_MODEL
+        self._client = client or AsyncAnthropic(
+            api_key=key.get_secret_value() if key else None,
+            base_url=settings.ANTHROPIC_BASE_URL,
+            timeout=settings.AI_TIMEOUT_SECONDS,
+            max_retries=0,
+        )
+        self.unsupported: set[str] = set()
+
+    async def stream_chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        system: str,
+        max_tokens: int,
+        temperature: float,
+    ) -> AsyncIterator[ChatChunk]:
+        """Yield text chunks as they arrive, then one chunk with usage and finish reason.
+
+        The SDK makes the request; the body is read with the lean `sse_data` decoder.
+        """
+        system_text, converted = to_anthropic_messages(messages, system)
+        produced = completed = False
+        may_relearn = True
+        stop_reason: str | None = None
+        input_tokens: int | None = None
+        output_tokens: int | None = None
+        while True:
+            try:
+                async with self._client.messages.with_streaming_response.create(
+                    model=self.model,
+                    max_tokens=max_tokens,
+                    system=system_text,
+                    messages=converted,
+                    stream=True,
+                    extra_body=self._sampling(temperature),
+                ) as response:
+                    async for data in sse_data(response.http_response.aiter_bytes()):
+                        event = json.loads(data)
+                        kind = event["type"]
+                        if kind == "content_block_delta":
+                            delta = event["delta"]
+                            text = delta.get("text")
+                            if text and delta["type"] == "text_delta":
+                                produced = True
+                                yield ChatChunk(text)
+                        elif kind == "message_start":
+                            input_tokens = event["message"]["usage"].get("input_tokens")
+                        elif kind == "message_delta":
+                            stop_reason = event["delta"].get("stop_reason")
+                            usage = event.get("usage") or {}
+                            output_tokens = usage.get("output_tokens", output_tokens)
+                            input_tokens = usage.get("input_tokens") or input_tokens
+                        elif kind == "message_stop":
+                            completed = True
+                        elif kind == "error":
+                            raise from_error_body(event, provider=self.name, produced_text=produced)
+                break
+            except anthropic.BadRequestError as exc:
+                if produced or not may_relearn or not self._learn(exc, ("temperature",)):
+                    raise map_error(exc, KINDS, produced_text=produced) from exc
+                may_relearn = False
+            except _CAUGHT as exc:
+                raise map_error(exc, KINDS, produced_text=produced) from exc
+        if not completed:
+            raise AIUnavailableError(
+                "The anthropic provider ended the answer early", produced_text=produced
+            )
+        usage_total = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+        finish = FINISH_REASONS.get(stop_reason, stop_reason) if stop_reason else None
+        yield ChatChunk(usage=usage_total, finish_reason=finish)
+
+    async def complete_json(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        system: str,
+        schema: dict[str, Any],
+        schema_name: str,
+        max_tokens: int,
+        temperature: float,
+    ) -> str:
+        """The JSON input of a forced tool call whose input schema is `schema`."""
+        system_text, converted = to_anthropic_messages(messages, system)
+        try:
+            try:
+                return await self._extract(system_text, converted, schema, max_tokens, temperature)
+            except anthropic.BadRequestError as exc:
+                if not self._learn(exc, _DROPPABLE):
+                    raise
+                return await self._extract(system_text, converted, schema, max_tokens, temperature)
+        except _CAUGHT as exc:
+            raise map_error(exc, KINDS, produced_text=False) from exc
+
+    async def _extract(
+        self,
+        system: str,
+        messages: list[MessageParam],
+        schema: dict[str, Any],
+        max_tokens: int,
+        temperature: float,
+    ) -> str:
+        tool: ToolParam = {
+            "name": EXTRACTION_TOOL,
+            "description": "Record the actionable tasks (flows) found in the conversation.",
+            "input_schema": schema,
+        }
+        if "strict" not in self.unsupported:
+            tool["strict"] = True
+        response = await self._client.messages.create(
+            model=self.model,
+            max_tokens=max_tokens,
+            system=system,
+            messages=messages,
+            tools=[tool],
+            tool_choice={
+                "type": "tool",
+                "name": EXTRACTION_TOOL,
+                "disable_parallel_tool_use": True,
+            },
+            extra_body=self._sampling(temperature),
+        )
+        for block in response.content:
+            if block.type == "tool_use" and block.name == EXTRACTION_TOOL:
+                return json.dumps(block.input)
+        return "".join(block.text for block in response.content if block.type == "text")
+
+    def _sampling(self, temperature: float) -> dict[str, object] | None:
+        return None if "temperature" in self.unsupported else {"temperature": temperature}
+
+    def _learn(self, exc: anthropic.BadRequestError, fields: tuple[str, ...]) -> bool:
+        """Remember a request field the model rejected; True when a retry without it helps."""
+        text = (exc.api_message or exc.message).lower()
+        for field in fields:
+            if field in text and field not in self.unsupported:
+                self.unsupported.add(field)
+                log.info("model rejected a request field; dropping it", field=field)
+                return True
+        return False
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.close()

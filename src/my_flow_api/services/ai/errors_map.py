@@ -1,0 +1,183 @@
+"""Map SDK and transport exceptions onto the `AIServiceError` hierarchy.
+
+Messages are fixed, client-safe texts naming the provider and the HTTP status: a provider's
+own message can echo parts of the API key or of the request, so it is never passed on.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Protocol, cast
+
+import httpx2
+
+from my_flow_api.services.ai.errors import (
+    AIBadOutputError,
+    AIConfigurationError,
+    AIRateLimitedError,
+    AIServiceError,
+    AITimeoutError,
+    AIUnavailableError,
+)
+
+ExcTypes = tuple[type[BaseException], ...]
+
+TRANSPORT_TIMEOUTS: ExcTypes = (httpx2.TimeoutException, TimeoutError)
+TRANSPORT_ERRORS: ExcTypes = (httpx2.TransportError, ssl.SSLError, ConnectionError)
+MALFORMED: ExcTypes = (ValueError, LookupError, TypeError, AttributeError)
+"""What reading an answer of an unexpected shape raises (bad JSON, a missing key)."""
+
+_RATE_LIMIT_TYPES = frozenset({"rate_limit_error", "rate_limit_exceeded", "insufficient_quota"})
+_CONFIG_TYPES = frozenset(
+    {
+        "authentication_error",
+        "permission_error",
+        "not_found_error",
+        "invalid_request_error",
+        "invalid_api_key",
+        "model_not_found",
+    }
+)
+
+
+class _StatusError(Protocol):
+    status_code: int
+    body: object
+
+    @property
+    def response(self) -> httpx2.Response: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SDKErrorKinds:
+    """One SDK's exception classes, most specific first."""
+
+    provider: str
+    timeout: ExcTypes
+    connection: ExcTypes
+    status: ExcTypes
+    api: ExcTypes
+    base: ExcTypes
+
+    @property
+    def caught(self) -> ExcTypes:
+        """Everything a provider should turn into an `AIServiceError`."""
+        return (*self.base, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
+
+
+def map_error(exc: BaseException, kinds: SDKErrorKinds, *, produced_text: bool) -> AIServiceError:
+    """The `AIServiceError` for an exception raised by an SDK call or while streaming."""
+    name = kinds.provider
+    if isinstance(exc, AIServiceError):
+        exc.produced_text = exc.produced_text or produced_text
+        return exc
+    if isinstance(exc, kinds.timeout + TRANSPORT_TIMEOUTS):
+        return AITimeoutError(
+            f"The {name} provider did not answer in time", produced_text=produced_text
+        )
+    if isinstance(exc, kinds.connection + TRANSPORT_ERRORS):
+        return AIUnavailableError(
+            f"The {name} provider could not be reached or dropped the connection",
+            produced_text=produced_text,
+        )
+    if isinstance(exc, kinds.status):
+        err = cast(_StatusError, exc)
+        return from_status(
+            err.status_code,
+            err.response.headers,
+            err.body,
+            provider=name,
+            produced_text=produced_text,
+        )
+    if isinstance(exc, kinds.api):
+        return from_error_body(
+            getattr(exc, "body", None), provider=name, produced_text=produced_text
+        )
+    if isinstance(exc, MALFORMED):
+        return AIBadOutputError(
+            f"The {name} provider sent an unreadable answer", produced_text=produced_text
+        )
+    return AIConfigurationError(f"The {name} client is misconfigured", produced_text=produced_text)
+
+
+def from_status(
+    status: int,
+    headers: Mapping[str, str],
+    body: object,
+    *,
+    provider: str,
+    produced_text: bool = False,
+) -> AIServiceError:
+    """The error for an HTTP status (below 400: an error event inside a streamed answer)."""
+    if status < 400:
+        return from_error_body(body, provider=provider, produced_text=produced_text)
+    where = f"The {provider} provider"
+    if status == 429:
+        return AIRateLimitedError(
+            f"{where} is rate-limiting requests (HTTP 429)",
+            produced_text=produced_text,
+            retry_after=parse_retry_after(headers),
+        )
+    if status in (408, 504):
+        return AITimeoutError(f"{where} timed out (HTTP {status})", produced_text=produced_text)
+    if status >= 500 or status == 409:
+        return AIUnavailableError(f"{where} failed (HTTP {status})", produced_text=produced_text)
+    if status in (401, 403):
+        what = "rejected the credentials"
+    elif status == 404:
+        what = "does not know the model or endpoint"
+    else:
+        what = "rejected the request"
+    return AIConfigurationError(f"{where} {what} (HTTP {status})", produced_text=produced_text)
+
+
+def from_error_body(body: object, *, provider: str, produced_text: bool) -> AIServiceError:
+    """The error for an error object the provider reported inside a stream."""
+    kind = error_type(body)
+    where = f"The {provider} provider"
+    if kind in _RATE_LIMIT_TYPES:
+        return AIRateLimitedError(f"{where} is rate-limiting requests", produced_text=produced_text)
+    if kind == "timeout_error":
+        return AITimeoutError(f"{where} timed out", produced_text=produced_text)
+    if kind in _CONFIG_TYPES:
+        return AIConfigurationError(f"{where} rejected the request", produced_text=produced_text)
+    return AIUnavailableError(f"{where} reported an error", produced_text=produced_text)
+
+
+def error_type(body: object) -> str | None:
+    """`error.type` (or `code`) of a provider error body, in either provider's layout."""
+    if isinstance(body, Mapping):
+        inner = body.get("error")
+        if isinstance(inner, Mapping):
+            body = inner
+        for key in ("type", "code"):
+            value = body.get(key)
+            if isinstance(value, str) and value != "error":
+                return value
+    return None
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

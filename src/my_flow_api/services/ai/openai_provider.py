@@ -1,0 +1,193 @@
+"""The `openai` provider: OpenAI, or any OpenAI-compatible server via `OPENAI_BASE_URL`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import openai
+import structlog
+from openai import AsyncOpenAI
+
+from my_flow_api.config import Settings
+from my_flow_api.models.conversation import Usage
+from my_flow_api.services.ai.base import ChatChunk, ChatMessage
+from my_flow_api.services.ai.conversion import to_openai_messages
+from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
+from my_flow_api.services.ai.errors_map import (
+    TRANSPORT_ERRORS,
+    SDKErrorKinds,
+    from_error_body,
+    map_error,
+)
+from my_flow_api.services.ai.sse import sse_data
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam, completion_create_params
+
+log = structlog.get_logger(__name__)
+
+KINDS = SDKErrorKinds(
+    provider="openai",
+    timeout=(openai.APITimeoutError,),
+    connection=(openai.APIConnectionError,),
+    status=(openai.APIStatusError,),
+    api=(openai.APIError,),
+    base=(openai.OpenAIError,),
+)
+_CAUGHT = KINDS.caught
+_SCHEMA_REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)
+DONE = b"[DONE]"
+DRAIN_SECONDS = 0.1
+
+
+class OpenAIProvider:
+    """Streams with `chat.completions` (usage included); extracts with structured outputs.
+
+    Streaming uses the SDK for the request (auth, base URL, time-outs, HTTP errors) and the
+    lean `sse_data` decoder for the body: the SDK's typed chunks cost ~20x the raw parse.
+
+    A server that rejects JSON-schema output (HTTP 400/422) is asked again in plain JSON
+    mode, and once that works the instance remembers to use JSON mode from then on. The
+    SDK's own retries are off: `AIService` retries, and only before the first token.
+    """
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, *, client: AsyncOpenAI | None = None) -> None:
+        key = settings.OPENAI_API_KEY
+        if client is None and key is None:
+            raise AIConfigurationError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
+        self.model = settings.OPENAI_MODEL
+        self._client = client or AsyncOpenAI(
+            api_key=key.get_secret_value() if key else None,
+            base_url=settings.OPENAI_BASE_URL,
+            timeout=settings.AI_TIMEOUT_SECONDS,
+            max_retries=0,
+        )
+        # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
+        self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
+        self.json_schema_supported = True
+
+    async def stream_chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        system: str,
+        max_tokens: int,
+        temperature: float,
+    ) -> AsyncIterator[ChatChunk]:
+        """Yield text chunks as they arrive, then one chunk with usage and finish reason.
+
+        The SDK makes the request; the body is read with the lean `sse_data` decoder.
+        """
+        produced = False
+        finish: str | None = None
+        usage: Usage | None = None
+        try:
+            async with self._client.chat.completions.with_streaming_response.create(
+                model=self.model,
+                messages=to_openai_messages(messages, system),
+                stream=True,
+                stream_options={"include_usage": True},
+                temperature=temperature,
+                extra_body={self._limit_field: max_tokens},
+            ) as response:
+                events = sse_data(response.http_response.aiter_bytes())
+                async for data in events:
+                    if data == DONE:
+                        await _drain(events)
+                        break
+                    event = json.loads(data)
+                    choices = event.get("choices")
+                    if choices:
+                        choice = choices[0]
+                        delta = choice.get("delta")
+                        text = delta.get("content") if delta else None
+                        if text:
+                            produced = True
+                            yield ChatChunk(text)
+                        if choice.get("finish_reason"):
+                            finish = choice["finish_reason"]
+                    elif "error" in event:
+                        raise from_error_body(event, provider=self.name, produced_text=produced)
+                    if event.get("usage"):
+                        usage = _usage(event["usage"])
+        except _CAUGHT as exc:
+            raise map_error(exc, KINDS, produced_text=produced) from exc
+        if finish is None and usage is None:
+            raise AIUnavailableError(
+                "The openai provider ended the answer early", produced_text=produced
+            )
+        yield ChatChunk(usage=usage, finish_reason=finish)
+
+    async def complete_json(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        system: str,
+        schema: dict[str, Any],
+        schema_name: str,
+        max_tokens: int,
+        temperature: float,
+    ) -> str:
+        """The answer's JSON text: schema-constrained, or JSON mode on servers without schemas."""
+        converted = to_openai_messages(messages, system)
+        rejected = False
+        if self.json_schema_supported:
+            strict: completion_create_params.ResponseFormat = {
+                "type": "json_schema",
+                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+            }
+            try:
+                return await self._complete(converted, strict, max_tokens, temperature)
+            except _SCHEMA_REJECTED:
+                rejected = True
+            except _CAUGHT as exc:
+                raise map_error(exc, KINDS, produced_text=False) from exc
+        try:
+            text = await self._complete(converted, {"type": "json_object"}, max_tokens, temperature)
+        except _CAUGHT as exc:
+            raise map_error(exc, KINDS, produced_text=False) from exc
+        if rejected:
+            self.json_schema_supported = False
+            log.info("server rejected JSON-schema output; using JSON mode", model=self.model)
+        return text
+
+    async def _complete(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        response_format: completion_create_params.ResponseFormat,
+        max_tokens: int,
+        temperature: float,
+    ) -> str:
+        response = await self._client.chat.completions.create(
+            model=self.model,
+            messages=messages,
+            response_format=response_format,
+            temperature=temperature,
+            extra_body={self._limit_field: max_tokens},
+        )
+        if not response.choices:
+            return ""
+        return response.choices[0].message.content or ""
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.close()
+
+
+async def _drain(events: AsyncIterator[bytes]) -> None:
+    """Read what follows `[DONE]` (normally just the end of the body) so the connection can
+    be reused, but never wait for it long: the answer is complete."""
+    with contextlib.suppress(TimeoutError, *TRANSPORT_ERRORS):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in events:
+                pass
+
+
+def _usage(raw: dict[str, Any]) -> Usage:
+    return Usage(input_tokens=raw.get("prompt_tokens"), output_tokens=raw.get("completion_tokens"))

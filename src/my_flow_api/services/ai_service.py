@@ -1,0 +1,199 @@
+"""The AI service the endpoints use: streamed chat answers and flow extraction.
+
+The provider (`local`, `openai`, `anthropic`) is chosen by `AI_PROVIDER`; everything here
+is provider-neutral. Failures are `AIServiceError`s whose `produced_text` tells whether any
+text had already been streamed: before the first token the endpoint answers with an HTTP
+error, after it with an SSE `error` event. Retries happen only before the first token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from dataclasses import dataclass
+
+import structlog
+
+from my_flow_api.config import Settings
+from my_flow_api.models.conversation import Message, MessageRole
+from my_flow_api.models.flow import FlowCreate
+from my_flow_api.services.ai.base import ChatChunk, ChatMessage, ChatProvider
+from my_flow_api.services.ai.conversion import to_chat_messages
+from my_flow_api.services.ai.errors import (
+    AIBadOutputError,
+    AIRateLimitedError,
+    AIServiceError,
+    AITimeoutError,
+    AIUnavailableError,
+)
+from my_flow_api.services.ai.extraction import SCHEMA_NAME, extraction_schema, parse_flows
+from my_flow_api.services.ai.factory import build_provider
+from my_flow_api.services.ai.prompts import (
+    EXTRACTION_SYSTEM_PROMPT,
+    assistant_system_prompt,
+    extraction_user_message,
+)
+
+log = structlog.get_logger(__name__)
+
+CHAT_TEMPERATURE = 0.7
+EXTRACTION_TEMPERATURE = 0.3
+EXTRACTION_MAX_TOKENS = 1500
+RETRYABLE = (AIRateLimitedError, AIUnavailableError, AITimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry a stream that failed before its first token."""
+
+    attempts: int = 3
+    """Attempts in all, the first included."""
+    base_delay: float = 0.5
+    max_delay: float = 4.0
+    max_retry_after: float = 10.0
+    """A provider asking to wait longer than this is not retried; the error goes out."""
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait after failed attempt `attempt` (1-based); None: do not retry."""
+        if attempt >= self.attempts:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return backoff * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+
+
+class AIService:
+    """Streams chat answers and extracts flows through one `ChatProvider`."""
+
+    def __init__(
+        self,
+        provider: ChatProvider,
+        *,
+        max_output_tokens: int = 1024,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.provider = provider
+        self.max_output_tokens = max_output_tokens
+        self.retry = retry or RetryPolicy()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, retry: RetryPolicy | None = None) -> AIService:
+        """The service for `AI_PROVIDER`; raises `AIConfigurationError` if it cannot be built."""
+        provider = build_provider(settings)
+        return cls(provider, max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS, retry=retry)
+
+    @property
+    def provider_name(self) -> str:
+        """`local`, `openai` or `anthropic`."""
+        return self.provider.name
+
+    @property
+    def model(self) -> str:
+        """The model the provider uses."""
+        return self.provider.model
+
+    async def stream_chat(
+        self,
+        messages: Iterable[Message | ChatMessage],
+        context_id: str,
+        *,
+        context_name: str | None = None,
+    ) -> AsyncGenerator[ChatChunk, None]:
+        """Stream the answer: text chunks in order, then one chunk with usage and finish reason.
+
+        Rate-limit, unavailable and time-out failures before the first chunk are retried
+        with backoff (per `retry`); after it, errors propagate with `produced_text=True`.
+        Closing this generator (or cancelling its consumer) closes the upstream request.
+        """
+        chat = to_chat_messages(messages)
+        system = assistant_system_prompt(context_name)
+        attempt = 1
+        while True:
+            stream = self.provider.stream_chat(
+                chat, system=system, max_tokens=self.max_output_tokens, temperature=CHAT_TEMPERATURE
+            )
+            try:
+                first = await anext(stream)
+            except StopAsyncIteration:
+                return
+            except RETRYABLE as exc:
+                await _close(stream)
+                wait = None if exc.produced_text else self.retry.delay(attempt, exc.retry_after)
+                if wait is None:
+                    raise
+                log.warning(
+                    "AI provider failed before the first token; retrying",
+                    provider=self.provider.name,
+                    code=exc.code,
+                    attempt=attempt,
+                    wait_s=round(wait, 2),
+                    context_id=context_id,
+                )
+                await asyncio.sleep(wait)
+                attempt += 1
+                continue
+            break
+        try:
+            yield first
+            async for chunk in stream:
+                yield chunk
+        finally:
+            await _close(stream)
+
+    async def stream_chat_response(
+        self, messages: Iterable[Message | ChatMessage], context_id: str
+    ) -> AsyncGenerator[str, None]:
+        """The answer's text pieces as they arrive (the story's interface)."""
+        stream = self.stream_chat(messages, context_id)
+        try:
+            async for chunk in stream:
+                if chunk.text:
+                    yield chunk.text
+        finally:
+            await stream.aclose()
+
+    async def extract_flows_from_text(
+        self, conversation_text: str, context_id: str
+    ) -> list[FlowCreate]:
+        """The actionable tasks in a conversation, validated (at most 10), at temperature 0.3.
+
+        A provider failure raises `AIServiceError` (the caller treats it as non-fatal);
+        output that is not usable JSON, or items that fail validation, give fewer or no flows.
+        """
+        if not conversation_text.strip():
+            return []
+        request = ChatMessage(MessageRole.USER, extraction_user_message(conversation_text))
+        try:
+            raw = await self.provider.complete_json(
+                [request],
+                system=EXTRACTION_SYSTEM_PROMPT,
+                schema=extraction_schema(),
+                schema_name=SCHEMA_NAME,
+                max_tokens=EXTRACTION_MAX_TOKENS,
+                temperature=EXTRACTION_TEMPERATURE,
+            )
+        except AIServiceError:
+            raise
+        except Exception as exc:
+            log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
+            raise AIBadOutputError("Flow extraction failed") from exc
+        flows = parse_flows(raw, context_id)
+        log.debug("flows extracted", provider=self.provider.name, count=len(flows))
+        return flows
+
+    async def aclose(self) -> None:
+        """Release the provider's connections or model."""
+        await self.provider.aclose()
+
+
+def build_ai_service(settings: Settings) -> AIService:
+    """The process-wide AI service for these settings (close it with `aclose()`)."""
+    return AIService.from_settings(settings)
+
+
+async def _close(stream: AsyncIterator[ChatChunk]) -> None:
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
