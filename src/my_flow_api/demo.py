@@ -54,11 +54,11 @@ async def run_demo(settings: Settings, port: int = 0) -> int:
     """Run the demo; 0 when the stream ended with `done`."""
     if not settings.local_auth:
         raise ConfigError("the demo mints its own token: unset LOGTO_ENDPOINT to run it")
-    quiet = settings.model_copy(update={"LOG_LEVEL": "WARNING"})
+    app = create_app(settings.model_copy(update={"LOG_LEVEL": "ERROR"}))
     token = mint_local_token(settings, "demo-user")
     headers = {"Authorization": f"Bearer {token}"}
     async with (
-        running_server(create_app(quiet), port) as base_url,
+        running_server(app, port) as base_url,
         httpx.AsyncClient(base_url=base_url, headers=headers, timeout=300) as client,
     ):
         created = await client.post("/api/v1/contexts", json={"name": "Work", "icon": "💼"})
