@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from my_flow_api.services.ai.factory import build_provider
+from my_flow_api.services.ai.local_model import LocalModel
+from my_flow_api.services.ai.local_provider import LocalProvider
 from my_flow_api.services.ai_service import AIService
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import FakeOpenAI
+from tests.integration.services.local_support import open_provider, shared_model
 from tests.integration.services.support import FAST_RETRY, Upstream, settings_for
 
 
@@ -37,3 +40,16 @@ async def upstream(request: pytest.FixtureRequest) -> AsyncIterator[Upstream]:
             yield Upstream(request.param, fake, service)
         finally:
             await service.aclose()
+
+
+@pytest.fixture(scope="session")
+def local_model() -> LocalModel:
+    """The embedded model, loaded once for the whole test session."""
+    return shared_model()
+
+
+@pytest.fixture
+async def provider(local_model: LocalModel) -> AsyncIterator[LocalProvider]:
+    """A `local` provider on the shared model, closed after the test."""
+    async with open_provider(local_model) as local:
+        yield local

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,23 +22,10 @@ from tests.integration.services.local_support import (
     Flows,
     extract,
     open_provider,
-    shared_model,
     stream,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-
-@pytest.fixture(scope="session")
-def local_model() -> LocalModel:
-    """The process-wide model, loaded once for the whole test session."""
-    return shared_model()
-
-
-@pytest.fixture
-async def provider(local_model: LocalModel) -> AsyncIterator[LocalProvider]:
-    async with open_provider(local_model) as local:
-        yield local
 
 
 async def test_streams_tokens_incrementally_with_usage(provider: LocalProvider) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,24 +16,11 @@ from tests.integration.services.local_support import (
     assert_usable,
     extract,
     open_provider,
-    shared_model,
     stream,
     wait_idle,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-
-@pytest.fixture(scope="session")
-def local_model() -> LocalModel:
-    """The process-wide model, loaded once for the whole test session."""
-    return shared_model()
-
-
-@pytest.fixture
-async def provider(local_model: LocalModel) -> AsyncIterator[LocalProvider]:
-    async with open_provider(local_model) as local:
-        yield local
 
 
 async def test_closing_the_stream_stops_the_worker_promptly(
