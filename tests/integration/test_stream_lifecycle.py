@@ -81,6 +81,24 @@ async def test_cancel_policy_stops_the_upstream_within_a_second(
         assert len(fake.chat_requests) == 1, "no extraction after an interrupted turn"
 
 
+async def test_cancel_policy_also_stops_when_the_client_left_before_the_first_token(
+    tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    fake.script(**{**SLOW, "first_byte_delay": 1.0})
+    settings = lifecycle_settings(tmp_path, fake, STREAM_ON_DISCONNECT="cancel")
+    async for api in start_api(settings):
+        alice = api.client("alice")
+        context_id = await new_context(alice)
+        impatient = httpx.AsyncClient(
+            base_url=api.base_url, headers=alice.headers, timeout=httpx.Timeout(0.3)
+        )
+        async with impatient:
+            with pytest.raises(httpx.ReadTimeout):
+                await impatient.post("/api/v1/conversations/stream", json=chat(context_id))
+        await wait_for_status(alice, context_id, "interrupted", within=5)
+        assert await fake.wait_closed(1.0)
+
+
 async def test_stop_is_for_the_owner_and_ends_with_done_cancelled(
     api: Api, fake: FakeOpenAI
 ) -> None:

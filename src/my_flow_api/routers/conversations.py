@@ -14,7 +14,7 @@ from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
 from my_flow_api.services.chat_service import ChatService
-from my_flow_api.services.streams.response import event_stream_response
+from my_flow_api.services.streams.response import EventStreamResponse
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
@@ -46,7 +46,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
 async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> StreamingResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
-    return event_stream_response(stream, chat.policy.reader)
+    return EventStreamResponse(stream, chat.policy.reader)
 
 
 @router.get(
@@ -62,7 +62,7 @@ async def resume_stream(
     """Replay the events after `Last-Event-ID` (header or query), then follow live."""
     stream = chat.find(stream_id, user_id)
     after = last_event_id_header if last_event_id_header is not None else last_event_id
-    return event_stream_response(stream, chat.policy.reader, after=after or 0)
+    return EventStreamResponse(stream, chat.policy.reader, after=after or 0)
 
 
 @router.post("/conversations/streams/{stream_id}/cancel", responses={404: SSE_OK[404]})
