@@ -37,6 +37,7 @@ from my_flow_api.services.ai.local_model import (
     LocalModel,
     PromptTooLongError,
 )
+from my_flow_api.services.ai.local_schema import bounded
 
 log = structlog.get_logger(__name__)
 
@@ -169,7 +170,7 @@ class LocalProvider:
         """
         model = await self._model()
         prompt = _to_llama_messages(messages, system)
-        schema_json = json.dumps(schema, sort_keys=True)
+        schema_json = json.dumps(bounded(schema), sort_keys=True)
         parts: list[str] = []
         stop = threading.Event()
 
