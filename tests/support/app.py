@@ -59,6 +59,8 @@ class Api:
 
 async def start_api(settings: Settings) -> AsyncIterator[Api]:
     """Serve the app built from `settings` until the generator is closed."""
+    # Imported here: importing `my_flow_api.main` builds its module-level app from the
+    # environment, which a plugin loaded for every test must not do at collection time.
     from my_flow_api.local_server import running_server
     from my_flow_api.main import create_app
 
