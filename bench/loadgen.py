@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from servers._common import Chunked
+
 TOKEN, SKIP, DONE, ERROR, OTHER = range(5)
 
 
@@ -88,44 +90,6 @@ def classify(event: bytes) -> int:
     if data.startswith(b"[DONE]"):
         return DONE
     return TOKEN
-
-
-class Chunked:
-    """Incremental decoder of an HTTP/1.1 chunked body."""
-
-    def __init__(self) -> None:
-        self.buf = b""
-        self.remaining = 0
-        self.crlf = False
-        self.done = False
-
-    def feed(self, data: bytes) -> bytes:
-        buf, pos, out = self.buf + data, 0, []
-        while True:
-            if self.remaining:
-                take = min(self.remaining, len(buf) - pos)
-                out.append(buf[pos : pos + take])
-                pos += take
-                self.remaining -= take
-                if self.remaining:
-                    break
-                self.crlf = True
-            if self.crlf:
-                if len(buf) - pos < 2:
-                    break
-                pos += 2
-                self.crlf = False
-            end = buf.find(b"\r\n", pos)
-            if end < 0:
-                break
-            size = int(buf[pos:end].split(b";", 1)[0], 16)
-            pos = end + 2
-            if size == 0:
-                self.done = True
-                break
-            self.remaining = size
-        self.buf = buf[pos:]
-        return b"".join(out)
 
 
 async def run_stream(job: Job, gaps: array | None, limit_s: float) -> StreamResult:  # type: ignore[type-arg]

@@ -18,7 +18,7 @@ import json
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
-from _common import PATH, SSE_HEADERS, serve
+from _common import PATH, SSE_HEADERS, Chunked, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -32,44 +32,6 @@ def _sse_data(event_id: int, text: str) -> str:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         return f"id: {event_id}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
     return f"id: {event_id}\ndata: {text}\n\n"
-
-
-class Chunked:
-    """Incremental decoder of an HTTP/1.1 chunked body."""
-
-    def __init__(self) -> None:
-        self.buf = b""
-        self.remaining = 0
-        self.crlf = False
-        self.done = False
-
-    def feed(self, data: bytes) -> bytes:
-        buf, pos, out = self.buf + data, 0, []
-        while True:
-            if self.remaining:
-                take = min(self.remaining, len(buf) - pos)
-                out.append(buf[pos : pos + take])
-                pos += take
-                self.remaining -= take
-                if self.remaining:
-                    break
-                self.crlf = True
-            if self.crlf:
-                if len(buf) - pos < 2:
-                    break
-                pos += 2
-                self.crlf = False
-            end = buf.find(b"\r\n", pos)
-            if end < 0:
-                break
-            size = int(buf[pos:end].split(b";", 1)[0], 16)
-            pos = end + 2
-            if size == 0:
-                self.done = True
-                break
-            self.remaining = size
-        self.buf = buf[pos:]
-        return b"".join(out)
 
 
 async def _relay(
