@@ -17,6 +17,7 @@ from my_flow_api.services.ai.conversion import to_anthropic_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
 from my_flow_api.services.ai.errors_map import SDKErrorKinds, from_error_body, map_error
 from my_flow_api.services.ai.sse import sse_data
+from my_flow_api.services.ai.transport import lean_http_client
 
 if TYPE_CHECKING:
     from anthropic.types import MessageParam, ToolParam
@@ -42,6 +43,7 @@ FINISH_REASONS = {
 }
 """Anthropic stop reasons in the OpenAI vocabulary the rest of the service uses."""
 _DROPPABLE = ("temperature", "strict")
+DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 
 class AnthropicProvider:
@@ -64,6 +66,9 @@ class AnthropicProvider:
             base_url=settings.ANTHROPIC_BASE_URL,
             timeout=settings.AI_TIMEOUT_SECONDS,
             max_retries=0,
+            http_client=lean_http_client(
+                settings.ANTHROPIC_BASE_URL or DEFAULT_BASE_URL, settings.AI_TIMEOUT_SECONDS
+            ),
         )
         self.unsupported: set[str] = set()
 

@@ -24,6 +24,7 @@ from my_flow_api.services.ai.errors_map import (
     map_error,
 )
 from my_flow_api.services.ai.sse import sse_data
+from my_flow_api.services.ai.transport import lean_http_client
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam, completion_create_params
@@ -42,6 +43,7 @@ _CAUGHT = KINDS.caught
 _SCHEMA_REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)
 DONE = b"[DONE]"
 DRAIN_SECONDS = 0.1
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class OpenAIProvider:
@@ -49,6 +51,7 @@ class OpenAIProvider:
 
     Streaming uses the SDK for the request (auth, base URL, time-outs, HTTP errors) and the
     lean `sse_data` decoder for the body: the SDK's typed chunks cost ~20x the raw parse.
+    Under the SDK, `LeanTransport` carries the bytes (unless a proxy is configured).
 
     A server that rejects JSON-schema output (HTTP 400/422) is asked again in plain JSON
     mode, and once that works the instance remembers to use JSON mode from then on. The
@@ -67,6 +70,9 @@ class OpenAIProvider:
             base_url=settings.OPENAI_BASE_URL,
             timeout=settings.AI_TIMEOUT_SECONDS,
             max_retries=0,
+            http_client=lean_http_client(
+                settings.OPENAI_BASE_URL or DEFAULT_BASE_URL, settings.AI_TIMEOUT_SECONDS
+            ),
         )
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"

@@ -1,0 +1,238 @@
+"""`LeanTransport` over real sockets: framing, reuse, failures, time-outs, TLS, proxies."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import ssl
+from pathlib import Path
+
+import httpx2
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from my_flow_api.services.ai.transport import LeanTransport, lean_http_client, proxy_applies
+from tests.integration.services.raw_http import RawServer, Reader, Writer, chunked, response
+
+OK = b'{"ok":true}'
+RPE = httpx2.RemoteProtocolError
+
+
+def client(ssl_context: ssl.SSLContext | None = None) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=LeanTransport(ssl_context=ssl_context), timeout=2.0)
+
+
+async def serve_ok(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+    while await server.read_request(reader) is not None:
+        writer.write(response(OK))
+
+
+async def test_request_is_sent_as_built_and_keep_alive_reuses_one_connection() -> None:
+    async with RawServer(serve_ok) as server, client() as http:
+        first = await http.post(f"{server.url}/v1/chat?x=1", json={"a": 1}, headers={"X-K": "v"})
+        second = await http.post(f"{server.url}/v1/chat", content=b"abc")
+    assert first.json() == {"ok": True}
+    assert second.content == OK
+    assert server.connections == 1
+    sent = server.requests[0]
+    assert sent.line == "POST /v1/chat?x=1 HTTP/1.1"
+    assert sent.headers["x-k"] == "v"
+    assert sent.headers["host"].startswith("127.0.0.1:")
+    assert sent.body == b'{"a":1}'
+    assert server.requests[1].body == b"abc"
+
+
+async def test_chunked_body_cut_at_every_odd_place_arrives_whole() -> None:
+    events = [f'data: {{"n": {i}}}\n\n'.encode() for i in range(50)]
+    wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(events)
+
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        while await server.read_request(reader) is not None:
+            for start in range(0, len(wire), 7):
+                writer.write(wire[start : start + 7])
+                await writer.drain()
+                await asyncio.sleep(0)
+
+    async with RawServer(handler) as server, client() as http:
+        async with http.stream("POST", server.url, content=b"{}") as resp:
+            body = b"".join([piece async for piece in resp.aiter_bytes()])
+        again = await http.post(server.url, content=b"{}")
+    assert body == b"".join(events)
+    assert again.content == b"".join(events)
+    assert server.connections == 1
+
+
+async def test_body_until_close_is_complete_and_not_reused() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it")
+        await writer.drain()
+
+    async with RawServer(handler) as server, client() as http:
+        assert (await http.post(server.url)).content == b"all of it"
+        assert (await http.post(server.url)).content == b"all of it"
+    assert server.connections == 2
+
+
+async def test_idle_connection_closed_by_server_is_replaced_transparently() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(response(OK))  # keep-alive by default, then the server drops it
+        await writer.drain()
+
+    async with RawServer(handler) as server, client() as http:
+        assert (await http.post(server.url)).content == OK
+        await asyncio.sleep(0.05)
+        assert (await http.post(server.url)).content == OK
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize(
+    ("wire", "error"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", httpx2.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", RPE),
+        (b"NOT HTTP AT ALL\r\n\r\n", httpx2.RemoteProtocolError),
+        (b"", httpx2.RemoteProtocolError),
+    ],
+    ids=["short-length", "cut-chunk", "garbage", "silent-close"],
+)
+async def test_broken_answers_raise_protocol_errors(wire: bytes, error: type[Exception]) -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(wire)
+        await writer.drain()
+
+    async with RawServer(handler) as server, client() as http:
+        with pytest.raises(error):
+            await http.post(server.url)
+
+
+async def test_a_silent_server_times_out_after_the_read_timeout() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    loop = asyncio.get_running_loop()
+    lean = httpx2.AsyncClient(transport=LeanTransport(), timeout=0.3)
+    async with RawServer(handler) as server, lean as http:
+        started = loop.time()
+        async with http.stream("POST", server.url) as resp:
+            with pytest.raises(httpx2.ReadTimeout):
+                async for _ in resp.aiter_bytes():
+                    pass
+    assert 0.25 < loop.time() - started < 1.5
+
+
+async def test_a_slowly_dripping_body_does_not_time_out() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(6):
+            await asyncio.sleep(0.1)
+            writer.write(b"1\r\nx\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+
+    lean = httpx2.AsyncClient(transport=LeanTransport(), timeout=0.25)
+    async with RawServer(handler) as server, lean as http:
+        assert (await http.post(server.url)).content == b"xxxxxx"
+
+
+async def test_unreachable_server_is_a_connect_error() -> None:
+    async with RawServer(serve_ok) as server:
+        url = server.url
+    async with client() as http:
+        with pytest.raises(httpx2.ConnectError):
+            await http.post(url)
+
+
+async def test_abandoned_stream_closes_its_connection_and_is_not_reused() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        await writer.drain()
+        await reader.read()  # until the client hangs up
+        server.closed_by_client += 1
+
+    async with RawServer(handler) as server, client() as http:
+        for _ in range(2):
+            async with http.stream("POST", server.url) as resp:
+                async for _chunk in resp.aiter_bytes():
+                    break
+        for _ in range(50):
+            if server.closed_by_client == 2:
+                break
+            await asyncio.sleep(0.02)
+    assert server.connections == 2
+    assert server.closed_by_client == 2
+
+
+def _self_signed(tmp: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    trusting = ssl.create_default_context(cafile=str(cert_file))
+    return server, trusting
+
+
+async def test_https_verifies_the_server_certificate(tmp_path: Path) -> None:
+    server_ctx, trusting = _self_signed(tmp_path)
+    async with RawServer(serve_ok, ssl_context=server_ctx) as server:
+        async with client(ssl_context=trusting) as http:
+            assert (await http.post(server.url)).content == OK
+            assert (await http.post(server.url)).content == OK
+        async with client() as http:  # the public CA bundle does not know this certificate
+            with pytest.raises(httpx2.ConnectError):
+                await http.post(server.url)
+    assert server.connections == 1  # reused; a refused handshake never reaches the handler
+
+
+async def test_a_configured_proxy_keeps_the_sdk_default_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    assert not proxy_applies("https://api.openai.com/v1")
+    lean = lean_http_client("https://api.openai.com/v1", 5.0)
+    assert lean is not None
+    await lean.aclose()
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert proxy_applies("https://api.openai.com/v1")
+    assert lean_http_client("https://api.openai.com/v1", 5.0) is None
+    monkeypatch.setenv("NO_PROXY", "api.openai.com")
+    assert not proxy_applies("https://api.openai.com/v1")
