@@ -26,6 +26,7 @@ from my_flow_api.middleware.jwks import (
     parse_jwks,
 )
 from my_flow_api.middleware.local_keys import load_local_signing_key, local_jwks
+from my_flow_api.middleware.token_cache import VerifiedTokenCache
 from my_flow_api.models.context import Context
 from my_flow_api.repositories.protocols import ContextRepository
 
@@ -68,14 +69,37 @@ def parse_scopes(value: object) -> frozenset[str]:
 class TokenVerifier:
     """Verifies access tokens: signature by the key's own algorithm, then the claims."""
 
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str, leeway: float = 30) -> None:
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: float = 30,
+        cache: VerifiedTokenCache[Principal] | None = None,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self.cache: VerifiedTokenCache[Principal] = (
+            cache if cache is not None else VerifiedTokenCache()
+        )
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; AuthenticationError (401) otherwise."""
+        """The principal of a valid token; AuthenticationError (401) otherwise.
+
+        A token verified before is answered from the cache until its `exp` (at most a
+        minute), without checking its signature again.
+        """
+        cached = self.cache.get(token)
+        if cached is not None:
+            return cached
+        principal = await self._verify(token)
+        self.cache.put(token, principal, float(principal.claims["exp"]))
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         kid, alg = _header(token)
         key = await self.keys.get_key(kid)
         if alg != key.algorithm_name:
