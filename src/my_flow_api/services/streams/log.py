@@ -44,13 +44,14 @@ class StreamLog(Protocol):
 class MemoryStreamLog:
     """A StreamLog kept in this process's memory.
 
-    Readers wait on one shared `asyncio.Event` that is replaced on every append, so a
-    burst of tokens wakes each reader once and it takes the whole batch at once.
+    Each waiting reader parks on one future; an append resolves them all, so a burst of
+    tokens wakes each reader once and it takes the whole batch at once. The keep-alive is
+    one timer per reader, re-armed from its last activity, not a timeout around each wait.
     """
 
     def __init__(self) -> None:
         self._events: list[StreamEvent] = []
-        self._changed = asyncio.Event()
+        self._waiters: list[asyncio.Future[bool]] = []
         self._closed = False
 
     @property
@@ -73,37 +74,64 @@ class MemoryStreamLog:
         self._events.append(event)
         if event.terminal:
             self._closed = True
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        waiters = self._waiters
+        if waiters:
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(True)
+            waiters.clear()
         return event
 
     async def read(
         self, after: int = 0, idle_seconds: float | None = None
     ) -> AsyncIterator[list[StreamEvent]]:
         position = max(after, 0)
-        while True:
-            waiter = self._changed
-            if position < len(self._events):
-                batch = self._events[position:]
-                position = len(self._events)
-                yield batch
-                if batch[-1].terminal:
+        loop = asyncio.get_running_loop()
+        idle = _IdleTimer(loop, idle_seconds) if idle_seconds is not None else None
+        try:
+            while True:
+                if position < len(self._events):
+                    batch = self._events[position:]
+                    position = len(self._events)
+                    if idle is not None:
+                        idle.active = loop.time()
+                    yield batch
+                    if batch[-1].terminal:
+                        return
+                    continue
+                if self._closed:
                     return
-                continue
-            if self._closed:
-                return
-            if not await _wait(waiter, idle_seconds):
-                yield []
+                waiter: asyncio.Future[bool] = loop.create_future()
+                self._waiters.append(waiter)
+                if idle is not None:
+                    idle.waiter = waiter
+                if not await waiter:
+                    yield []
+        finally:
+            if idle is not None:
+                idle.stop()
 
 
-async def _wait(event: asyncio.Event, limit: float | None) -> bool:
-    """Wait for `event`; False when `limit` seconds passed first."""
-    if limit is None:
-        await event.wait()
-        return True
-    try:
-        async with asyncio.timeout(limit):
-            await event.wait()
-    except TimeoutError:
-        return False
-    return True
+class _IdleTimer:
+    """Resolves a reader's pending wait with False after `seconds` without activity."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        self.loop = loop
+        self.seconds = seconds
+        self.active = loop.time()
+        self.waiter: asyncio.Future[bool] | None = None
+        self._handle = loop.call_at(self.active + seconds, self._fire)
+
+    def _fire(self) -> None:
+        now = self.loop.time()
+        due = self.active + self.seconds
+        if now >= due:
+            waiter = self.waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(False)
+            self.active = now
+            due = now + self.seconds
+        self._handle = self.loop.call_at(due, self._fire)
+
+    def stop(self) -> None:
+        self._handle.cancel()

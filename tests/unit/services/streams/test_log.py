@@ -69,3 +69,25 @@ async def test_many_readers_see_the_same_events() -> None:
     await log.append(DONE, "{}")
     results = await asyncio.wait_for(asyncio.gather(*readers), 1)
     assert all(r == ["x", "y", "z", "{}"] for r in results)
+
+
+async def test_an_idle_reader_gets_keep_alive_batches_and_a_busy_one_none() -> None:
+    log = MemoryStreamLog()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    reader = log.read(idle_seconds=0.05)
+    assert await anext(reader) == []
+    assert await anext(reader) == []
+    assert 0.09 <= loop.time() - started < 0.5
+
+    async def feed() -> None:
+        for text in "abcdefghij":
+            await asyncio.sleep(0.02)
+            await log.append(TOKEN, text)
+        await log.append(DONE, "{}")
+
+    writer = asyncio.create_task(feed())
+    seen = [batch async for batch in reader]
+    await writer
+    assert [] not in seen  # never 50 ms without an event while tokens arrive every 20 ms
+    assert "".join(e.data for batch in seen for e in batch) == "abcdefghij{}"
