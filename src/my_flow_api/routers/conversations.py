@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import StreamingResponse
 
 from my_flow_api.dependencies import ConversationRepo, Paging
 from my_flow_api.errors import NotFoundError
@@ -42,15 +41,23 @@ STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("/conversations/stream", responses=STREAM_RESPONSES, response_class=StreamingResponse)
-async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> StreamingResponse:
+@router.post(
+    "/conversations/stream",
+    responses=STREAM_RESPONSES,
+    response_class=EventStreamResponse,
+    status_code=200,
+)
+async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
     return EventStreamResponse(stream, chat.policy.reader)
 
 
 @router.get(
-    "/conversations/streams/{stream_id}", responses=SSE_OK, response_class=StreamingResponse
+    "/conversations/streams/{stream_id}",
+    responses=SSE_OK,
+    response_class=EventStreamResponse,
+    status_code=200,
 )
 async def resume_stream(
     stream_id: str,
@@ -58,7 +65,7 @@ async def resume_stream(
     chat: Chat,
     last_event_id: EventId = None,
     last_event_id_header: EventIdHeader = None,
-) -> StreamingResponse:
+) -> EventStreamResponse:
     """Replay the events after `Last-Event-ID` (header or query), then follow live."""
     stream = chat.find(stream_id, user_id)
     after = last_event_id_header if last_event_id_header is not None else last_event_id
