@@ -1,7 +1,8 @@
 """CPU and latency of the store work one chat stream does, on the default SQLite store.
 
-Per stream the endpoint reads the context (ownership), creates the conversation with its
-messages and, at the end, records the outcome. This runs exactly those repository calls
+Per stream the endpoint records the conversation with its messages (checking, in the same
+transaction, that the context is the user's and reading its name for the prompt) and, at
+the end, records the outcome. This runs exactly those repository calls
 in-process (the app's own `create_store`, SQLite in a temporary `DATA_DIR`), first one
 stream at a time, then `--concurrency` at once, and reports process CPU (all threads,
 aiosqlite's included) and wall time per stream, and how many calls failed (a busy SQLite
@@ -36,12 +37,11 @@ PROMPT = "I need to book a flight and call the client. tokens=200 rate=20"
 
 async def one_stream(store: Any, user: str, context_id: str) -> float:
     t0 = time.perf_counter()
-    context = await store.contexts.get_by_id(context_id, user)
-    assert context is not None
     messages = [Message(role=MessageRole.USER, content=PROMPT)]
-    conversation = await store.conversations.create(
+    conversation = await store.conversations.start(
         user, context_id, messages, provider="openai", model="gpt-bench"
     )
+    assert conversation is not None
     outcome = ConversationOutcome(
         status=ConversationStatus.COMPLETE,
         answer="the quick brown fox " * 40,

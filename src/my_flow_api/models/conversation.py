@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,3 +85,11 @@ class ConversationOutcome(BaseModel):
     error_code: str | None = None
     first_token_ms: int | None = None
     duration_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartedConversation:
+    """A conversation just recorded for a new stream, with its context's name (for the prompt)."""
+
+    id: str
+    context_name: str

@@ -12,6 +12,7 @@ from my_flow_api.models.conversation import (
     ConversationOutcome,
     ConversationSummary,
     Message,
+    StartedConversation,
 )
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate
 
@@ -69,6 +70,22 @@ class ConversationRepository(Protocol):
         """Record a new conversation (status streaming); NotFoundError for a foreign context."""
         ...
 
+    async def start(
+        self,
+        user_id: str,
+        context_id: str,
+        messages: Sequence[Message],
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> StartedConversation | None:
+        """Like `create`, in one transaction with the ownership check, for a new stream.
+
+        Returns the new id and the context's name, or None (nothing stored) when the
+        context is missing or not the user's.
+        """
+        ...
+
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]
     ) -> Conversation | None:
@@ -77,8 +94,11 @@ class ConversationRepository(Protocol):
 
     async def finish(
         self, conversation_id: str, user_id: str, outcome: ConversationOutcome
-    ) -> Conversation | None:
-        """Record how a turn ended; the answer, if any, is stored as an assistant message."""
+    ) -> bool:
+        """Record how a turn ended; the answer, if any, is stored as an assistant message.
+
+        False (nothing stored) when the conversation is not the user's.
+        """
         ...
 
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None: ...

@@ -11,7 +11,7 @@ import structlog
 from my_flow_api.errors import NotFoundError, PayloadTooLargeError
 from my_flow_api.middleware.auth import verify_context_ownership
 from my_flow_api.models.chat import ChatRequest
-from my_flow_api.models.conversation import Conversation, Message
+from my_flow_api.models.conversation import Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai_service import AIService
 from my_flow_api.services.chat_stream import ChatTurn, TurnLimits
@@ -22,6 +22,16 @@ from my_flow_api.services.streams.response import ReaderPolicy
 log = structlog.get_logger(__name__)
 
 CANCEL_WAIT_SECONDS = 2.0
+CONTEXT_NOT_FOUND = "Context not found"  # as `verify_context_ownership` says it
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A stream's conversation as stored: its id, its context's name, the full history."""
+
+    conversation_id: str
+    context_name: str
+    history: list[Message]
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,8 @@ class ChatService:
         self.policy = policy or ChatPolicy()
 
     async def start(self, user_id: str, request: ChatRequest) -> ActiveStream:
-        """Check size, ownership and the per-user limit, record the conversation, generate.
+        """Check size and the per-user limit, record the conversation (checking that the
+        context is the user's in the same transaction), generate.
 
         Returns once the first token (or the end) is in the stream's log, or after the
         wait window. A provider failure before any token is raised as its AIServiceError.
@@ -62,22 +73,21 @@ class ChatService:
             raise PayloadTooLargeError(
                 f"The messages hold {chars} characters; at most {self.policy.max_chat_chars}"
             )
-        context = await verify_context_ownership(request.context_id, user_id, self.store.contexts)
         stream = self.registry.open(user_id, request.context_id)
         try:
-            conversation, history = await self._record(user_id, request)
+            recorded = await self._record(user_id, request)
         except BaseException:
             self.registry.finish(stream)
             raise
-        stream.conversation_id = conversation.id
+        stream.conversation_id = recorded.conversation_id
         log.info("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
         turn = ChatTurn(
             stream,
-            history,
+            recorded.history,
             self.ai,
             self.store,
             self.metrics,
-            context_name=context.name,
+            context_name=recorded.context_name,
             limits=self.policy.limits,
         )
         stream.task = asyncio.create_task(turn.run(), name=f"chat-stream-{stream.id}")
@@ -102,19 +112,24 @@ class ChatService:
             await asyncio.wait({stream.task}, timeout=CANCEL_WAIT_SECONDS)
         return stream
 
-    async def _record(
-        self, user_id: str, request: ChatRequest
-    ) -> tuple[Conversation, list[Message]]:
+    async def _record(self, user_id: str, request: ChatRequest) -> Recorded:
+        """Check the context is the user's (NotFoundError alike for missing and foreign ones)
+        and store the request's messages: a new conversation in one transaction, or the
+        new messages of an existing one."""
+        structlog.contextvars.bind_contextvars(context_id=request.context_id)
         conversations = self.store.conversations
         if request.conversation_id is None:
-            created = await conversations.create(
+            started = await conversations.start(
                 user_id,
                 request.context_id,
                 request.messages,
                 provider=self.ai.provider_name,
                 model=self.ai.model,
             )
-            return created, list(request.messages)
+            if started is None:
+                raise NotFoundError(CONTEXT_NOT_FOUND)
+            return Recorded(started.id, started.context_name, list(request.messages))
+        context = await verify_context_ownership(request.context_id, user_id, self.store.contexts)
         existing = await conversations.get_by_id(request.conversation_id, user_id)
         if existing is None or existing.context_id != request.context_id:
             raise NotFoundError("Conversation not found")
@@ -123,7 +138,7 @@ class ChatService:
         updated = await conversations.append_messages(existing.id, user_id, fresh)
         if updated is None:
             raise NotFoundError("Conversation not found")
-        return updated, stored + fresh
+        return Recorded(updated.id, context.name, stored + fresh)
 
 
 def new_messages(stored: Sequence[Message], incoming: Sequence[Message]) -> list[Message]:

@@ -73,6 +73,32 @@ async def test_create_in_a_foreign_or_missing_context_is_not_found(store: Store)
     assert (await store.conversations.list_by_context(BOB, bobs.id, PageParams())).total == 0
 
 
+async def test_start_records_the_conversation_and_names_its_context(store: Store) -> None:
+    ctx = await context_of(store)
+    system = Message(role=MessageRole.SYSTEM, content="be brief")
+    started_ = await store.conversations.start(
+        ALICE, ctx.id, [system, user(TRICKY)], provider="openai", model="gpt"
+    )
+    assert started_ is not None
+    assert started_.context_name == "Work"
+    conv = await store.conversations.get_by_id(started_.id, ALICE)
+    assert conv is not None
+    assert (conv.status, conv.provider, conv.model, conv.context_id) == (
+        "streaming",
+        "openai",
+        "gpt",
+        ctx.id,
+    )
+    assert shape(conv) == [(0, "system", "be brief"), (1, "user", TRICKY)]
+
+
+async def test_start_in_a_foreign_or_missing_context_stores_nothing(store: Store) -> None:
+    bobs = await context_of(store, BOB)
+    assert await store.conversations.start(ALICE, bobs.id, [user("hi")]) is None
+    assert await store.conversations.start(ALICE, "no-such-context", [user("hi")]) is None
+    assert (await store.conversations.list_by_context(BOB, bobs.id, PageParams())).total == 0
+
+
 async def test_finish_stores_the_answer_and_the_outcome(store: Store) -> None:
     ctx = await context_of(store)
     conv = await started(store, ctx, "question")
@@ -83,7 +109,8 @@ async def test_finish_stores_the_answer_and_the_outcome(store: Store) -> None:
         first_token_ms=150,
         duration_ms=900,
     )
-    done = await store.conversations.finish(conv.id, ALICE, outcome)
+    assert await store.conversations.finish(conv.id, ALICE, outcome) is True
+    done = await store.conversations.get_by_id(conv.id, ALICE)
     assert done is not None
     assert shape(done) == [(0, "user", "question"), (1, "assistant", TRICKY)]
     assert (done.status, done.usage, done.first_token_ms, done.duration_ms) == (
@@ -93,7 +120,6 @@ async def test_finish_stores_the_answer_and_the_outcome(store: Store) -> None:
         900,
     )
     assert done.updated_at > conv.updated_at
-    assert await store.conversations.get_by_id(conv.id, ALICE) == done
 
 
 @pytest.mark.parametrize("answer", [None, ""])
@@ -103,7 +129,8 @@ async def test_finish_without_an_answer_adds_no_message(store: Store, answer: st
     outcome = ConversationOutcome(
         status=ConversationStatus.FAILED, answer=answer, error_code="provider_unavailable"
     )
-    failed = await store.conversations.finish(conv.id, ALICE, outcome)
+    assert await store.conversations.finish(conv.id, ALICE, outcome) is True
+    failed = await store.conversations.get_by_id(conv.id, ALICE)
     assert failed is not None
     assert (failed.status, failed.error_code) == ("failed", "provider_unavailable")
     assert shape(failed) == shape(conv)
@@ -137,6 +164,23 @@ async def test_concurrent_appends_get_distinct_consecutive_seqs(store: Store) ->
     assert {m.content for m in final.messages} == {"start", *(f"m{i}" for i in range(6))}
 
 
+async def test_concurrent_finishes_and_appends_get_distinct_consecutive_seqs(
+    store: Store,
+) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "start")
+    answer = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="reply")
+    finishes = [store.conversations.finish(conv.id, ALICE, answer) for _ in range(4)]
+    appends = [
+        store.conversations.append_messages(conv.id, ALICE, [user("more")]) for _ in range(4)
+    ]
+    await asyncio.gather(*finishes, *appends)
+    final = await store.conversations.get_by_id(conv.id, ALICE)
+    assert final is not None
+    assert [m.seq for m in final.messages] == list(range(9))
+    assert [m.content for m in final.messages].count("reply") == 4
+
+
 async def test_list_is_newest_first_paginated_without_messages(store: Store) -> None:
     ctx, other = await context_of(store), await context_of(store)
     made = [await started(store, ctx, f"c{i}") for i in range(3)]
@@ -155,7 +199,7 @@ async def test_another_user_never_sees_or_changes_a_conversation(store: Store) -
     finish = ConversationOutcome(status=ConversationStatus.CANCELLED, answer="x")
     assert await store.conversations.get_by_id(conv.id, BOB) is None
     assert await store.conversations.append_messages(conv.id, BOB, [user("sneaky")]) is None
-    assert await store.conversations.finish(conv.id, BOB, finish) is None
+    assert await store.conversations.finish(conv.id, BOB, finish) is False
     with pytest.raises(NotFoundError):
         await store.conversations.list_by_context(BOB, ctx.id, PageParams())
     assert await store.conversations.get_by_id(conv.id, ALICE) == conv
@@ -165,6 +209,6 @@ async def test_missing_conversation(store: Store) -> None:
     outcome = ConversationOutcome(status=ConversationStatus.COMPLETE)
     assert await store.conversations.get_by_id("no-such-id", ALICE) is None
     assert await store.conversations.append_messages("no-such-id", ALICE, [user("x")]) is None
-    assert await store.conversations.finish("no-such-id", ALICE, outcome) is None
+    assert await store.conversations.finish("no-such-id", ALICE, outcome) is False
     with pytest.raises(NotFoundError):
         await store.conversations.list_by_context(ALICE, "no-such-context", PageParams())

@@ -148,7 +148,7 @@ async def test_a_cascade_interrupted_after_marking_hides_everything(
         await store.conversations.append_messages(conversation_id, USER, [_user_msg("x")]) is None
     )
     done = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="a")
-    assert await store.conversations.finish(conversation_id, USER, done) is None
+    assert await store.conversations.finish(conversation_id, USER, done) is False
     assert await store.contexts.update(context_id, USER, ContextUpdate(name="x")) is None
     with pytest.raises(NotFoundError):
         await store.flows.list_by_context(USER, context_id, PAGE)
@@ -158,6 +158,7 @@ async def test_a_cascade_interrupted_after_marking_hides_everything(
         await store.flows.create(USER, context_id, FlowCreate(title="late"))
     with pytest.raises(NotFoundError):
         await store.conversations.create(USER, context_id, [_user_msg("late")])
+    assert await store.conversations.start(USER, context_id, [_user_msg("late")]) is None
 
     # A restart finishes the job; the other context is untouched.
     settings = load_settings(

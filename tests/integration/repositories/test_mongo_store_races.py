@@ -118,8 +118,9 @@ async def test_concurrent_appends_number_messages_without_gaps(mongo_store: Mong
     ]
     await asyncio.gather(*(repo.append_messages(conversation.id, USER, b) for b in batches))
     outcome = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="the answer")
-    finished = await repo.finish(conversation.id, USER, outcome)
+    assert await repo.finish(conversation.id, USER, outcome) is True
 
+    finished = await repo.get_by_id(conversation.id, USER)
     assert finished is not None
     assert [m.seq for m in finished.messages] == list(range(17))
     assert finished.messages[-1].role is MessageRole.ASSISTANT
@@ -127,7 +128,8 @@ async def test_concurrent_appends_number_messages_without_gaps(mongo_store: Mong
         seqs = [m.seq for m in finished.messages if m.content.startswith(f"q{i}-")]
         assert seqs == list(range(seqs[0], seqs[0] + 3))
     failed = ConversationOutcome(status=ConversationStatus.FAILED, error_code="upstream")
-    silent = await repo.finish(conversation.id, USER, failed)
+    assert await repo.finish(conversation.id, USER, failed) is True
+    silent = await repo.get_by_id(conversation.id, USER)
     assert silent is not None
     assert len(silent.messages) == 17
     assert silent.status is ConversationStatus.FAILED

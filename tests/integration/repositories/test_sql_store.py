@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from my_flow_api.models.context import ContextCreate
 from my_flow_api.models.conversation import ConversationOutcome, ConversationStatus
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.repositories.sql import SqlStore
+from my_flow_api.repositories.sql import engine as sql_engine
 from my_flow_api.repositories.sql.tables import metadata
 
 pytestmark = pytest.mark.integration
@@ -114,6 +116,25 @@ async def test_the_embedded_default_is_created_and_migrated(tmp_path: Path) -> N
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert await store.ping() is True
     finally:
+        await store.close()
+
+
+async def test_a_writer_that_outwaits_the_busy_timeout_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_engine, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
+    settings = load_settings(DATA_DIR=tmp_path, DATABASE_URL=None, MONGODB_URI=None, _env_file=None)
+    store = await create_store(settings)
+    locker = sqlite3.connect(tmp_path / "my_flow.db", isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreUnavailableError):
+            await store.contexts.create("u", ContextCreate(name="x"))
+        locker.execute("ROLLBACK")
+        ctx = await store.contexts.create("u", ContextCreate(name="x"))
+        assert await store.contexts.get_by_id(ctx.id, "u") == ctx
+    finally:
+        locker.close()
         await store.close()
 
 

@@ -119,6 +119,13 @@ class Collections:
         )
         return found is not None
 
+    async def live_context_name(self, user_id: str, context_id: str) -> str | None:
+        """The name of the context if it is live and the user's, else None."""
+        found = await self.contexts.find_one(
+            {"_id": context_id, "user_id": user_id, "deleting": False}, {"name": 1}
+        )
+        return None if found is None else str(found["name"])
+
     async def require_context(self, user_id: str, context_id: str) -> None:
         """Raise NotFoundError unless the context is live and the user's."""
         if not await self.context_is_live(user_id, context_id):

@@ -25,6 +25,7 @@ from my_flow_api.models.conversation import (
     ConversationSummary,
     Message,
     MessageRole,
+    StartedConversation,
     StoredMessage,
 )
 from my_flow_api.repositories.mongo.base import Collections, Doc, clock
@@ -61,26 +62,26 @@ class MongoConversationRepository:
     ) -> Conversation:
         """Record a new conversation (status streaming); NotFoundError for a foreign context."""
         await self._c.require_context(user_id, context_id)
-        now = clock.now()
-        doc: Doc = {
-            "_id": new_id(),
-            "user_id": user_id,
-            "context_id": context_id,
-            "status": ConversationStatus.STREAMING.value,
-            "provider": provider,
-            "model": model,
-            "usage": {"input_tokens": None, "output_tokens": None},
-            "error_code": None,
-            "first_token_ms": None,
-            "duration_ms": None,
-            "message_count": len(messages),
-            "created_at": now,
-            "updated_at": now,
-        }
-        # Messages first: until the conversation exists they are invisible.
-        stored = await self._insert_messages(doc, user_id, 0, _rows(messages, now))
-        await self._c.conversations.insert_one(doc)
-        return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
+        doc, stored = await self._insert_new(user_id, context_id, messages, provider, model)
+        messages_out = [to_message(m) for m in stored]
+        return Conversation.model_validate({**doc, "id": doc["_id"], "messages": messages_out})
+
+    @guarded
+    async def start(
+        self,
+        user_id: str,
+        context_id: str,
+        messages: Sequence[Message],
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> StartedConversation | None:
+        """Like `create` with the context's name, or None (nothing stored) for a foreign one."""
+        name = await self._c.live_context_name(user_id, context_id)
+        if name is None:
+            return None
+        doc, _ = await self._insert_new(user_id, context_id, messages, provider, model)
+        return StartedConversation(id=doc["_id"], context_name=name)
 
     @guarded
     async def append_messages(
@@ -104,10 +105,10 @@ class MongoConversationRepository:
     @guarded
     async def finish(
         self, conversation_id: str, user_id: str, outcome: ConversationOutcome
-    ) -> Conversation | None:
+    ) -> bool:
         """Record how a turn ended; the answer, if any, is stored as an assistant message."""
         if await self._visible(conversation_id, user_id) is None:
-            return None
+            return False
         now = clock.now()
         fields = outcome.model_dump(mode="json", exclude={"answer"})
         update: Doc = {"$set": {**fields, "updated_at": now}}
@@ -117,9 +118,9 @@ class MongoConversationRepository:
             update["$inc"] = {"message_count": 1}
         before = await self._reserve(conversation_id, user_id, update)
         if before is None:
-            return None
+            return False
         await self._insert_messages(before, user_id, before["message_count"], answer)
-        return await self._read(conversation_id, user_id)
+        return True
 
     @guarded
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
@@ -158,9 +159,39 @@ class MongoConversationRepository:
             return_document=ReturnDocument.BEFORE,
         )
 
+    async def _insert_new(
+        self,
+        user_id: str,
+        context_id: str,
+        messages: Sequence[Message],
+        provider: str | None,
+        model: str | None,
+    ) -> tuple[Doc, list[Doc]]:
+        """Store a new conversation and its messages (the context is the caller's check)."""
+        now = clock.now()
+        doc: Doc = {
+            "_id": new_id(),
+            "user_id": user_id,
+            "context_id": context_id,
+            "status": ConversationStatus.STREAMING.value,
+            "provider": provider,
+            "model": model,
+            "usage": {"input_tokens": None, "output_tokens": None},
+            "error_code": None,
+            "first_token_ms": None,
+            "duration_ms": None,
+            "message_count": len(messages),
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Messages first: until the conversation exists they are invisible.
+        stored = await self._insert_messages(doc, user_id, 0, _rows(messages, now))
+        await self._c.conversations.insert_one(doc)
+        return doc, stored
+
     async def _insert_messages(
         self, conversation: Doc, user_id: str, first_seq: int, rows: Sequence[_Row]
-    ) -> list[StoredMessage]:
+    ) -> list[Doc]:
         docs: list[Doc] = [
             {
                 "_id": new_id(),
@@ -176,7 +207,7 @@ class MongoConversationRepository:
         ]
         if docs:
             await self._c.messages.insert_many(docs)
-        return [to_message(d) for d in docs]
+        return docs
 
 
 def _rows(messages: Sequence[Message], now: datetime) -> list[_Row]:

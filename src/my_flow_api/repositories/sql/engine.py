@@ -4,22 +4,30 @@ SQLite gets foreign keys, WAL and a busy timeout on every connection, and its wr
 transactions start with `BEGIN IMMEDIATE`, so a read-then-write (de-duplication, message
 sequence numbers) cannot interleave with another writer. PostgreSQL gets connect and statement
 timeouts and pre-ping, and its writers lock the parent row instead (`FOR UPDATE`).
+
+SQLite connections are `sqlite_driver.OneTripConnection`s (one trip to aiosqlite's thread
+per statement), BEGIN goes straight to the driver, and the pool rolls a returned connection
+back only when it is still inside a transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
+from sqlalchemy.util import await_
 
 from my_flow_api.repositories.sql.guard import guarded
+from my_flow_api.repositories.sql.sqlite_driver import async_creator
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 STATEMENT_TIMEOUT_SECONDS = 30.0
@@ -37,7 +45,10 @@ def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
     options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if is_sqlite(url):
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
+            url,
+            async_creator=async_creator(url, timeout=SQLITE_BUSY_TIMEOUT_SECONDS),
+            pool_reset_on_return=None,  # see `_on_reset`
+            **options,
         )
         _configure_sqlite(engine)
         return engine
@@ -67,7 +78,20 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        # Straight to the driver: one trip to aiosqlite's thread instead of a cursor's three.
+        driver: Any = conn.connection.driver_connection  # the aiosqlite connection
+        try:
+            await_(driver.execute_fetchall(begin))
+        except sqlite3.Error as exc:  # wrapped as `exec_driver_sql` would (busy → unavailable)
+            raise sa_exc.DBAPIError.instance(begin, (), exc, sqlite3.Error) from exc
+
+    @event.listens_for(sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # Instead of the pool's unconditional rollback on return (a trip to aiosqlite's
+        # thread after every commit): roll back only a connection still in a transaction.
+        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 class Database:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,20 +19,36 @@ Lock = Literal["share", "update"] | None
 CONTEXT_NOT_FOUND = "context not found"
 
 
-async def require_context(
+_OWNED_CONTEXT = select(contexts.c.name).where(
+    contexts.c.id == bindparam("context_id"), contexts.c.user_id == bindparam("user_id")
+)
+_CONTEXT_QUERIES: dict[Lock, Select[Any]] = {
+    None: _OWNED_CONTEXT,
+    "share": _OWNED_CONTEXT.with_for_update(read=True),
+    "update": _OWNED_CONTEXT.with_for_update(),
+}
+
+
+async def context_name(
     conn: AsyncConnection, user_id: str, context_id: str, *, lock: Lock = None
-) -> None:
-    """Raise NotFoundError unless the context exists and is the user's.
+) -> str | None:
+    """The name of the context if it exists and is the user's, else None.
 
     `lock="share"` keeps the context from being deleted until the transaction ends (so a
     child row can be inserted under it); `lock="update"` also makes concurrent writers of
     that context wait their turn, which makes check-then-insert sequences atomic. Both are
     PostgreSQL row locks; SQLite's `BEGIN IMMEDIATE` already serialises writers.
     """
-    query = select(contexts.c.id).where(contexts.c.id == context_id, contexts.c.user_id == user_id)
-    if lock is not None:
-        query = query.with_for_update(read=lock == "share")
-    if (await conn.execute(query)).first() is None:
+    params = {"context_id": context_id, "user_id": user_id}
+    name: str | None = (await conn.execute(_CONTEXT_QUERIES[lock], params)).scalar()
+    return name
+
+
+async def require_context(
+    conn: AsyncConnection, user_id: str, context_id: str, *, lock: Lock = None
+) -> None:
+    """Raise NotFoundError unless the context exists and is the user's (locks: `context_name`)."""
+    if await context_name(conn, user_id, context_id, lock=lock) is None:
         raise NotFoundError(CONTEXT_NOT_FOUND)
 
 

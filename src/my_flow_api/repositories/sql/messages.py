@@ -1,0 +1,151 @@
+"""Statements on one conversation row and its messages, built once and reused.
+
+Every statement is a module constant with bound parameters, so SQLAlchemy builds it and its
+cache key once instead of on every call. Callers run them inside `Database.write()` (or
+`read()` for `load`); ownership is checked by the statement itself (`user_id` in its WHERE)
+or earlier in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from my_flow_api.models.common import new_id
+from my_flow_api.models.conversation import (
+    Conversation,
+    ConversationOutcome,
+    MessageRole,
+    StoredMessage,
+    Usage,
+)
+from my_flow_api.repositories.sql.tables import conversations, messages
+
+_INSERT_CONVERSATION = insert(conversations)
+_INSERT_MESSAGES = insert(messages)
+_NEXT_SEQ = func.coalesce(func.max(messages.c.seq), -1) + 1
+_SELECT_NEXT_SEQ = select(_NEXT_SEQ).where(
+    messages.c.conversation_id == bindparam("conversation_id")
+)
+# One message numbered after the last one, in one statement (the writer holds the
+# conversation: SQLite's BEGIN IMMEDIATE, PostgreSQL's row lock from `_TOUCH`).
+_APPEND_ONE = insert(messages).from_select(
+    ["id", "user_id", "conversation_id", "seq", "role", "content", "created_at"],
+    select(
+        *(bindparam(name, type_=messages.c[name].type) for name in ("id", "user_id")),
+        bindparam("conversation_id", type_=messages.c.conversation_id.type),
+        _NEXT_SEQ,
+        *(bindparam(n, type_=messages.c[n].type) for n in ("role", "content", "created_at")),
+    ).where(messages.c.conversation_id == bindparam("conversation_id")),
+)
+_OWNED = conversations.c.id == bindparam("b_id"), conversations.c.user_id == bindparam("b_user_id")
+_TOUCH = update(conversations).where(*_OWNED)
+_SELECT_OWNED = select(conversations).where(*_OWNED)
+_SELECT_MESSAGES = (
+    select(messages)
+    .where(
+        messages.c.conversation_id == bindparam("conversation_id"),
+        messages.c.user_id == bindparam("user_id"),
+    )
+    .order_by(messages.c.seq)
+)
+
+
+def summary_fields(row: RowMapping) -> dict[str, Any]:
+    """A conversation row as model fields (token counts folded into `usage`)."""
+    fields = dict(row)
+    fields["usage"] = Usage(
+        input_tokens=fields.pop("input_tokens"), output_tokens=fields.pop("output_tokens")
+    )
+    return fields
+
+
+def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
+    """The conversation columns that record how a turn ended."""
+    return {
+        "status": outcome.status.value,
+        "input_tokens": outcome.usage.input_tokens,
+        "output_tokens": outcome.usage.output_tokens,
+        "error_code": outcome.error_code,
+        "first_token_ms": outcome.first_token_ms,
+        "duration_ms": outcome.duration_ms,
+    }
+
+
+async def insert_conversation(conn: AsyncConnection, row: dict[str, Any]) -> None:
+    """Insert a conversation row (its context's ownership is the caller's check)."""
+    await conn.execute(_INSERT_CONVERSATION, row)
+
+
+async def touch(conn: AsyncConnection, conversation_id: str, user_id: str, **values: Any) -> bool:
+    """Set `values` on the user's conversation (PostgreSQL: locking its row); False if absent."""
+    params = {**values, "b_id": conversation_id, "b_user_id": user_id}
+    return bool((await conn.execute(_TOUCH, params)).rowcount)
+
+
+async def next_seq(conn: AsyncConnection, conversation_id: str) -> int:
+    """The sequence number the next message of the conversation gets."""
+    found = await conn.execute(_SELECT_NEXT_SEQ, {"conversation_id": conversation_id})
+    return int(found.scalar_one())
+
+
+async def append_one(
+    conn: AsyncConnection,
+    user_id: str,
+    conversation_id: str,
+    item: tuple[MessageRole, str],
+    now: datetime,
+) -> None:
+    """Store one message after the conversation's last one."""
+    row = _message(user_id, conversation_id, 0, *item, now)
+    del row["seq"]
+    await conn.execute(_APPEND_ONE, row)
+
+
+def _message(
+    user_id: str, conversation_id: str, seq: int, role: MessageRole, content: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "user_id": user_id,
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "role": role.value,
+        "content": content,
+        "created_at": now,
+    }
+
+
+async def insert_messages(
+    conn: AsyncConnection,
+    user_id: str,
+    conversation_id: str,
+    start: int,
+    items: Sequence[tuple[MessageRole, str]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Insert messages numbered from `start` in one statement; returns the stored rows."""
+    rows = [
+        _message(user_id, conversation_id, start + offset, role, content, now)
+        for offset, (role, content) in enumerate(items)
+    ]
+    if rows:
+        await conn.execute(_INSERT_MESSAGES, rows)
+    return rows
+
+
+async def load(conn: AsyncConnection, conversation_id: str, user_id: str) -> Conversation | None:
+    """The user's conversation with its messages in order, or None."""
+    params = {"b_id": conversation_id, "b_user_id": user_id}
+    row = (await conn.execute(_SELECT_OWNED, params)).mappings().first()
+    if row is None:
+        return None
+    params = {"conversation_id": conversation_id, "user_id": user_id}
+    stored = await conn.execute(_SELECT_MESSAGES, params)
+    items = [StoredMessage.model_validate(dict(m)) for m in stored.mappings()]
+    return Conversation.model_validate({**summary_fields(row), "messages": items})
