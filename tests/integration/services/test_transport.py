@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from my_flow_api.services.ai.provider_http import http_client_for
 from my_flow_api.services.ai.transport import LeanTransport, lean_http_client, proxy_applies
 from tests.integration.services.raw_http import RawServer, Reader, Writer, chunked, response
 
@@ -221,7 +222,7 @@ async def test_https_verifies_the_server_certificate(tmp_path: Path) -> None:
     assert server.connections == 1  # reused; a refused handshake never reaches the handler
 
 
-async def test_a_configured_proxy_keeps_the_sdk_default_client(
+async def test_a_configured_proxy_gets_httpx2s_own_transport(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
@@ -234,5 +235,8 @@ async def test_a_configured_proxy_keeps_the_sdk_default_client(
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     assert proxy_applies("https://api.openai.com/v1")
     assert lean_http_client("https://api.openai.com/v1", 5.0) is None
+    fallback = http_client_for("https://api.openai.com/v1", 5.0)
+    assert not isinstance(fallback._transport, LeanTransport)
+    await fallback.aclose()
     monkeypatch.setenv("NO_PROXY", "api.openai.com")
     assert not proxy_applies("https://api.openai.com/v1")

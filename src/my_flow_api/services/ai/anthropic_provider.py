@@ -9,19 +9,23 @@ from typing import TYPE_CHECKING, Any
 import anthropic
 import structlog
 from anthropic import AsyncAnthropic
-from anthropic.types import MessageParam
 
 from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.conversion import to_anthropic_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
-from my_flow_api.services.ai.errors_map import SDKErrorKinds, from_error_body, map_error
+from my_flow_api.services.ai.errors_map import (
+    ProviderStatusError,
+    SDKErrorKinds,
+    from_error_body,
+    map_error,
+)
+from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
 from my_flow_api.services.ai.sse import sse_data
-from my_flow_api.services.ai.transport import lean_http_client
 
 if TYPE_CHECKING:
-    from anthropic.types import ToolParam
+    from anthropic.types import MessageParam, ToolParam
 
 log = structlog.get_logger(__name__)
 
@@ -44,16 +48,15 @@ FINISH_REASONS = {
 }
 """Anthropic stop reasons in the OpenAI vocabulary the rest of the service uses."""
 _DROPPABLE = ("temperature", "strict")
-DEFAULT_BASE_URL = "https://api.anthropic.com"
-UNTYPED: list[MessageParam] = []
-"""Stands in for the typed `messages` argument: the request fields travel in `extra_body`,
-which the SDK merges into the JSON as given, skipping its recursive per-field typing of
-the parameters (about 1 ms per call, `bench/README.md`); our plain-dict fields need none
-of it (no aliases, dates or files)."""
+MESSAGES_PATH = "/v1/messages"
+BAD_REQUEST = 400
 
 
 class AnthropicProvider:
-    """Streams `messages.create(stream=True)`; extracts through a forced, strict tool call.
+    """Streams the Messages API; extracts through a forced, strict tool call.
+
+    The SDK client supplies what a request carries (auth, version headers, base URL); the
+    requests go out through `ProviderHTTP` and streamed bodies are read with `sse_data`.
 
     The system prompt goes in `system` (client system messages folded in), turns are merged
     to alternate. `temperature` travels in the body (the SDK no longer types it) and, like
@@ -67,15 +70,14 @@ class AnthropicProvider:
         if client is None and key is None:
             raise AIConfigurationError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
         self.model = settings.ANTHROPIC_MODEL
-        self._client = client or AsyncAnthropic(
+        timeout = settings.AI_TIMEOUT_SECONDS
+        sdk = client or AsyncAnthropic(
             api_key=key.get_secret_value() if key else None,
             base_url=settings.ANTHROPIC_BASE_URL,
-            timeout=settings.AI_TIMEOUT_SECONDS,
+            timeout=timeout,
             max_retries=0,
-            http_client=lean_http_client(
-                settings.ANTHROPIC_BASE_URL or DEFAULT_BASE_URL, settings.AI_TIMEOUT_SECONDS
-            ),
         )
+        self._http = ProviderHTTP(sdk, http_client_for(str(sdk.base_url), timeout), timeout)
         self.unsupported: set[str] = set()
 
     async def stream_chat(
@@ -86,10 +88,7 @@ class AnthropicProvider:
         max_tokens: int,
         temperature: float,
     ) -> AsyncIterator[ChatChunk]:
-        """Yield text chunks as they arrive, then one chunk with usage and finish reason.
-
-        The SDK makes the request; the body is read with the lean `sse_data` decoder.
-        """
+        """Yield text chunks as they arrive, then one chunk with usage and finish reason."""
         system_text, converted = to_anthropic_messages(messages, system)
         produced = completed = False
         may_relearn = True
@@ -98,18 +97,16 @@ class AnthropicProvider:
         output_tokens: int | None = None
         while True:
             try:
-                async with self._client.messages.with_streaming_response.create(
-                    model=self.model,
-                    max_tokens=max_tokens,
-                    messages=UNTYPED,
-                    stream=True,
-                    extra_body={
-                        "system": system_text,
-                        "messages": converted,
-                        **(self._sampling(temperature) or {}),
-                    },
-                ) as response:
-                    async for data in sse_data(response.http_response.aiter_bytes()):
+                payload = {
+                    "model": self.model,
+                    "max_tokens": max_tokens,
+                    "system": system_text,
+                    "messages": converted,
+                    "stream": True,
+                    **self._sampling(temperature),
+                }
+                async with self._http.stream(MESSAGES_PATH, payload) as response:
+                    async for data in sse_data(response.aiter_bytes()):
                         event = json.loads(data)
                         kind = event["type"]
                         if kind == "content_block_delta":
@@ -130,8 +127,9 @@ class AnthropicProvider:
                         elif kind == "error":
                             raise from_error_body(event, provider=self.name, produced_text=produced)
                 break
-            except anthropic.BadRequestError as exc:
-                if produced or not may_relearn or not self._learn(exc, ("temperature",)):
+            except ProviderStatusError as exc:
+                relearn = exc.status == BAD_REQUEST and not produced and may_relearn
+                if not relearn or not self._learn(exc, ("temperature",)):
                     raise map_error(exc, KINDS, produced_text=produced) from exc
                 may_relearn = False
             except _CAUGHT as exc:
@@ -159,8 +157,8 @@ class AnthropicProvider:
         try:
             try:
                 return await self._extract(system_text, converted, schema, max_tokens, temperature)
-            except anthropic.BadRequestError as exc:
-                if not self._learn(exc, _DROPPABLE):
+            except ProviderStatusError as exc:
+                if exc.status != BAD_REQUEST or not self._learn(exc, _DROPPABLE):
                     raise
                 return await self._extract(system_text, converted, schema, max_tokens, temperature)
         except _CAUGHT as exc:
@@ -181,10 +179,9 @@ class AnthropicProvider:
         }
         if "strict" not in self.unsupported:
             tool["strict"] = True
-        # The answer is read as plain JSON: building the typed response only to take the
-        # tool input out of it costs as much as the request. Status errors are raised all
-        # the same.
-        extra: dict[str, object] = {
+        payload: dict[str, object] = {
+            "model": self.model,
+            "max_tokens": max_tokens,
             "system": system,
             "messages": messages,
             "tools": [tool],
@@ -193,26 +190,20 @@ class AnthropicProvider:
                 "name": EXTRACTION_TOOL,
                 "disable_parallel_tool_use": True,
             },
-            **(self._sampling(temperature) or {}),
+            **self._sampling(temperature),
         }
-        raw = await self._client.messages.with_raw_response.create(
-            model=self.model,
-            max_tokens=max_tokens,
-            messages=UNTYPED,
-            extra_body=extra,
-        )
-        blocks = json.loads(await raw.read()).get("content") or []
+        blocks = (await self._http.post(MESSAGES_PATH, payload)).get("content") or []
         for block in blocks:
             if block.get("type") == "tool_use" and block.get("name") == EXTRACTION_TOOL:
                 return json.dumps(block.get("input"))
         return "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
 
-    def _sampling(self, temperature: float) -> dict[str, object] | None:
-        return None if "temperature" in self.unsupported else {"temperature": temperature}
+    def _sampling(self, temperature: float) -> dict[str, object]:
+        return {} if "temperature" in self.unsupported else {"temperature": temperature}
 
-    def _learn(self, exc: anthropic.BadRequestError, fields: tuple[str, ...]) -> bool:
+    def _learn(self, exc: ProviderStatusError, fields: tuple[str, ...]) -> bool:
         """Remember a request field the model rejected; True when a retry without it helps."""
-        text = (exc.api_message or exc.message).lower()
+        text = (exc.message or str(exc.body)).lower()
         for field in fields:
             if field in text and field not in self.unsupported:
                 self.unsupported.add(field)
@@ -222,4 +213,4 @@ class AnthropicProvider:
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        await self._client.close()
+        await self._http.aclose()

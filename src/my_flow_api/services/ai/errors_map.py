@@ -44,6 +44,23 @@ _CONFIG_TYPES = frozenset(
 )
 
 
+class ProviderStatusError(Exception):
+    """An HTTP error status from a provider, with its headers and parsed JSON body."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: object) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def message(self) -> str:
+        """The provider's own error message (`error.message`), or ''; never shown to users."""
+        inner = self.body.get("error") if isinstance(self.body, Mapping) else None
+        text = inner.get("message") if isinstance(inner, Mapping) else None
+        return text if isinstance(text, str) else ""
+
+
 class _StatusError(Protocol):
     status_code: int
     body: object
@@ -66,7 +83,7 @@ class SDKErrorKinds:
     @property
     def caught(self) -> ExcTypes:
         """Everything a provider should turn into an `AIServiceError`."""
-        return (*self.base, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
+        return (*self.base, ProviderStatusError, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
 
 
 def map_error(exc: BaseException, kinds: SDKErrorKinds, *, produced_text: bool) -> AIServiceError:
@@ -75,6 +92,10 @@ def map_error(exc: BaseException, kinds: SDKErrorKinds, *, produced_text: bool) 
     if isinstance(exc, AIServiceError):
         exc.produced_text = exc.produced_text or produced_text
         return exc
+    if isinstance(exc, ProviderStatusError):
+        return from_status(
+            exc.status, exc.headers, exc.body, provider=name, produced_text=produced_text
+        )
     if isinstance(exc, kinds.timeout + TRANSPORT_TIMEOUTS):
         return AITimeoutError(
             f"The {name} provider did not answer in time", produced_text=produced_text

@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 import structlog
 from openai import AsyncOpenAI
-from openai.types.chat import ChatCompletionMessageParam
 
 from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
@@ -20,15 +19,13 @@ from my_flow_api.services.ai.conversion import to_openai_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
     TRANSPORT_ERRORS,
+    ProviderStatusError,
     SDKErrorKinds,
     from_error_body,
     map_error,
 )
+from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
 from my_flow_api.services.ai.sse import sse_data
-from my_flow_api.services.ai.transport import lean_http_client
-
-if TYPE_CHECKING:
-    from openai.types.chat import completion_create_params
 
 log = structlog.get_logger(__name__)
 
@@ -41,27 +38,23 @@ KINDS = SDKErrorKinds(
     base=(openai.OpenAIError,),
 )
 _CAUGHT = KINDS.caught
-_SCHEMA_REJECTED = (openai.BadRequestError, openai.UnprocessableEntityError)
 DONE = b"[DONE]"
 DRAIN_SECONDS = 0.1
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-UNTYPED: list[ChatCompletionMessageParam] = []
-"""Stands in for the typed `messages` argument: the request fields travel in `extra_body`,
-which the SDK merges into the JSON as given. Its recursive per-field typing of the
-parameters (messages, a strict schema) cost about 1 ms per call (`bench/README.md`), and
-our plain-dict fields need none of it (no aliases, dates or files)."""
+CHAT_PATH = "/chat/completions"
+SCHEMA_REJECTED = (400, 422)
 
 
 class OpenAIProvider:
     """Streams with `chat.completions` (usage included); extracts with structured outputs.
 
-    Streaming uses the SDK for the request (auth, base URL, time-outs, HTTP errors) and the
-    lean `sse_data` decoder for the body: the SDK's typed chunks cost ~20x the raw parse.
-    Under the SDK, `LeanTransport` carries the bytes (unless a proxy is configured).
+    The SDK client supplies what a request carries (auth, headers, base URL); the requests
+    go out through `ProviderHTTP` on `LeanTransport`, and streamed bodies are read with the
+    lean `sse_data` decoder: the SDK's typed chunks cost ~20x the raw parse and its
+    per-call machinery more than the request itself (`bench/README.md`).
 
     A server that rejects JSON-schema output (HTTP 400/422) is asked again in plain JSON
-    mode, and once that works the instance remembers to use JSON mode from then on. The
-    SDK's own retries are off: `AIService` retries, and only before the first token.
+    mode, and once that works the instance remembers to use JSON mode from then on. There
+    are no retries here: `AIService` retries, and only before the first token.
     """
 
     name = "openai"
@@ -71,15 +64,14 @@ class OpenAIProvider:
         if client is None and key is None:
             raise AIConfigurationError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
         self.model = settings.OPENAI_MODEL
-        self._client = client or AsyncOpenAI(
+        timeout = settings.AI_TIMEOUT_SECONDS
+        sdk = client or AsyncOpenAI(
             api_key=key.get_secret_value() if key else None,
             base_url=settings.OPENAI_BASE_URL,
-            timeout=settings.AI_TIMEOUT_SECONDS,
+            timeout=timeout,
             max_retries=0,
-            http_client=lean_http_client(
-                settings.OPENAI_BASE_URL or DEFAULT_BASE_URL, settings.AI_TIMEOUT_SECONDS
-            ),
         )
+        self._http = ProviderHTTP(sdk, http_client_for(str(sdk.base_url), timeout), timeout)
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
         self.json_schema_supported = True
@@ -92,26 +84,21 @@ class OpenAIProvider:
         max_tokens: int,
         temperature: float,
     ) -> AsyncIterator[ChatChunk]:
-        """Yield text chunks as they arrive, then one chunk with usage and finish reason.
-
-        The SDK makes the request; the body is read with the lean `sse_data` decoder.
-        """
+        """Yield text chunks as they arrive, then one chunk with usage and finish reason."""
         produced = False
         finish: str | None = None
         usage: Usage | None = None
+        payload = {
+            "model": self.model,
+            "messages": to_openai_messages(messages, system),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "temperature": temperature,
+            self._limit_field: max_tokens,
+        }
         try:
-            async with self._client.chat.completions.with_streaming_response.create(
-                model=self.model,
-                messages=UNTYPED,
-                stream=True,
-                extra_body={
-                    "messages": to_openai_messages(messages, system),
-                    "stream_options": {"include_usage": True},
-                    "temperature": temperature,
-                    self._limit_field: max_tokens,
-                },
-            ) as response:
-                events = sse_data(response.http_response.aiter_bytes())
+            async with self._http.stream(CHAT_PATH, payload) as response:
+                events = sse_data(response.aiter_bytes())
                 async for data in events:
                     if data == DONE:
                         await _drain(events)
@@ -150,21 +137,27 @@ class OpenAIProvider:
         temperature: float,
     ) -> str:
         """The answer's JSON text: schema-constrained, or JSON mode on servers without schemas."""
-        converted = to_openai_messages(messages, system)
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_openai_messages(messages, system),
+            "temperature": temperature,
+            self._limit_field: max_tokens,
+        }
         rejected = False
         if self.json_schema_supported:
-            strict: completion_create_params.ResponseFormat = {
-                "type": "json_schema",
-                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
-            }
+            strict = {"name": schema_name, "schema": schema, "strict": True}
             try:
-                return await self._complete(converted, strict, max_tokens, temperature)
-            except _SCHEMA_REJECTED:
+                return await self._complete(
+                    {**payload, "response_format": {"type": "json_schema", "json_schema": strict}}
+                )
+            except ProviderStatusError as exc:
+                if exc.status not in SCHEMA_REJECTED:
+                    raise map_error(exc, KINDS, produced_text=False) from exc
                 rejected = True
             except _CAUGHT as exc:
                 raise map_error(exc, KINDS, produced_text=False) from exc
         try:
-            text = await self._complete(converted, {"type": "json_object"}, max_tokens, temperature)
+            text = await self._complete({**payload, "response_format": {"type": "json_object"}})
         except _CAUGHT as exc:
             raise map_error(exc, KINDS, produced_text=False) from exc
         if rejected:
@@ -172,33 +165,15 @@ class OpenAIProvider:
             log.info("server rejected JSON-schema output; using JSON mode", model=self.model)
         return text
 
-    async def _complete(
-        self,
-        messages: list[ChatCompletionMessageParam],
-        response_format: completion_create_params.ResponseFormat,
-        max_tokens: int,
-        temperature: float,
-    ) -> str:
-        # The answer is read as plain JSON: building the typed response only to take one
-        # string out of it cost as much as the request. Status errors are raised all the same.
-        raw = await self._client.chat.completions.with_raw_response.create(
-            model=self.model,
-            messages=UNTYPED,
-            extra_body={
-                "messages": messages,
-                "response_format": response_format,
-                "temperature": temperature,
-                self._limit_field: max_tokens,
-            },
-        )
-        choices = json.loads(raw.content).get("choices")
+    async def _complete(self, payload: dict[str, Any]) -> str:
+        choices = (await self._http.post(CHAT_PATH, payload)).get("choices")
         if not choices:
             return ""
         return str(choices[0]["message"].get("content") or "")
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        await self._client.close()
+        await self._http.aclose()
 
 
 async def _drain(events: AsyncIterator[bytes]) -> None:

@@ -1,7 +1,6 @@
-"""A lean HTTP/1.1 transport under the AI SDKs' `httpx2` clients.
+"""A lean HTTP/1.1 transport for the providers' `httpx2` client.
 
-The SDKs still build every request (auth, headers, base URL, retries off, status errors);
-only the bytes on the wire move from httpcore2/h11/anyio (several pure-Python layers per
+The bytes on the wire move from httpcore2/h11/anyio (several pure-Python layers per
 chunk of a streamed body) to one `asyncio` connection whose responses `httptools` (C,
 the parser uvicorn serves with) parses. A streamed answer then costs one Python step per
 socket read rather than a stack of them per SSE event (`bench/README.md`).
@@ -10,8 +9,8 @@ What it does: keep-alive connections pooled per origin (idle ones expire), TLS w
 same CA bundle as httpx2, `Content-Length`, chunked and read-until-close bodies, connect
 and read time-outs (one re-armed timer per connection, not one per read), and a single
 retry when a reused idle connection turns out closed before any answer byte. Failures
-raise httpx2's own exceptions, so the SDKs map them exactly as before. Proxies are not
-spoken: `lean_http_client` returns None when one applies and the SDK keeps its default.
+raise httpx2's own exceptions, mapped like any other transport failure. Proxies are not
+spoken: `lean_http_client` returns None when one applies (httpx2's transport is used).
 """
 
 from __future__ import annotations
@@ -157,7 +156,7 @@ def proxy_applies(url: str) -> bool:
 
 
 def lean_http_client(base_url: str, timeout: float) -> httpx2.AsyncClient | None:
-    """An `httpx2.AsyncClient` on `LeanTransport` for an SDK, or None when a proxy applies.
+    """An `httpx2.AsyncClient` on `LeanTransport`, or None when a proxy applies.
 
     Redirects are followed, as the SDKs' default clients do.
     """
