@@ -1,4 +1,8 @@
-"""`Annotated` dependency aliases that keep endpoints readable and easy to override in tests."""
+"""`Annotated` dependency aliases that keep endpoints readable and easy to override in tests.
+
+Every dependency is `async def`: FastAPI runs a plain `def` dependency in its thread pool,
+a thread hop per request for what is an attribute lookup.
+"""
 
 from __future__ import annotations
 
@@ -16,33 +20,33 @@ from my_flow_api.repositories.protocols import (
 )
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store opened by the app's lifespan."""
     store: Store = request.app.state.store
     return store
 
 
-def get_context_repository(store: Annotated[Store, Depends(get_store)]) -> ContextRepository:
+async def get_context_repository(store: Annotated[Store, Depends(get_store)]) -> ContextRepository:
     return store.contexts
 
 
-def get_flow_repository(store: Annotated[Store, Depends(get_store)]) -> FlowRepository:
+async def get_flow_repository(store: Annotated[Store, Depends(get_store)]) -> FlowRepository:
     return store.flows
 
 
-def get_conversation_repository(
+async def get_conversation_repository(
     store: Annotated[Store, Depends(get_store)],
 ) -> ConversationRepository:
     return store.conversations
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PageParams:

@@ -18,7 +18,7 @@ from my_flow_api.services.streams.response import EventStreamResponse
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
 
-def get_chat_service(request: Request) -> ChatService:
+async def get_chat_service(request: Request) -> ChatService:
     service: ChatService = request.app.state.chat_service
     return service
 

@@ -50,6 +50,7 @@ class ProviderHTTP:
     def __init__(self, sdk: SDKClient, http: httpx2.AsyncClient, timeout: float) -> None:
         self._http = http
         self._base = str(sdk.base_url).rstrip("/")
+        self._urls: dict[str, httpx2.URL] = {}  # parsed once per path, not per request
         headers = {k: v for k, v in sdk.default_headers.items() if isinstance(v, str)}
         headers.update(sdk.auth_headers)
         headers["Content-Type"] = "application/json"
@@ -80,9 +81,12 @@ class ProviderHTTP:
 
     def _request(self, path: str, payload: Mapping[str, Any], accept: str) -> httpx2.Request:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx2.URL(self._base + path)
         return httpx2.Request(
             "POST",
-            self._base + path,
+            url,
             headers={**self._headers, "Accept": accept},
             content=body,
             extensions={"timeout": self._timeout},
