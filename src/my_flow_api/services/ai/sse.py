@@ -19,28 +19,67 @@ from collections.abc import AsyncIterator
 
 _NL = b"\n"
 _CR = b"\r"
+_BLANK = b"\n\n"
+_DATA = b"data: "
+MAX_PENDING = 65536
+"""An unfinished event longer than this is parsed line by line rather than kept whole."""
 
 
 async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """The `data` of each complete event in a byte stream, in order."""
+    """The `data` of each complete event in a byte stream, in order.
+
+    Fast path for what providers send (LF line ends, one `data: ` line per event): whole
+    events are cut at blank lines and yielded without a per-line pass. Anything else (a
+    CR, several lines, comments, other fields) goes through the line parser.
+    """
     pending = b""
     data: list[bytes] = []
     async for chunk in chunks:
         if pending:
             chunk = pending + chunk
+            pending = b""
+        if not data and _CR not in chunk:
+            *events, chunk = chunk.split(_BLANK)
+            for event in events:
+                if event.startswith(_DATA) and _NL not in event:
+                    yield event[6:]
+                else:
+                    for found in _parse([*event.split(_NL), b""], data):
+                        yield found
+            if len(chunk) <= MAX_PENDING:
+                pending = chunk
+                continue
         lines = chunk.splitlines(keepends=True)
-        if not lines:
-            continue
         # Keep an unterminated line, and a lone CR that an LF in the next read may complete.
-        pending = b"" if lines[-1].endswith(_NL) else lines.pop()
-        for line in lines:
-            line = line.rstrip(b"\r\n")
-            if not line:
-                if data:
-                    yield data[0] if len(data) == 1 else _NL.join(data)
-                    data = []
-            elif line.startswith(b"data:"):
-                value = line[5:]
-                data.append(value[1:] if value.startswith(b" ") else value)
-    if pending == _CR and data:  # the body ended with the CR of a blank line
-        yield data[0] if len(data) == 1 else _NL.join(data)
+        if lines and not lines[-1].endswith(_NL):
+            pending = lines.pop()
+        for found in _parse(lines, data):
+            yield found
+    if pending == _CR:  # the body ended with the CR of a blank line
+        last = _end_event(data)
+        if last is not None:
+            yield last
+
+
+def _parse(lines: list[bytes], data: list[bytes]) -> list[bytes]:
+    """Feed complete lines; return the data of every event they complete."""
+    found: list[bytes] = []
+    for line in lines:
+        line = line.rstrip(b"\r\n")
+        if not line:
+            event = _end_event(data)
+            if event is not None:
+                found.append(event)
+        elif line.startswith(b"data:"):
+            value = line[5:]
+            data.append(value[1:] if value.startswith(b" ") else value)
+    return found
+
+
+def _end_event(data: list[bytes]) -> bytes | None:
+    """The data of the event in `data` (then emptied), None if it had no data line."""
+    if not data:
+        return None
+    event = data[0] if len(data) == 1 else _NL.join(data)
+    data.clear()
+    return event

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 TOKEN = ""  # token events carry no `event:` field
 METADATA = "metadata"
@@ -18,9 +17,11 @@ PING = b": ping\n\n"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True, slots=True)
-class StreamEvent:
-    """One numbered event of a stream, encoded once and shared by every reader."""
+class StreamEvent(NamedTuple):
+    """One numbered event of a stream, encoded once and shared by every reader.
+
+    A named tuple: built once per relayed token, it costs a third of a frozen dataclass.
+    """
 
     id: int
     name: str

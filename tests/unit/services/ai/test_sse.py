@@ -74,3 +74,33 @@ async def test_blank_lines_without_data_and_empty_reads_yield_nothing() -> None:
 
 async def test_an_empty_data_field_is_an_empty_event() -> None:
     assert await _decode([b"data:\n\n"]) == [b""]
+
+
+LF_BODY = (
+    b'data: {"a": 1}\n\n'
+    b": comment\n\n"
+    b"event: delta\ndata: x\n\n"
+    b"data:tight\n\n"
+    b"data: two\ndata: lines\n\n\n"
+    b'data: {"t": "caf\xc3\xa9"}\n\n'
+    b"data: [DONE]\n\n"
+)
+LF_EXPECTED = [b'{"a": 1}', b"x", b"tight", b"two\nlines", b'{"t": "caf\xc3\xa9"}', b"[DONE]"]
+
+
+async def test_lf_only_bodies_take_the_fast_path_with_the_same_events() -> None:
+    assert await _decode([LF_BODY]) == LF_EXPECTED
+    for cut in range(1, len(LF_BODY)):
+        assert await _decode([LF_BODY[:cut], LF_BODY[cut:]]) == LF_EXPECTED, cut
+    assert await _decode([bytes([b]) for b in LF_BODY]) == LF_EXPECTED
+
+
+async def test_a_cr_after_lf_only_reads_switches_parsers_without_losing_events() -> None:
+    parts = [b"data: a\n\ndata: b\n", b"data: c\r\n\r\n", b"data: d\n\n"]
+    assert await _decode(parts) == [b"a", b"b\nc", b"d"]
+
+
+async def test_an_event_longer_than_the_pending_bound_still_arrives_whole() -> None:
+    big = b"y" * (3 * 65536)
+    parts = [b"data: " + big[:100_000], big[100_000:] + b"\n", b"data: z\n\n"]
+    assert await _decode(parts) == [big + b"\nz"]
