@@ -54,15 +54,11 @@ VARIANTS: list[tuple[str, str, list[str], dict[str, str]]] = [
         QUIET_LOGS,
     ),
 ]
-PROTOTYPES: list[tuple[str, str, list[str], dict[str, str]]] = [
-    ("endpoint-raw-stream", ENDPOINT, ["--ablate", "raw-stream"], {}),
-]
 REMOVED = {
     "endpoint-no-access-log": "uvicorn access log",
     "endpoint-no-logs": "app INFO logs (structlog JSON)",
-    "endpoint-no-logs-no-extraction": "flow extraction call (SDK, non-streaming)",
+    "endpoint-no-logs-no-extraction": "flow extraction call (non-streaming)",
     "endpoint-no-logs-no-extraction-no-jwt-sig": "ES384 token signature check",
-    "endpoint-raw-stream": "(prototype, vs `endpoint`) httpx2 stack of the streamed call",
 }
 
 
@@ -105,8 +101,7 @@ def render(rows: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         f"relayed token (fixed costs included) with {args.streams} streams x {args.tokens} "
         f"tokens at {args.rate:g} tokens/s (`--paced-streams`, 0: skipped). "
         "Each endpoint row removes "
-        "one more piece; *saves* is the difference to the row above (for the prototype row: "
-        "to `endpoint`).\n",
+        "one more piece; *saves* is the difference to the row above.\n",
         "| variant | removed | fixed CPU ms / stream | saves ms / stream "
         "| marginal CPU us / token | paced CPU us / token | unloaded TTFT p50 ms "
         "| other processes CPU % | errors |",
@@ -116,12 +111,6 @@ def render(rows: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     for name, row in rows.items():
         fixed = row["fixed_cpu_ms_per_stream"]
         saves = "" if previous is None or name not in REMOVED else f"{previous - fixed:.2f}"
-        if any(name == p[0] for p in PROTOTYPES):
-            saves = (
-                f"{rows['endpoint']['fixed_cpu_ms_per_stream'] - fixed:.2f}"
-                if ("endpoint" in rows)
-                else ""
-            )
         out.append(
             f"| {name} | {REMOVED.get(name, '')} | {fixed:.2f} | {saves} "
             f"| {row['marginal_cpu_us_per_token']:.1f} "
@@ -170,7 +159,7 @@ def main() -> int:
     try:
         bench.loadgen = LoadGenerator(args.clients)
         bench.start_upstream()
-        chosen = [v for v in VARIANTS + PROTOTYPES if not own.only or v[0] in own.only]
+        chosen = [v for v in VARIANTS if not own.only or v[0] in own.only]
         for name, kind, argv, env in chosen:
             print(f"{name} ...", file=sys.stderr, flush=True)
             bench.start_server(name, kind, argv, env)

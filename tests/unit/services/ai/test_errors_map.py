@@ -19,7 +19,12 @@ from my_flow_api.services.ai.errors import (
     AITimeoutError,
     AIUnavailableError,
 )
-from my_flow_api.services.ai.errors_map import error_type, map_error, parse_retry_after
+from my_flow_api.services.ai.errors_map import (
+    ProviderStatusError,
+    error_type,
+    map_error,
+    parse_retry_after,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -170,3 +175,38 @@ def test_an_ai_error_passes_through_keeping_produced_text() -> None:
     mapped = map_error(original, openai_provider.KINDS, produced_text=True)
     assert mapped is original
     assert mapped.produced_text is True
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (400, AIConfigurationError),
+        (401, AIConfigurationError),
+        (404, AIConfigurationError),
+        (408, AITimeoutError),
+        (409, AIUnavailableError),
+        (429, AIRateLimitedError),
+        (500, AIUnavailableError),
+        (503, AIUnavailableError),
+        (504, AITimeoutError),
+    ],
+)
+def test_direct_status_errors_map_like_the_sdks_and_hide_the_body(
+    status: int, expected: type[AIServiceError]
+) -> None:
+    body = {"error": {"message": f"Incorrect API key provided: {SECRET}", "type": "x"}}
+    error = ProviderStatusError(status, {"retry-after": "7"}, body)
+    assert error.message == f"Incorrect API key provided: {SECRET}"
+    mapped = map_error(error, openai_provider.KINDS, produced_text=True)
+    assert type(mapped) is expected
+    assert mapped.produced_text
+    assert SECRET not in str(mapped)
+    assert f"HTTP {status}" in str(mapped)
+    if status == 429:
+        assert isinstance(mapped, AIRateLimitedError)
+        assert mapped.retry_after == 7.0
+
+
+def test_a_status_error_without_a_json_body_has_no_message() -> None:
+    assert ProviderStatusError(502, {}, None).message == ""
+    assert ProviderStatusError(502, {}, {"error": "plain"}).message == ""
