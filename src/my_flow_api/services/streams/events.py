@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 TOKEN = ""  # token events carry no `event:` field
 METADATA = "metadata"
@@ -15,23 +15,6 @@ TERMINAL = frozenset({DONE, ERROR})
 PING = b": ping\n\n"
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class StreamEvent(NamedTuple):
-    """One numbered event of a stream, encoded once and shared by every reader.
-
-    A named tuple: built once per relayed token, it costs a third of a frozen dataclass.
-    """
-
-    id: int
-    name: str
-    data: str
-    wire: bytes
-
-    @property
-    def terminal(self) -> bool:
-        """True for the event that ends the stream (`done` or `error`)."""
-        return self.name in TERMINAL
 
 
 def encode(event_id: int, name: str, data: str) -> bytes:
@@ -48,11 +31,6 @@ def encode(event_id: int, name: str, data: str) -> bytes:
     else:
         body = f"data: {data}\n"
     return f"{head}{body}\n".encode()
-
-
-def make_event(event_id: int, name: str, data: str) -> StreamEvent:
-    """Build an event with its wire bytes."""
-    return StreamEvent(event_id, name, data, encode(event_id, name, data))
 
 
 def json_data(payload: dict[str, Any]) -> str:

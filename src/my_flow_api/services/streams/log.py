@@ -7,10 +7,14 @@ replica is readable (and resumable) from another.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from my_flow_api.services.streams.events import StreamEvent, make_event
+from my_flow_api.services.streams.events import TERMINAL, encode
+
+EVENT_OVERHEAD_BYTES = sys.getsizeof(b"") + 8
+"""Memory an event costs beyond its wire bytes: the `bytes` object and its list slot."""
 
 
 class StreamClosedError(RuntimeError):
@@ -18,16 +22,18 @@ class StreamClosedError(RuntimeError):
 
 
 class StreamLog(Protocol):
-    """Numbered events of one stream; ids start at 1 and increase by 1."""
+    """Numbered events of one stream; ids start at 1 and increase by 1.
 
-    async def append(self, name: str, data: str) -> StreamEvent:
-        """Add an event; a terminal event closes the log."""
+    Events are kept in their wire encoding only (`events.encode`): that is all a reader
+    sends, all a shared store (Redis) would hold, and it costs no garbage-collector work.
+    """
+
+    async def append(self, name: str, data: str) -> int:
+        """Add an event and return its id; a terminal event closes the log."""
         ...
 
-    def read(
-        self, after: int = 0, idle_seconds: float | None = None
-    ) -> AsyncIterator[list[StreamEvent]]:
-        """Batches of events with id > `after`: first the stored ones, then live ones.
+    def read(self, after: int = 0, idle_seconds: float | None = None) -> AsyncIterator[list[bytes]]:
+        """Batches of encoded events with id > `after`: first the stored ones, then live ones.
 
         An empty batch means `idle_seconds` passed without an event (time for a keep-alive).
         Ends after the terminal event has been yielded.
@@ -50,9 +56,10 @@ class MemoryStreamLog:
     """
 
     def __init__(self) -> None:
-        self._events: list[StreamEvent] = []
+        self._events: list[bytes] = []
         self._waiters: list[asyncio.Future[bool]] = []
         self._closed = False
+        self._size = 0
 
     @property
     def closed(self) -> bool:
@@ -64,15 +71,17 @@ class MemoryStreamLog:
 
     @property
     def size_bytes(self) -> int:
-        """Bytes held by the encoded events (for memory bounds)."""
-        return sum(len(e.wire) for e in self._events)
+        """Memory held by the events (wire bytes plus per-event overhead), for bounds."""
+        return self._size
 
-    async def append(self, name: str, data: str) -> StreamEvent:
+    async def append(self, name: str, data: str) -> int:
         if self._closed:
             raise StreamClosedError("stream already ended")
-        event = make_event(len(self._events) + 1, name, data)
-        self._events.append(event)
-        if event.terminal:
+        event_id = len(self._events) + 1
+        wire = encode(event_id, name, data)
+        self._events.append(wire)
+        self._size += len(wire) + EVENT_OVERHEAD_BYTES
+        if name in TERMINAL:
             self._closed = True
         waiters = self._waiters
         if waiters:
@@ -80,11 +89,11 @@ class MemoryStreamLog:
                 if not waiter.done():
                     waiter.set_result(True)
             waiters.clear()
-        return event
+        return event_id
 
     async def read(
         self, after: int = 0, idle_seconds: float | None = None
-    ) -> AsyncIterator[list[StreamEvent]]:
+    ) -> AsyncIterator[list[bytes]]:
         position = max(after, 0)
         loop = asyncio.get_running_loop()
         idle = _IdleTimer(loop, idle_seconds) if idle_seconds is not None else None
@@ -96,8 +105,6 @@ class MemoryStreamLog:
                     if idle is not None:
                         idle.active = loop.time()
                     yield batch
-                    if batch[-1].terminal:
-                        return
                     continue
                 if self._closed:
                     return

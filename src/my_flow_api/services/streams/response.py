@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from my_flow_api.config import DisconnectPolicy
-from my_flow_api.services.streams.events import PING, StreamEvent
+from my_flow_api.services.streams.events import PING
 from my_flow_api.services.streams.registry import ActiveStream, StopReason
 
 SSE_HEADERS = {
@@ -28,12 +28,10 @@ class ReaderPolicy:
     on_disconnect: DisconnectPolicy = DisconnectPolicy.CONTINUE
 
 
-def _body(batch: list[StreamEvent]) -> bytes:
+def _body(batch: list[bytes]) -> bytes:
     if not batch:
         return PING
-    if len(batch) == 1:
-        return batch[0].wire
-    return b"".join(event.wire for event in batch)
+    return batch[0] if len(batch) == 1 else b"".join(batch)
 
 
 class EventStreamResponse(Response):

@@ -6,25 +6,38 @@ import asyncio
 
 import pytest
 
-from my_flow_api.services.streams.events import DONE, TOKEN
-from my_flow_api.services.streams.log import MemoryStreamLog, StreamClosedError
+from my_flow_api.services.streams.events import DONE, TOKEN, encode
+from my_flow_api.services.streams.log import (
+    EVENT_OVERHEAD_BYTES,
+    MemoryStreamLog,
+    StreamClosedError,
+)
+
+
+def _id(wire: bytes) -> int:
+    return int(wire.split(b"\n", 1)[0].removeprefix(b"id: "))
+
+
+def _data(wire: bytes) -> str:
+    lines = [line[6:] for line in wire.split(b"\n") if line.startswith(b"data: ")]
+    return b"\n".join(lines).decode()
 
 
 async def _collect(log: MemoryStreamLog, after: int = 0) -> list[str]:
-    return [event.data async for batch in log.read(after) for event in batch]
+    return [_data(wire) async for batch in log.read(after) for wire in batch]
 
 
 async def test_ids_are_consecutive_and_terminal_closes() -> None:
     log = MemoryStreamLog()
-    first = await log.append(TOKEN, "a")
-    second = await log.append(TOKEN, "b")
-    done = await log.append(DONE, "{}")
-    assert (first.id, second.id, done.id) == (1, 2, 3)
-    assert done.terminal
-    assert not first.terminal
+    ids = [await log.append(TOKEN, "a"), await log.append(TOKEN, "b")]
+    assert not log.closed
+    ids.append(await log.append(DONE, "{}"))
+    assert ids == [1, 2, 3]
     assert log.closed
     assert log.last_id == 3
-    assert log.size_bytes == sum(len(e.wire) for e in (first, second, done))
+    wires = [encode(1, TOKEN, "a"), encode(2, TOKEN, "b"), encode(3, DONE, "{}")]
+    assert [wire async for batch in log.read() for wire in batch] == wires
+    assert log.size_bytes == sum(len(w) + EVENT_OVERHEAD_BYTES for w in wires)
     with pytest.raises(StreamClosedError):
         await log.append(TOKEN, "late")
 
@@ -45,7 +58,7 @@ async def test_live_reader_follows_and_batches_bursts() -> None:
 
     async def reader() -> None:
         async for batch in log.read():
-            batches.append([event.id for event in batch])
+            batches.append([_id(wire) for wire in batch])
 
     task = asyncio.create_task(reader())
     await asyncio.sleep(0)
@@ -90,4 +103,4 @@ async def test_an_idle_reader_gets_keep_alive_batches_and_a_busy_one_none() -> N
     seen = [batch async for batch in reader]
     await writer
     assert [] not in seen  # never 50 ms without an event while tokens arrive every 20 ms
-    assert "".join(e.data for batch in seen for e in batch) == "abcdefghij{}"
+    assert "".join(_data(wire) for batch in seen for wire in batch) == "abcdefghij{}"
