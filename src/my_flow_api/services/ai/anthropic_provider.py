@@ -22,7 +22,7 @@ from my_flow_api.services.ai.errors_map import (
     map_error,
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
-from my_flow_api.services.ai.sse import sse_data
+from my_flow_api.services.ai.sse import parse_json, sse_data
 
 if TYPE_CHECKING:
     from anthropic.types import MessageParam, ToolParam
@@ -107,7 +107,7 @@ class AnthropicProvider:
                 }
                 async with self._http.stream(MESSAGES_PATH, payload) as response:
                     async for data in sse_data(response.aiter_bytes()):
-                        event = json.loads(data)
+                        event = parse_json(data.decode())
                         kind = event["type"]
                         if kind == "content_block_delta":
                             delta = event["delta"]

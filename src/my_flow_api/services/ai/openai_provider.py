@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from my_flow_api.services.ai.errors_map import (
     map_error,
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
-from my_flow_api.services.ai.sse import sse_data
+from my_flow_api.services.ai.sse import parse_json, sse_data
 
 log = structlog.get_logger(__name__)
 
@@ -103,7 +102,7 @@ class OpenAIProvider:
                     if data == DONE:
                         await _drain(events)
                         break
-                    event = json.loads(data)
+                    event = parse_json(data.decode())
                     choices = event.get("choices")
                     if choices:
                         choice = choices[0]

@@ -15,7 +15,12 @@ event type inside the JSON); an event cut off by the end of the body is discarde
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+
+parse_json = json.JSONDecoder().decode
+"""`json.loads` for one event's text, minus its per-call checks and encoding detection
+(the caller decodes the UTF-8 bytes first): a tenth of a streamed token's cost."""
 
 _NL = b"\n"
 _CR = b"\r"
