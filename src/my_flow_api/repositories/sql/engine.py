@@ -5,8 +5,9 @@ transactions start with `BEGIN IMMEDIATE`, so a read-then-write (de-duplication,
 sequence numbers) cannot interleave with another writer. PostgreSQL gets connect and statement
 timeouts and pre-ping, and its writers lock the parent row instead (`FOR UPDATE`).
 
-SQLite connections are `sqlite_driver.OneTripConnection`s (one trip to aiosqlite's thread
-per statement), BEGIN goes straight to the driver, and the pool rolls a returned connection
+SQLite connections are `sqlite_driver.OneTripConnection`s (statements run inline on the
+event loop's thread, a busy database is retried without blocking), BEGIN goes straight to
+the driver, and the pool rolls a returned connection
 back only when it is still inside a transaction.
 """
 
@@ -46,7 +47,7 @@ def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(
             url,
-            async_creator=async_creator(url, timeout=SQLITE_BUSY_TIMEOUT_SECONDS),
+            async_creator=async_creator(url, busy_seconds=SQLITE_BUSY_TIMEOUT_SECONDS),
             pool_reset_on_return=None,  # see `_on_reset`
             **options,
         )
@@ -79,7 +80,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
         begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-        # Straight to the driver: one trip to aiosqlite's thread instead of a cursor's three.
+        # Straight to the driver (inline) instead of through a cursor.
         driver: Any = conn.connection.driver_connection  # the aiosqlite connection
         try:
             await_(driver.execute_fetchall(begin))
@@ -88,8 +89,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
-        # Instead of the pool's unconditional rollback on return (a trip to aiosqlite's
-        # thread after every commit): roll back only a connection still in a transaction.
+        # Instead of the pool's unconditional rollback on return (a statement after every
+        # commit): roll back only a connection still in a transaction.
         if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
             dbapi_connection.rollback()
 

@@ -1,23 +1,35 @@
-"""An aiosqlite connection whose statements each take one trip to its thread.
+"""An aiosqlite connection whose statements run on the event loop's own thread.
 
-SQLAlchemy's aiosqlite adapter makes a cursor, executes, fetches and closes it: four trips
-to the connection's worker thread per SELECT, three per INSERT or UPDATE, each one a thread
-wake-up on both sides. Here `cursor()` makes a local object whose `execute` does all of
-that in the worker thread at once and keeps the rows, so fetching and closing are free.
-Plugged in with `create_async_engine(async_creator=...)`; nothing else changes.
+SQLAlchemy's aiosqlite adapter sends every cursor call, BEGIN, COMMIT and ROLLBACK to the
+connection's worker thread: a queue, a thread wake-up, a hand-back through the loop and
+two GIL hand-offs each, which cost more CPU than the statements (WAL mode, no fsync at
+commit: tens of microseconds) and made futex calls the commonest system call of a stream.
+Here `cursor()` makes a local object whose `execute` runs the statement, fetches its rows
+and closes the driver's cursor at once, inline, as do BEGIN, COMMIT and ROLLBACK.
+
+The driver's own busy timeout is zero, so a statement never blocks the loop waiting for a
+lock another process holds: it fails with SQLITE_BUSY at once and is retried every few
+milliseconds, without blocking, until `busy_seconds` have passed. In-process writers are
+already queued on an asyncio lock (`engine.Database.write`). The worker thread still opens
+and closes the connection. Plugged in with `create_async_engine(async_creator=...)`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.engine import make_url
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
+T = TypeVar("T")
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+FIRST_RETRY_SECONDS = 0.001
+MAX_RETRY_SECONDS = 0.05
 
 
 def _run(conn: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
@@ -78,28 +90,60 @@ class OneTripCursor:
 
     async def _run(self, sql: str, parameters: Any, *, many: bool) -> OneTripCursor:
         conn = self._connection
-        run = partial(_run, conn._conn, sql, parameters, many)
-        outcome: _Outcome = await conn._execute(run)  # type: ignore[no-untyped-call]
+        outcome = await conn.inline(partial(_run, conn._conn, sql, parameters, many))
         self.description, self.rowcount, self.lastrowid, self._rows = outcome
         return self
 
 
 class OneTripConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors are `OneTripCursor`s."""
+    """An aiosqlite connection whose statements run inline (see the module docstring)."""
+
+    busy_seconds = 15.0
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         """A cursor; making it takes no trip to the worker thread."""
         return OneTripCursor(self)
 
+    async def commit(self) -> None:
+        """Commit the current transaction."""
+        await self.inline(self._conn.commit)
 
-def async_creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[OneTripConnection]]:
+    async def rollback(self) -> None:
+        """Roll back the current transaction."""
+        await self.inline(self._conn.rollback)
+
+    async def execute_fetchall(  # type: ignore[override]
+        self, sql: str, parameters: Any = None
+    ) -> list[Any]:
+        """Run one statement and return all its rows."""
+        run = partial(_run, self._conn, sql, () if parameters is None else parameters, False)
+        return (await self.inline(run))[3]
+
+    async def inline(self, call: Callable[[], T]) -> T:
+        """`call()` on this thread; a busy database is retried without blocking the loop."""
+        delay, waited = FIRST_RETRY_SECONDS, 0.0
+        while True:
+            try:
+                return call()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF not in BUSY_CODES or waited >= self.busy_seconds:
+                    raise
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+def async_creator(url: str, busy_seconds: float) -> Callable[[], Awaitable[OneTripConnection]]:
     """What `create_async_engine(async_creator=...)` calls for a new connection to `url`."""
     parsed = make_url(url)
     args, options = parsed.get_dialect()().create_connect_args(parsed)
-    connector = partial(sqlite3.connect, *args, **{**options, **connect_args})
+    # Opened in the worker thread, used on the loop's: hence `check_same_thread=False`.
+    inline = {"timeout": 0.0, "check_same_thread": False}
+    connector = partial(sqlite3.connect, *args, **{**options, **inline})
 
     async def create() -> OneTripConnection:
         connection = OneTripConnection(connector, iter_chunk_size=64)
+        connection.busy_seconds = busy_seconds
         connection._thread.daemon = True  # as SQLAlchemy's own aiosqlite adapter does
         await connection  # starts its thread and connects
         return connection
