@@ -6,6 +6,7 @@ Tests and the CLI call `create_app(settings)` directly.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,9 +57,11 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             auth="local" if settings.local_auth else "logto",
             store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
         )
+        gc.freeze()  # start-up objects: never again scanned by full collections
         try:
             yield
         finally:
+            gc.unfreeze()
             drain.uninstall()
             await drain.wait()
             await ai.aclose()
