@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import ipaddress
 import ssl
 from pathlib import Path
@@ -16,7 +17,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from my_flow_api.services.ai.provider_http import http_client_for
-from my_flow_api.services.ai.transport import LeanTransport, lean_http_client, proxy_applies
+from my_flow_api.services.ai.transport import (
+    LeanTransport,
+    body_chunks,
+    lean_http_client,
+    proxy_applies,
+)
 from tests.integration.services.raw_http import RawServer, Reader, Writer, chunked, response
 
 OK = b'{"ok":true}'
@@ -240,3 +246,25 @@ async def test_a_configured_proxy_gets_httpx2s_own_transport(
     await fallback.aclose()
     monkeypatch.setenv("NO_PROXY", "api.openai.com")
     assert not proxy_applies("https://api.openai.com/v1")
+
+
+async def test_body_chunks_read_the_connection_directly_and_still_release_it() -> None:
+    events = [f"data: {i}\n\n".encode() for i in range(20)]
+    plain = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(events)
+    packed = gzip.compress(b"".join(events))
+    zipped = (
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+        + f"Content-Length: {len(packed)}\r\n\r\n".encode()
+        + packed
+    )
+
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        while await server.read_request(reader) is not None:
+            writer.write(zipped if len(server.requests) == 3 else plain)
+
+    async with RawServer(handler) as server, client() as http:
+        for _ in range(3):  # the third answer is gzip: httpx2 decodes it
+            async with http.stream("POST", server.url) as resp:
+                body = b"".join([chunk async for chunk in body_chunks(resp)])
+            assert body == b"".join(events)
+    assert server.connections == 1

@@ -23,6 +23,7 @@ from my_flow_api.services.ai.errors_map import (
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
 from my_flow_api.services.ai.sse import parse_json, sse_data
+from my_flow_api.services.ai.transport import body_chunks
 
 if TYPE_CHECKING:
     from anthropic.types import MessageParam, ToolParam
@@ -106,7 +107,7 @@ class AnthropicProvider:
                     **self._sampling(temperature),
                 }
                 async with self._http.stream(MESSAGES_PATH, payload) as response:
-                    async for data in sse_data(response.aiter_bytes()):
+                    async for data in sse_data(body_chunks(response)):
                         event = parse_json(data.decode())
                         kind = event["type"]
                         if kind == "content_block_delta":

@@ -25,6 +25,7 @@ from my_flow_api.services.ai.errors_map import (
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
 from my_flow_api.services.ai.sse import parse_json, sse_data
+from my_flow_api.services.ai.transport import body_chunks
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +98,7 @@ class OpenAIProvider:
         }
         try:
             async with self._http.stream(CHAT_PATH, payload) as response:
-                events = sse_data(response.aiter_bytes())
+                events = sse_data(body_chunks(response))
                 async for data in events:
                     if data == DONE:
                         await _drain(events)

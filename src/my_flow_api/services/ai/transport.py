@@ -26,6 +26,8 @@ import httpx2
 from my_flow_api.services.ai.connection import Connection, Origin
 
 MAX_IDLE_PER_ORIGIN = 100
+RAW_BODY = "my_flow_raw_body"
+"""Response extension: the body per socket read, straight from the connection."""
 KEEPALIVE_SECONDS = 30.0
 
 
@@ -69,7 +71,11 @@ class LeanTransport(httpx2.AsyncBaseTransport):
                 status,
                 headers=headers,
                 stream=_Body(conn, self),
-                extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+                extensions={
+                    "http_version": b"HTTP/1.1",
+                    "reason_phrase": reason,
+                    RAW_BODY: conn.body,
+                },
             )
 
     def release(self, conn: Connection) -> None:
@@ -136,6 +142,21 @@ class _Body(httpx2.AsyncByteStream):
             self._transport.release(self._conn)
         else:  # abandoned mid-body: the rest of it would poison the next request
             self._conn.close()
+
+
+def body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
+    """A streamed response's body, one `bytes` per socket read.
+
+    When `LeanTransport` carried an identity-encoded response, straight from its connection:
+    httpx2's decoding and chunking layers would only pass each read through (three more
+    generator steps per relayed token). Closing the response still releases the connection.
+    """
+    raw = response.extensions.get(RAW_BODY)
+    identity = response.headers.get("content-encoding", "identity") == "identity"
+    if raw is not None and identity:
+        chunks: AsyncIterator[bytes] = raw()
+        return chunks
+    return response.aiter_bytes()
 
 
 def _encode_request(request: httpx2.Request) -> bytes:
