@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import anthropic
 import structlog
 from anthropic import AsyncAnthropic
 
@@ -16,8 +15,8 @@ from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.conversion import to_anthropic_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
+    CAUGHT,
     ProviderStatusError,
-    SDKErrorKinds,
     from_error_body,
     map_error,
 )
@@ -30,15 +29,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-KINDS = SDKErrorKinds(
-    provider="anthropic",
-    timeout=(anthropic.APITimeoutError,),
-    connection=(anthropic.APIConnectionError,),
-    status=(anthropic.APIStatusError,),
-    api=(anthropic.APIError,),
-    base=(anthropic.AnthropicError,),
-)
-_CAUGHT = KINDS.caught
 EXTRACTION_TOOL = "record_flows"
 FINISH_REASONS = {
     "end_turn": "stop",
@@ -131,10 +121,10 @@ class AnthropicProvider:
             except ProviderStatusError as exc:
                 relearn = exc.status == BAD_REQUEST and not produced and may_relearn
                 if not relearn or not self._learn(exc, ("temperature",)):
-                    raise map_error(exc, KINDS, produced_text=produced) from exc
+                    raise map_error(exc, self.name, produced_text=produced) from exc
                 may_relearn = False
-            except _CAUGHT as exc:
-                raise map_error(exc, KINDS, produced_text=produced) from exc
+            except CAUGHT as exc:
+                raise map_error(exc, self.name, produced_text=produced) from exc
         if not completed:
             raise AIUnavailableError(
                 "The anthropic provider ended the answer early", produced_text=produced
@@ -162,8 +152,8 @@ class AnthropicProvider:
                 if exc.status != BAD_REQUEST or not self._learn(exc, _DROPPABLE):
                     raise
                 return await self._extract(system_text, converted, schema, max_tokens, temperature)
-        except _CAUGHT as exc:
-            raise map_error(exc, KINDS, produced_text=False) from exc
+        except CAUGHT as exc:
+            raise map_error(exc, self.name, produced_text=False) from exc
 
     async def _extract(
         self,

@@ -1,4 +1,5 @@
-"""Map SDK and transport exceptions onto the `AIServiceError` hierarchy.
+"""Map provider failures (HTTP statuses, transport errors, unreadable answers) onto the
+`AIServiceError` hierarchy.
 
 Messages are fixed, client-safe texts naming the provider and the HTTP status: a provider's
 own message can echo parts of the API key or of the request, so it is never passed on.
@@ -9,9 +10,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Protocol, cast
 
 import httpx2
 
@@ -61,68 +60,35 @@ class ProviderStatusError(Exception):
         return text if isinstance(text, str) else ""
 
 
-class _StatusError(Protocol):
-    status_code: int
-    body: object
-
-    @property
-    def response(self) -> httpx2.Response: ...
+CAUGHT: ExcTypes = (ProviderStatusError, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
+"""Everything a provider turns into an `AIServiceError` with `map_error`."""
 
 
-@dataclass(frozen=True, slots=True)
-class SDKErrorKinds:
-    """One SDK's exception classes, most specific first."""
-
-    provider: str
-    timeout: ExcTypes
-    connection: ExcTypes
-    status: ExcTypes
-    api: ExcTypes
-    base: ExcTypes
-
-    @property
-    def caught(self) -> ExcTypes:
-        """Everything a provider should turn into an `AIServiceError`."""
-        return (*self.base, ProviderStatusError, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
-
-
-def map_error(exc: BaseException, kinds: SDKErrorKinds, *, produced_text: bool) -> AIServiceError:
-    """The `AIServiceError` for an exception raised by an SDK call or while streaming."""
-    name = kinds.provider
+def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AIServiceError:
+    """The `AIServiceError` for a failed request or a stream broken off while read."""
     if isinstance(exc, AIServiceError):
         exc.produced_text = exc.produced_text or produced_text
         return exc
     if isinstance(exc, ProviderStatusError):
         return from_status(
-            exc.status, exc.headers, exc.body, provider=name, produced_text=produced_text
+            exc.status, exc.headers, exc.body, provider=provider, produced_text=produced_text
         )
-    if isinstance(exc, kinds.timeout + TRANSPORT_TIMEOUTS):
+    if isinstance(exc, TRANSPORT_TIMEOUTS):
         return AITimeoutError(
-            f"The {name} provider did not answer in time", produced_text=produced_text
+            f"The {provider} provider did not answer in time", produced_text=produced_text
         )
-    if isinstance(exc, kinds.connection + TRANSPORT_ERRORS):
+    if isinstance(exc, TRANSPORT_ERRORS):
         return AIUnavailableError(
-            f"The {name} provider could not be reached or dropped the connection",
+            f"The {provider} provider could not be reached or dropped the connection",
             produced_text=produced_text,
-        )
-    if isinstance(exc, kinds.status):
-        err = cast(_StatusError, exc)
-        return from_status(
-            err.status_code,
-            err.response.headers,
-            err.body,
-            provider=name,
-            produced_text=produced_text,
-        )
-    if isinstance(exc, kinds.api):
-        return from_error_body(
-            getattr(exc, "body", None), provider=name, produced_text=produced_text
         )
     if isinstance(exc, MALFORMED):
         return AIBadOutputError(
-            f"The {name} provider sent an unreadable answer", produced_text=produced_text
+            f"The {provider} provider sent an unreadable answer", produced_text=produced_text
         )
-    return AIConfigurationError(f"The {name} client is misconfigured", produced_text=produced_text)
+    return AIConfigurationError(
+        f"The {provider} client is misconfigured", produced_text=produced_text
+    )
 
 
 def from_status(

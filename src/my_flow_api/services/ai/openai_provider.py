@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import openai
 import structlog
 from openai import AsyncOpenAI
 
@@ -17,9 +16,9 @@ from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.conversion import to_openai_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
+    CAUGHT,
     TRANSPORT_ERRORS,
     ProviderStatusError,
-    SDKErrorKinds,
     from_error_body,
     map_error,
 )
@@ -29,15 +28,6 @@ from my_flow_api.services.ai.transport import body_chunks
 
 log = structlog.get_logger(__name__)
 
-KINDS = SDKErrorKinds(
-    provider="openai",
-    timeout=(openai.APITimeoutError,),
-    connection=(openai.APIConnectionError,),
-    status=(openai.APIStatusError,),
-    api=(openai.APIError,),
-    base=(openai.OpenAIError,),
-)
-_CAUGHT = KINDS.caught
 DONE = b"[DONE]"
 DRAIN_SECONDS = 0.1
 CHAT_PATH = "/chat/completions"
@@ -118,8 +108,8 @@ class OpenAIProvider:
                         raise from_error_body(event, provider=self.name, produced_text=produced)
                     if event.get("usage"):
                         usage = _usage(event["usage"])
-        except _CAUGHT as exc:
-            raise map_error(exc, KINDS, produced_text=produced) from exc
+        except CAUGHT as exc:
+            raise map_error(exc, self.name, produced_text=produced) from exc
         if finish is None and usage is None:
             raise AIUnavailableError(
                 "The openai provider ended the answer early", produced_text=produced
@@ -152,14 +142,14 @@ class OpenAIProvider:
                 )
             except ProviderStatusError as exc:
                 if exc.status not in SCHEMA_REJECTED:
-                    raise map_error(exc, KINDS, produced_text=False) from exc
+                    raise map_error(exc, self.name, produced_text=False) from exc
                 rejected = True
-            except _CAUGHT as exc:
-                raise map_error(exc, KINDS, produced_text=False) from exc
+            except CAUGHT as exc:
+                raise map_error(exc, self.name, produced_text=False) from exc
         try:
             text = await self._complete({**payload, "response_format": {"type": "json_object"}})
-        except _CAUGHT as exc:
-            raise map_error(exc, KINDS, produced_text=False) from exc
+        except CAUGHT as exc:
+            raise map_error(exc, self.name, produced_text=False) from exc
         if rejected:
             self.json_schema_supported = False
             log.info("server rejected JSON-schema output; using JSON mode", model=self.model)

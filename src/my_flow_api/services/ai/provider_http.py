@@ -5,7 +5,7 @@ the platform headers, the base URL and its environment variables); only their pe
 machinery is skipped: option models, parameter typing, URL and header merging, retries
 and typed responses cost about 0.4 ms per call, more than the request itself
 (`bench/README.md`). Every failure is an `httpx2` exception or `ProviderStatusError`, which
-`errors_map.map_error` turns into the service's errors as it does the SDKs' own.
+`errors_map.map_error` turns into the service's errors.
 """
 
 from __future__ import annotations
