@@ -6,7 +6,9 @@ import asyncio
 import datetime as dt
 import gzip
 import ipaddress
+import socket
 import ssl
+import struct
 from pathlib import Path
 
 import httpx2
@@ -268,3 +270,63 @@ async def test_body_chunks_read_the_connection_directly_and_still_release_it() -
                 body = b"".join([chunk async for chunk in body_chunks(resp)])
             assert body == b"".join(events)
     assert server.connections == 1
+
+
+async def test_a_large_request_body_waits_for_a_slow_server_and_arrives_whole() -> None:
+    body = bytes(range(256)) * (32 * 1024)  # 8 MiB: far beyond the socket buffers
+
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await asyncio.sleep(0.2)  # the client's writes back up meanwhile
+        await serve_ok(server, reader, writer, _n)
+
+    async with RawServer(handler) as server, client() as http:
+        assert (await http.post(server.url, content=body)).content == OK
+    assert server.requests[0].body == body
+
+
+async def test_a_reader_that_falls_behind_stops_the_socket_being_read() -> None:
+    piece, pieces = b"x" * 65536, 512  # 32 MiB
+    sent = [0]
+
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(pieces):
+            writer.write(b"10000\r\n" + piece + b"\r\n")
+            await writer.drain()
+            sent[0] += len(piece)
+        writer.write(b"0\r\n\r\n")
+
+    async with (
+        RawServer(handler) as server,
+        client() as http,
+        http.stream("POST", server.url) as resp,
+    ):
+        chunks = body_chunks(resp)
+        received = len(await anext(chunks))
+        await asyncio.sleep(0.3)  # not reading: the server must be held back
+        held_back_at = sent[0]
+        async for chunk in chunks:
+            received += len(chunk)
+    assert held_back_at < len(piece) * pieces // 2
+    assert received == len(piece) * pieces
+
+
+async def test_a_connection_reset_mid_body_is_a_read_error() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # RST, not FIN
+
+    async with (
+        RawServer(handler) as server,
+        client() as http,
+        http.stream("POST", server.url) as resp,
+    ):
+        with pytest.raises(httpx2.ReadError):
+            async for _ in body_chunks(resp):
+                pass
