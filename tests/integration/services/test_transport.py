@@ -1,4 +1,4 @@
-"""`LeanTransport` over real sockets: framing, reuse, failures, time-outs, TLS, proxies."""
+"""The lean connection pool over real sockets: framing, reuse, failures, time-outs, TLS, proxies."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import asyncio
 import datetime as dt
 import gzip
 import ipaddress
+import json
 import socket
 import ssl
 import struct
+import zlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
@@ -18,12 +22,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from my_flow_api.services.ai.provider_http import http_client_for
+from my_flow_api.services.ai.provider_http import sender_for
+from my_flow_api.services.ai.senders import HttpxSender, LeanSender
 from my_flow_api.services.ai.transport import (
-    LeanTransport,
-    body_chunks,
-    lean_http_client,
+    LeanResponse,
+    Pool,
+    origin_of,
     proxy_applies,
+    request_head,
 )
 from tests.integration.services.raw_http import RawServer, Reader, Writer, chunked, response
 
@@ -31,8 +37,47 @@ OK = b'{"ok":true}'
 RPE = httpx2.RemoteProtocolError
 
 
-def client(ssl_context: ssl.SSLContext | None = None) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(transport=LeanTransport(ssl_context=ssl_context), timeout=2.0)
+class Client:
+    """POSTs on a `Pool` to any URL (the providers' `LeanSender` has one base URL)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None, timeout: float = 2.0) -> None:
+        self.pool = Pool(ssl_context=ssl_context)
+        self.timeout = timeout
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.pool.aclose()
+
+    @asynccontextmanager
+    async def stream(
+        self, url: str, content: bytes = b"", headers: dict[str, str] | None = None
+    ) -> AsyncIterator[LeanResponse]:
+        parsed = httpx2.URL(url)
+        head = request_head("POST", parsed, headers or {})
+        head += b"Content-Length: %d\r\n\r\n" % len(content)
+        resp = await self.pool.send(
+            origin_of(parsed),
+            head,
+            content,
+            connect_seconds=self.timeout,
+            read_seconds=self.timeout,
+        )
+        try:
+            yield resp
+        finally:
+            await resp.aclose()
+
+    async def post(
+        self, url: str, content: bytes = b"", headers: dict[str, str] | None = None
+    ) -> bytes:
+        async with self.stream(url, content, headers) as resp:
+            return b"".join([chunk async for chunk in resp.chunks()])
+
+
+def client(ssl_context: ssl.SSLContext | None = None) -> Client:
+    return Client(ssl_context)
 
 
 async def serve_ok(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
@@ -42,10 +87,10 @@ async def serve_ok(server: RawServer, reader: Reader, writer: Writer, _n: int) -
 
 async def test_request_is_sent_as_built_and_keep_alive_reuses_one_connection() -> None:
     async with RawServer(serve_ok) as server, client() as http:
-        first = await http.post(f"{server.url}/v1/chat?x=1", json={"a": 1}, headers={"X-K": "v"})
+        first = await http.post(f"{server.url}/v1/chat?x=1", b'{"a":1}', headers={"X-K": "v"})
         second = await http.post(f"{server.url}/v1/chat", content=b"abc")
-    assert first.json() == {"ok": True}
-    assert second.content == OK
+    assert json.loads(first) == {"ok": True}
+    assert second == OK
     assert server.connections == 1
     sent = server.requests[0]
     assert sent.line == "POST /v1/chat?x=1 HTTP/1.1"
@@ -67,11 +112,11 @@ async def test_chunked_body_cut_at_every_odd_place_arrives_whole() -> None:
                 await asyncio.sleep(0)
 
     async with RawServer(handler) as server, client() as http:
-        async with http.stream("POST", server.url, content=b"{}") as resp:
-            body = b"".join([piece async for piece in resp.aiter_bytes()])
+        async with http.stream(server.url, content=b"{}") as resp:
+            body = b"".join([piece async for piece in resp.chunks()])
         again = await http.post(server.url, content=b"{}")
     assert body == b"".join(events)
-    assert again.content == b"".join(events)
+    assert again == b"".join(events)
     assert server.connections == 1
 
 
@@ -82,8 +127,8 @@ async def test_body_until_close_is_complete_and_not_reused() -> None:
         await writer.drain()
 
     async with RawServer(handler) as server, client() as http:
-        assert (await http.post(server.url)).content == b"all of it"
-        assert (await http.post(server.url)).content == b"all of it"
+        assert (await http.post(server.url)) == b"all of it"
+        assert (await http.post(server.url)) == b"all of it"
     assert server.connections == 2
 
 
@@ -94,9 +139,9 @@ async def test_idle_connection_closed_by_server_is_replaced_transparently() -> N
         await writer.drain()
 
     async with RawServer(handler) as server, client() as http:
-        assert (await http.post(server.url)).content == OK
+        assert (await http.post(server.url)) == OK
         await asyncio.sleep(0.05)
-        assert (await http.post(server.url)).content == OK
+        assert (await http.post(server.url)) == OK
     assert server.connections == 2
 
 
@@ -129,12 +174,12 @@ async def test_a_silent_server_times_out_after_the_read_timeout() -> None:
         await asyncio.sleep(5)
 
     loop = asyncio.get_running_loop()
-    lean = httpx2.AsyncClient(transport=LeanTransport(), timeout=0.3)
+    lean = Client(timeout=0.3)
     async with RawServer(handler) as server, lean as http:
         started = loop.time()
-        async with http.stream("POST", server.url) as resp:
+        async with http.stream(server.url) as resp:
             with pytest.raises(httpx2.ReadTimeout):
-                async for _ in resp.aiter_bytes():
+                async for _ in resp.chunks():
                     pass
     assert 0.25 < loop.time() - started < 1.5
 
@@ -149,9 +194,9 @@ async def test_a_slowly_dripping_body_does_not_time_out() -> None:
             await writer.drain()
         writer.write(b"0\r\n\r\n")
 
-    lean = httpx2.AsyncClient(transport=LeanTransport(), timeout=0.25)
+    lean = Client(timeout=0.25)
     async with RawServer(handler) as server, lean as http:
-        assert (await http.post(server.url)).content == b"xxxxxx"
+        assert (await http.post(server.url)) == b"xxxxxx"
 
 
 async def test_unreachable_server_is_a_connect_error() -> None:
@@ -172,8 +217,8 @@ async def test_abandoned_stream_closes_its_connection_and_is_not_reused() -> Non
 
     async with RawServer(handler) as server, client() as http:
         for _ in range(2):
-            async with http.stream("POST", server.url) as resp:
-                async for _chunk in resp.aiter_bytes():
+            async with http.stream(server.url) as resp:
+                async for _chunk in resp.chunks():
                     break
         for _ in range(50):
             if server.closed_by_client == 2:
@@ -222,8 +267,8 @@ async def test_https_verifies_the_server_certificate(tmp_path: Path) -> None:
     server_ctx, trusting = _self_signed(tmp_path)
     async with RawServer(serve_ok, ssl_context=server_ctx) as server:
         async with client(ssl_context=trusting) as http:
-            assert (await http.post(server.url)).content == OK
-            assert (await http.post(server.url)).content == OK
+            assert (await http.post(server.url)) == OK
+            assert (await http.post(server.url)) == OK
         async with client() as http:  # the public CA bundle does not know this certificate
             with pytest.raises(httpx2.ConnectError):
                 await http.post(server.url)
@@ -237,25 +282,40 @@ async def test_a_configured_proxy_gets_httpx2s_own_transport(
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     assert not proxy_applies("https://api.openai.com/v1")
-    lean = lean_http_client("https://api.openai.com/v1", 5.0)
-    assert lean is not None
+    lean = sender_for("https://api.openai.com/v1", {}, 5.0)
+    assert isinstance(lean, LeanSender)
     await lean.aclose()
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     assert proxy_applies("https://api.openai.com/v1")
-    assert lean_http_client("https://api.openai.com/v1", 5.0) is None
-    fallback = http_client_for("https://api.openai.com/v1", 5.0)
-    assert not isinstance(fallback._transport, LeanTransport)
+    fallback = sender_for("https://api.openai.com/v1", {}, 5.0)
+    assert isinstance(fallback, HttpxSender)
     await fallback.aclose()
     monkeypatch.setenv("NO_PROXY", "api.openai.com")
     assert not proxy_applies("https://api.openai.com/v1")
 
 
-async def test_body_chunks_read_the_connection_directly_and_still_release_it() -> None:
+def _deflate_raw(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", _deflate_raw),
+    ],
+    ids=["gzip", "zlib-deflate", "raw-deflate"],
+)
+async def test_a_compressed_body_is_decoded_and_plain_ones_reuse_the_connection(
+    encoding: str, pack: Callable[[bytes], bytes]
+) -> None:
     events = [f"data: {i}\n\n".encode() for i in range(20)]
     plain = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(events)
-    packed = gzip.compress(b"".join(events))
+    packed = pack(b"".join(events))
     zipped = (
-        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+        f"HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\n".encode()
         + f"Content-Length: {len(packed)}\r\n\r\n".encode()
         + packed
     )
@@ -265,11 +325,19 @@ async def test_body_chunks_read_the_connection_directly_and_still_release_it() -
             writer.write(zipped if len(server.requests) == 3 else plain)
 
     async with RawServer(handler) as server, client() as http:
-        for _ in range(3):  # the third answer is gzip: httpx2 decodes it
-            async with http.stream("POST", server.url) as resp:
-                body = b"".join([chunk async for chunk in body_chunks(resp)])
-            assert body == b"".join(events)
+        for _ in range(3):  # the third answer is compressed although identity was asked for
+            assert await http.post(server.url) == b"".join(events)
     assert server.connections == 1
+
+
+async def test_an_unknown_content_encoding_is_a_decoding_error() -> None:
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        await server.read_request(reader)
+        writer.write(response(b"\x00\x01", extra="Content-Encoding: br\r\n"))
+
+    async with RawServer(handler) as server, client() as http:
+        with pytest.raises(httpx2.DecodingError):
+            await http.post(server.url)
 
 
 async def test_a_large_request_body_waits_for_a_slow_server_and_arrives_whole() -> None:
@@ -280,7 +348,7 @@ async def test_a_large_request_body_waits_for_a_slow_server_and_arrives_whole() 
         await serve_ok(server, reader, writer, _n)
 
     async with RawServer(handler) as server, client() as http:
-        assert (await http.post(server.url, content=body)).content == OK
+        assert (await http.post(server.url, content=body)) == OK
     assert server.requests[0].body == body
 
 
@@ -300,9 +368,9 @@ async def test_a_reader_that_falls_behind_stops_the_socket_being_read() -> None:
     async with (
         RawServer(handler) as server,
         client() as http,
-        http.stream("POST", server.url) as resp,
+        http.stream(server.url) as resp,
     ):
-        chunks = body_chunks(resp)
+        chunks = resp.chunks()
         received = len(await anext(chunks))
         await asyncio.sleep(0.3)  # not reading: the server must be held back
         held_back_at = sent[0]
@@ -325,8 +393,8 @@ async def test_a_connection_reset_mid_body_is_a_read_error() -> None:
     async with (
         RawServer(handler) as server,
         client() as http,
-        http.stream("POST", server.url) as resp,
+        http.stream(server.url) as resp,
     ):
         with pytest.raises(httpx2.ReadError):
-            async for _ in body_chunks(resp):
+            async for _ in resp.chunks():
                 pass

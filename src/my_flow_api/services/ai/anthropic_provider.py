@@ -20,9 +20,8 @@ from my_flow_api.services.ai.errors_map import (
     from_error_body,
     map_error,
 )
-from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
+from my_flow_api.services.ai.provider_http import ProviderHTTP
 from my_flow_api.services.ai.sse import parse_json, sse_data
-from my_flow_api.services.ai.transport import body_chunks
 
 if TYPE_CHECKING:
     from anthropic.types import MessageParam, ToolParam
@@ -68,7 +67,7 @@ class AnthropicProvider:
             timeout=timeout,
             max_retries=0,
         )
-        self._http = ProviderHTTP(sdk, http_client_for(str(sdk.base_url), timeout), timeout)
+        self._http = ProviderHTTP(sdk, timeout)
         self.unsupported: set[str] = set()
 
     async def stream_chat(
@@ -97,7 +96,7 @@ class AnthropicProvider:
                     **self._sampling(temperature),
                 }
                 async with self._http.stream(MESSAGES_PATH, payload) as response:
-                    async for data in sse_data(body_chunks(response)):
+                    async for data in sse_data(response.chunks()):
                         event = parse_json(data.decode())
                         kind = event["type"]
                         if kind == "content_block_delta":

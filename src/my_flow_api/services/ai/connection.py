@@ -1,4 +1,4 @@
-"""One pooled HTTP/1.1 connection of `LeanTransport`: a request out, its response parsed by
+"""One pooled HTTP/1.1 connection of `transport.Pool`: a request out, its response parsed by
 `httptools` as it arrives.
 
 The connection is the socket's `asyncio.Protocol`: each read is fed to the parser inside
@@ -94,8 +94,8 @@ class Connection(ResponseParser, asyncio.Protocol):
 
     async def send(
         self, head: bytes, body: bytes, read_seconds: float | None
-    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """Write the request; return status, reason and headers once the head has arrived.
+    ) -> tuple[int, list[tuple[bytes, bytes]]]:
+        """Write the request; return status and headers once the head has arrived.
 
         From now until the response ends, `read_seconds` without a byte is a time-out.
         """
@@ -112,7 +112,7 @@ class Connection(ResponseParser, asyncio.Protocol):
         while not self._head_done:
             if not await self._fill():
                 raise httpx2.RemoteProtocolError("the server closed without answering")
-        return self._parser.get_status_code(), self._reason, self._headers
+        return self._parser.get_status_code(), self._headers
 
     async def body(self) -> AsyncIterator[bytes]:
         """The response body, one `bytes` per socket read (chunked framing removed)."""

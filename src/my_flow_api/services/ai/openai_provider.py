@@ -22,9 +22,8 @@ from my_flow_api.services.ai.errors_map import (
     from_error_body,
     map_error,
 )
-from my_flow_api.services.ai.provider_http import ProviderHTTP, http_client_for
+from my_flow_api.services.ai.provider_http import ProviderHTTP
 from my_flow_api.services.ai.sse import parse_json, sse_data
-from my_flow_api.services.ai.transport import body_chunks
 
 log = structlog.get_logger(__name__)
 
@@ -38,9 +37,9 @@ class OpenAIProvider:
     """Streams with `chat.completions` (usage included); extracts with structured outputs.
 
     The SDK client supplies what a request carries (auth, headers, base URL); the requests
-    go out through `ProviderHTTP` on `LeanTransport`, and streamed bodies are read with the
-    lean `sse_data` decoder: the SDK's typed chunks cost ~20x the raw parse and its
-    per-call machinery more than the request itself (`bench/README.md`).
+    go out through `ProviderHTTP` on the lean connection pool, and streamed bodies are read
+    with the lean `sse_data` decoder: the SDK's typed chunks cost ~20x the raw parse and
+    its per-call machinery more than the request itself (`bench/README.md`).
 
     A server that rejects JSON-schema output (HTTP 400/422) is asked again in plain JSON
     mode, and once that works the instance remembers to use JSON mode from then on. There
@@ -61,7 +60,7 @@ class OpenAIProvider:
             timeout=timeout,
             max_retries=0,
         )
-        self._http = ProviderHTTP(sdk, http_client_for(str(sdk.base_url), timeout), timeout)
+        self._http = ProviderHTTP(sdk, timeout)
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
         self.json_schema_supported = True
@@ -88,7 +87,7 @@ class OpenAIProvider:
         }
         try:
             async with self._http.stream(CHAT_PATH, payload) as response:
-                events = sse_data(body_chunks(response))
+                events = sse_data(response.chunks())
                 async for data in events:
                     if data == DONE:
                         await _drain(events)

@@ -1,11 +1,13 @@
-"""The two requests a provider makes, sent straight through its `httpx2` client.
+"""The two requests a provider makes, sent without the SDK's per-call machinery.
 
 The SDKs stay the source of truth for what a request carries (auth and version headers,
 the platform headers, the base URL and its environment variables); only their per-call
 machinery is skipped: option models, parameter typing, URL and header merging, retries
-and typed responses cost about 0.4 ms per call, more than the request itself
-(`bench/README.md`). Every failure is an `httpx2` exception or `ProviderStatusError`, which
-`errors_map.map_error` turns into the service's errors.
+and typed responses cost about 0.4 ms per call, more than the request itself, and httpx2's
+own client another 65 us (`bench/README.md`). Requests go out on the lean connection pool
+(`transport.py`), or through httpx2 when a proxy applies. Every failure is an `httpx2`
+exception or `ProviderStatusError`, which `errors_map.map_error` turns into the service's
+errors.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from typing import Any, Protocol
 import httpx2
 
 from my_flow_api.services.ai.errors_map import ProviderStatusError
-from my_flow_api.services.ai.transport import lean_http_client
+from my_flow_api.services.ai.senders import HttpxSender, LeanSender, ProviderResponse, Sender
+from my_flow_api.services.ai.transport import proxy_applies
 
 MAX_ERROR_BODY_BYTES = 64 * 1024
+EVENT_STREAM = "text/event-stream"
+JSON = "application/json"
 
 
 class SDKClient(Protocol):
@@ -36,35 +41,33 @@ class SDKClient(Protocol):
     def default_headers(self) -> Mapping[str, object]: ...
 
 
-def http_client_for(base_url: str, timeout: float) -> httpx2.AsyncClient:
-    """`LeanTransport` unless a proxy applies, then httpx2's own (proxy-aware) transport."""
-    lean = lean_http_client(base_url, timeout)
-    if lean is not None:
-        return lean
-    return httpx2.AsyncClient(timeout=timeout, follow_redirects=True)
+def sender_for(base_url: str, headers: dict[str, str], timeout: float) -> Sender:
+    """The lean pool unless a proxy applies to `base_url`, then httpx2's proxy-aware client."""
+    if proxy_applies(base_url):
+        return HttpxSender(base_url, headers, timeout)
+    return LeanSender(base_url, headers, timeout)
 
 
 class ProviderHTTP:
     """POSTs JSON to `base_url + path` with the SDK client's headers."""
 
-    def __init__(self, sdk: SDKClient, http: httpx2.AsyncClient, timeout: float) -> None:
-        self._http = http
-        self._base = str(sdk.base_url).rstrip("/")
-        self._urls: dict[str, httpx2.URL] = {}  # parsed once per path, not per request
+    def __init__(self, sdk: SDKClient, timeout: float) -> None:
+        base = str(sdk.base_url).rstrip("/")
         headers = {k: v for k, v in sdk.default_headers.items() if isinstance(v, str)}
         headers.update(sdk.auth_headers)
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = JSON
         headers["Accept-Encoding"] = "identity"
-        self._headers = headers
-        self._timeout = httpx2.Timeout(timeout).as_dict()
+        self.sender = sender_for(base, headers, timeout)
 
     @asynccontextmanager
-    async def stream(self, path: str, payload: Mapping[str, Any]) -> AsyncIterator[httpx2.Response]:
-        """The response to a streamed request, once its status is known to be a success."""
-        request = self._request(path, payload, "text/event-stream")
-        response = await self._http.send(request, stream=True)
+    async def stream(
+        self, path: str, payload: Mapping[str, Any], accept: str = EVENT_STREAM
+    ) -> AsyncIterator[ProviderResponse]:
+        """The response to a request, once its status is known to be a success."""
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        response = await self.sender.open(path, body, accept)
         try:
-            if response.status_code >= 400:
+            if response.status >= 400:
                 await _fail(response)
             yield response
         finally:
@@ -72,30 +75,17 @@ class ProviderHTTP:
 
     async def post(self, path: str, payload: Mapping[str, Any]) -> Any:
         """The parsed JSON answer to a request."""
-        async with self.stream(path, payload) as response:
-            return json.loads(await response.aread())
+        async with self.stream(path, payload, JSON) as response:
+            return json.loads(b"".join([chunk async for chunk in response.chunks()]))
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
-
-    def _request(self, path: str, payload: Mapping[str, Any], accept: str) -> httpx2.Request:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        url = self._urls.get(path)
-        if url is None:
-            url = self._urls[path] = httpx2.URL(self._base + path)
-        return httpx2.Request(
-            "POST",
-            url,
-            headers={**self._headers, "Accept": accept},
-            content=body,
-            extensions={"timeout": self._timeout},
-        )
+        await self.sender.aclose()
 
 
-async def _fail(response: httpx2.Response) -> None:
+async def _fail(response: ProviderResponse) -> None:
     raw = b""
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.chunks():
         raw += chunk
         if len(raw) > MAX_ERROR_BODY_BYTES:
             break
@@ -103,4 +93,4 @@ async def _fail(response: httpx2.Response) -> None:
         body: object = json.loads(raw)
     except ValueError:
         body = None
-    raise ProviderStatusError(response.status_code, response.headers, body)
+    raise ProviderStatusError(response.status, response.headers, body)

@@ -22,7 +22,6 @@ class ResponseParser:
         self._head_done = False
         self._keep_alive = False
         self._until_close = False
-        self._reason = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._pieces: list[bytes] = []
         self.complete = False
@@ -34,9 +33,6 @@ class ResponseParser:
     def on_message_begin(self) -> None:
         if self.complete:  # bytes after the end of the response: never reuse this connection
             self._spoiled = True
-
-    def on_status(self, status: bytes) -> None:
-        self._reason += status
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))

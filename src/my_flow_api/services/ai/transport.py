@@ -1,16 +1,18 @@
-"""A lean HTTP/1.1 transport for the providers' `httpx2` client.
+"""A lean HTTP/1.1 client transport for the providers' two requests.
 
-The bytes on the wire move from httpcore2/h11/anyio (several pure-Python layers per
-chunk of a streamed body) to one `asyncio` connection whose responses `httptools` (C,
-the parser uvicorn serves with) parses. A streamed answer then costs one Python step per
-socket read rather than a stack of them per SSE event (`bench/README.md`).
+The bytes on the wire move from httpx2's client and httpcore2/h11/anyio (several
+pure-Python layers per request and per chunk of a streamed body) to one `asyncio`
+connection whose responses `httptools` (C, the parser uvicorn serves with) parses. A
+streamed answer then costs one Python step per socket read rather than a stack of them
+per SSE event, and a request costs no `Request`/`Response`/`Headers` objects that stay
+alive (and tracked by the garbage collector) for the whole stream (`bench/README.md`).
 
 What it does: keep-alive connections pooled per origin (idle ones expire), TLS with the
 same CA bundle as httpx2, `Content-Length`, chunked and read-until-close bodies, connect
 and read time-outs (one re-armed timer per connection, not one per read), and a single
 retry when a reused idle connection turns out closed before any answer byte. Failures
 raise httpx2's own exceptions, mapped like any other transport failure. Proxies are not
-spoken: `lean_http_client` returns None when one applies (httpx2's transport is used).
+spoken: `proxy_applies` tells the caller to use httpx2 instead.
 """
 
 from __future__ import annotations
@@ -24,15 +26,54 @@ from collections.abc import AsyncIterator
 import httpx2
 
 from my_flow_api.services.ai.connection import Connection, Origin
+from my_flow_api.services.ai.decoding import decoded
 
 MAX_IDLE_PER_ORIGIN = 100
-RAW_BODY = "my_flow_raw_body"
-"""Response extension: the body per socket read, straight from the connection."""
 KEEPALIVE_SECONDS = 30.0
 
 
-class LeanTransport(httpx2.AsyncBaseTransport):
-    """An `httpx2` transport: pooled HTTP/1.1 connections parsed by `httptools`."""
+class LeanResponse:
+    """A response whose head has arrived; read `chunks()` to the end, or `aclose()` it."""
+
+    def __init__(
+        self, status: int, raw_headers: list[tuple[bytes, bytes]], conn: Connection, pool: Pool
+    ) -> None:
+        self.status = status
+        self.raw_headers = raw_headers
+        self._conn = conn
+        self._pool = pool
+        self._released = False
+        self._headers: httpx2.Headers | None = None
+
+    @property
+    def headers(self) -> httpx2.Headers:
+        """The headers as a case-insensitive mapping (built on first use: errors only)."""
+        if self._headers is None:
+            self._headers = httpx2.Headers(self.raw_headers)
+        return self._headers
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The body, one `bytes` per socket read, straight from the connection.
+
+        A body the server compressed although `identity` was asked for is decoded.
+        """
+        encoding = next((v for k, v in self.raw_headers if k.lower() == b"content-encoding"), b"")
+        body = self._conn.body()
+        return body if encoding in (b"", b"identity") else decoded(body, encoding)
+
+    async def aclose(self) -> None:
+        """Give the connection back when the body was read to its end, else drop it."""
+        if self._released:
+            return
+        self._released = True
+        if self._conn.complete:
+            self._pool.release(self._conn)
+        else:  # abandoned mid-body: the rest of it would poison the next request
+            self._conn.close()
+
+
+class Pool:
+    """Pooled HTTP/1.1 connections; `send` one request and get its `LeanResponse`."""
 
     def __init__(
         self,
@@ -47,18 +88,25 @@ class LeanTransport(httpx2.AsyncBaseTransport):
         self._keepalive = keepalive_seconds
         self._closed = False
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Send `request` and return as soon as the response head has arrived."""
-        origin = self._origin(request.url)
-        timeouts = request.extensions.get("timeout", {})
-        head, body = _encode_request(request), await request.aread()
+    async def send(
+        self,
+        origin: Origin,
+        head: bytes,
+        body: bytes,
+        *,
+        connect_seconds: float | None,
+        read_seconds: float | None,
+    ) -> LeanResponse:
+        """Send a request (`head` from `request_head`) and return once its head has arrived."""
+        if self._closed:
+            raise RuntimeError("the connection pool is closed")
         while True:
             conn = self._take_idle(origin)
             reused = conn is not None
             if conn is None:
-                conn = await Connection.open(origin, self._ssl_for(origin), timeouts.get("connect"))
+                conn = await Connection.open(origin, self._ssl_for(origin), connect_seconds)
             try:
-                status, reason, headers = await conn.send(head, body, timeouts.get("read"))
+                status, headers = await conn.send(head, body, read_seconds)
             except httpx2.TransportError:
                 conn.close()
                 if reused and not conn.received_any:
@@ -67,16 +115,7 @@ class LeanTransport(httpx2.AsyncBaseTransport):
             except BaseException:
                 conn.close()
                 raise
-            return httpx2.Response(
-                status,
-                headers=headers,
-                stream=_Body(conn, self),
-                extensions={
-                    "http_version": b"HTTP/1.1",
-                    "reason_phrase": reason,
-                    RAW_BODY: conn.body,
-                },
-            )
+            return LeanResponse(status, headers, conn, self)
 
     def release(self, conn: Connection) -> None:
         """Take back a connection whose response was read to its end."""
@@ -105,14 +144,6 @@ class LeanTransport(httpx2.AsyncBaseTransport):
             conn.close()
         return None
 
-    def _origin(self, url: httpx2.URL) -> Origin:
-        if self._closed:
-            raise RuntimeError("the transport is closed")
-        if url.scheme not in ("http", "https"):
-            raise httpx2.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
-        port = url.port or (443 if url.scheme == "https" else 80)
-        return Origin(url.scheme, url.host, port)
-
     def _ssl_for(self, origin: Origin) -> ssl.SSLContext | None:
         if origin.scheme != "https":
             return None
@@ -122,49 +153,20 @@ class LeanTransport(httpx2.AsyncBaseTransport):
         return self._ssl
 
 
-class _Body(httpx2.AsyncByteStream):
-    """The response body: one `bytes` per socket read; the connection goes back when done."""
-
-    def __init__(self, conn: Connection, transport: LeanTransport) -> None:
-        self._conn = conn
-        self._transport = transport
-        self._released = False
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._conn.body():
-            yield chunk
-
-    async def aclose(self) -> None:
-        if self._released:
-            return
-        self._released = True
-        if self._conn.complete:
-            self._transport.release(self._conn)
-        else:  # abandoned mid-body: the rest of it would poison the next request
-            self._conn.close()
+def origin_of(url: httpx2.URL) -> Origin:
+    """Scheme, host and port of an http(s) URL."""
+    if url.scheme not in ("http", "https"):
+        raise httpx2.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return Origin(url.scheme, url.host, port)
 
 
-def body_chunks(response: httpx2.Response) -> AsyncIterator[bytes]:
-    """A streamed response's body, one `bytes` per socket read.
-
-    When `LeanTransport` carried an identity-encoded response, straight from its connection:
-    httpx2's decoding and chunking layers would only pass each read through (three more
-    generator steps per relayed token). Closing the response still releases the connection.
-    """
-    raw = response.extensions.get(RAW_BODY)
-    identity = response.headers.get("content-encoding", "identity") == "identity"
-    if raw is not None and identity:
-        chunks: AsyncIterator[bytes] = raw()
-        return chunks
-    return response.aiter_bytes()
-
-
-def _encode_request(request: httpx2.Request) -> bytes:
-    target = request.url.raw_path.decode("ascii")
-    lines = [f"{request.method} {target} HTTP/1.1\r\n".encode("ascii")]
-    lines.extend(name + b": " + value + b"\r\n" for name, value in request.headers.raw)
-    lines.append(b"\r\n")
-    return b"".join(lines)
+def request_head(method: str, url: httpx2.URL, headers: dict[str, str]) -> bytes:
+    """Request line, `Host` and `headers`, without the blank line (callers add the length)."""
+    host = url.netloc.decode("ascii")
+    lines = [f"{method} {url.raw_path.decode('ascii')} HTTP/1.1\r\nHost: {host}\r\n"]
+    lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+    return "".join(lines).encode("latin-1")
 
 
 def proxy_applies(url: str) -> bool:
@@ -174,15 +176,3 @@ def proxy_applies(url: str) -> bool:
     if not (proxies.get(parsed.scheme) or proxies.get("all")):
         return False
     return not urllib.request.proxy_bypass(parsed.host)
-
-
-def lean_http_client(base_url: str, timeout: float) -> httpx2.AsyncClient | None:
-    """An `httpx2.AsyncClient` on `LeanTransport`, or None when a proxy applies.
-
-    Redirects are followed, as the SDKs' default clients do.
-    """
-    if proxy_applies(base_url):
-        return None
-    return httpx2.AsyncClient(
-        transport=LeanTransport(), timeout=timeout, follow_redirects=True, trust_env=False
-    )
