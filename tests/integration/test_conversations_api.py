@@ -4,6 +4,7 @@ local-mode tokens, and a fake OpenAI-compatible upstream on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,3 +225,40 @@ async def test_bad_bodies_are_422_with_the_field(
     assert result.status == 422
     assert result.body["detail"][0]["loc"][-1] == loc
     assert fake.chat_requests == []
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.events: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, dict):  # structlog's event dict, before rendering
+            self.events.append({**record.msg, "_level": record.levelname})
+
+
+async def test_one_info_line_per_turn_says_how_it_went_without_any_content(
+    api: Api, fake: FakeOpenAI
+) -> None:
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    try:
+        alice = api.client("alice")
+        result = await stream(alice, chat(await new_context(alice)))
+    finally:
+        logging.getLogger().removeHandler(records)
+    [done] = result.named("done")
+    app_info = [e for e in records.events if e["_level"] == "INFO"]
+    [ended] = [e for e in app_info if e["event"] == "Chat stream ended"]
+    assert len([e for e in app_info if "stream" in e["event"].lower()]) == 1
+    assert ended["stream_id"] == done["stream_id"]
+    assert ended["conversation_id"] == done["conversation_id"]
+    assert ended["outcome"] == "done"
+    assert ended["finish_reason"] == "stop"
+    assert ended["flow_count"] == 2
+    assert ended["response_length"] == len("Hello there!")
+    assert ended["duration_ms"] >= ended["first_token_ms"] >= 0
+    logged = json.dumps(records.events, default=str)
+    assert SAMPLE not in logged
+    assert "Hello there" not in logged
+    assert "Book a flight" not in logged

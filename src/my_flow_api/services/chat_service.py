@@ -80,7 +80,7 @@ class ChatService:
             self.registry.finish(stream)
             raise
         stream.conversation_id = recorded.conversation_id
-        log.info("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
+        log.debug("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
         turn = ChatTurn(
             stream,
             recorded.history,

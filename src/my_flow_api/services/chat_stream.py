@@ -77,6 +77,7 @@ class ChatTurn:
         self.started_at = time.monotonic()
         self.outcome = "error"
         self._announced = False
+        self._flow_count = 0
         self._persisting: asyncio.Task[object] | None = None
         self._log = log.bind(user_id=stream.user_id, context_id=stream.context_id)
 
@@ -98,6 +99,26 @@ class ChatTurn:
         finally:
             self.metrics.stream_ended(self.outcome, len(self.answer.parts))
             self.stream.mark_started()
+            self._log_ended()
+
+    def _log_ended(self) -> None:
+        """One line per turn with everything about it (no message content): cheaper and
+        easier to query than a line per step."""
+        answer = self.answer
+        self._log.info(
+            "Chat stream ended",
+            stream_id=self.stream.id,
+            conversation_id=self.stream.conversation_id,
+            message_count=len(self.messages),
+            outcome=self.outcome,
+            stop_reason=self.stream.stop_reason.value if self.stream.stop_reason else None,
+            finish_reason=answer.finish_reason,
+            first_token_ms=answer.first_token_ms,
+            duration_ms=self._elapsed_ms(),
+            response_length=sum(len(part) for part in answer.parts),
+            output_tokens=answer.usage.output_tokens,
+            flow_count=self._flow_count,
+        )
 
     async def _generate(self) -> None:
         try:
@@ -112,7 +133,6 @@ class ChatTurn:
                 self.stream.early_failure = exc
             await self._fail(exc.code, exc.message)
             return
-        self._log.info("Chat stream completed", response_length=len(self.answer.text))
         if not await self._persist(ConversationStatus.COMPLETE):
             return
         await self._announce_flows()
@@ -142,7 +162,6 @@ class ChatTurn:
         reason = self.stream.stop_reason or StopReason.SHUTDOWN
         cancelled = reason is StopReason.CANCELLED
         status = ConversationStatus.CANCELLED if cancelled else ConversationStatus.INTERRUPTED
-        self._log.info("Chat stream stopped", reason=reason.value)
         if self._persisting is None:
             await self._persist(status, error_code=None if cancelled else reason.value)
         else:  # a write was under way when the stop came: let it land, never write twice
@@ -198,6 +217,7 @@ class ChatTurn:
             "extracted_flows": [f.id for f in flows],
         }
         self._announced = True
+        self._flow_count = len(flows)
         await self.stream.log.append(METADATA, json_data(payload))
         if flows:
             self.metrics.flows.inc(len(flows))

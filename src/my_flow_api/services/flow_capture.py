@@ -35,7 +35,7 @@ async def capture_flows(
             continue
         if flow is not None:
             created.append(flow)
-    log.info(
+    log.debug(
         "Extracted flows from conversation",
         flow_count=len(created),
         candidate_count=len(candidates),
