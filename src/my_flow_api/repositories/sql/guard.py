@@ -47,14 +47,20 @@ def unavailable(exc: BaseException) -> StoreUnavailableError:
     return StoreUnavailableError(UNAVAILABLE_MESSAGE)
 
 
+def translated(exc: Exception) -> Exception:
+    """What `guarded` raises for `exc`: `exc` itself, or the `StoreUnavailableError` it means."""
+    if not isinstance(exc, StoreUnavailableError) and is_connection_failure(exc):
+        return unavailable(exc)
+    return exc
+
+
 @asynccontextmanager
 async def guarded() -> AsyncIterator[None]:
     """Run a block, re-raising connection failures as `StoreUnavailableError`."""
     try:
         yield
-    except StoreUnavailableError:
-        raise
     except Exception as exc:
-        if is_connection_failure(exc):
-            raise unavailable(exc) from None
-        raise
+        mapped = translated(exc)
+        if mapped is exc:
+            raise
+        raise mapped from None

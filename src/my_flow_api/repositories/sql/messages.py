@@ -1,9 +1,10 @@
 """Statements on one conversation row and its messages, built once and reused.
 
 Every statement is a module constant with bound parameters, so SQLAlchemy builds it and its
-cache key once instead of on every call. Callers run them inside `Database.write()` (or
-`read()` for `load`); ownership is checked by the statement itself (`user_id` in its WHERE)
-or earlier in the same transaction.
+cache key once instead of on every call (and `sqlite_plans` compiles it once). The writers
+take any `Statements` (from `Database.statements()`, or `SaStatements` on a `write()`
+connection); `load` reads with SQLAlchemy. Ownership is checked by the statement itself
+(`user_id` in its WHERE) or earlier in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from my_flow_api.models.conversation import (
     StoredMessage,
     Usage,
 )
+from my_flow_api.repositories.sql.statements import Statements
 from my_flow_api.repositories.sql.tables import conversations, messages
 
 _INSERT_CONVERSATION = insert(conversations)
@@ -77,25 +79,24 @@ def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
     }
 
 
-async def insert_conversation(conn: AsyncConnection, row: dict[str, Any]) -> None:
+async def insert_conversation(run: Statements, row: dict[str, Any]) -> None:
     """Insert a conversation row (its context's ownership is the caller's check)."""
-    await conn.execute(_INSERT_CONVERSATION, row)
+    await run.execute(_INSERT_CONVERSATION, row)
 
 
-async def touch(conn: AsyncConnection, conversation_id: str, user_id: str, **values: Any) -> bool:
+async def touch(run: Statements, conversation_id: str, user_id: str, **values: Any) -> bool:
     """Set `values` on the user's conversation (PostgreSQL: locking its row); False if absent."""
     params = {**values, "b_id": conversation_id, "b_user_id": user_id}
-    return bool((await conn.execute(_TOUCH, params)).rowcount)
+    return bool(await run.execute(_TOUCH, params))
 
 
-async def next_seq(conn: AsyncConnection, conversation_id: str) -> int:
+async def next_seq(run: Statements, conversation_id: str) -> int:
     """The sequence number the next message of the conversation gets."""
-    found = await conn.execute(_SELECT_NEXT_SEQ, {"conversation_id": conversation_id})
-    return int(found.scalar_one())
+    return int(await run.scalar(_SELECT_NEXT_SEQ, {"conversation_id": conversation_id}))
 
 
 async def append_one(
-    conn: AsyncConnection,
+    run: Statements,
     user_id: str,
     conversation_id: str,
     item: tuple[MessageRole, str],
@@ -104,7 +105,7 @@ async def append_one(
     """Store one message after the conversation's last one."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
-    await conn.execute(_APPEND_ONE, row)
+    await run.execute(_APPEND_ONE, row)
 
 
 def _message(
@@ -122,7 +123,7 @@ def _message(
 
 
 async def insert_messages(
-    conn: AsyncConnection,
+    run: Statements,
     user_id: str,
     conversation_id: str,
     start: int,
@@ -135,7 +136,7 @@ async def insert_messages(
         for offset, (role, content) in enumerate(items)
     ]
     if rows:
-        await conn.execute(_INSERT_MESSAGES, rows)
+        await run.execute_many(_INSERT_MESSAGES, rows)
     return rows
 
 

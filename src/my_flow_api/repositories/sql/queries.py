@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page, PageParams
+from my_flow_api.repositories.sql.statements import Statements
 from my_flow_api.repositories.sql.tables import contexts
 
 T = TypeVar("T")
@@ -30,7 +31,7 @@ _CONTEXT_QUERIES: dict[Lock, Select[Any]] = {
 
 
 async def context_name(
-    conn: AsyncConnection, user_id: str, context_id: str, *, lock: Lock = None
+    run: Statements, user_id: str, context_id: str, *, lock: Lock = None
 ) -> str | None:
     """The name of the context if it exists and is the user's, else None.
 
@@ -40,15 +41,15 @@ async def context_name(
     PostgreSQL row locks; SQLite's `BEGIN IMMEDIATE` already serialises writers.
     """
     params = {"context_id": context_id, "user_id": user_id}
-    name: str | None = (await conn.execute(_CONTEXT_QUERIES[lock], params)).scalar()
+    name: str | None = await run.scalar(_CONTEXT_QUERIES[lock], params)
     return name
 
 
 async def require_context(
-    conn: AsyncConnection, user_id: str, context_id: str, *, lock: Lock = None
+    run: Statements, user_id: str, context_id: str, *, lock: Lock = None
 ) -> None:
     """Raise NotFoundError unless the context exists and is the user's (locks: `context_name`)."""
-    if await context_name(conn, user_id, context_id, lock=lock) is None:
+    if await context_name(run, user_id, context_id, lock=lock) is None:
         raise NotFoundError(CONTEXT_NOT_FOUND)
 
 

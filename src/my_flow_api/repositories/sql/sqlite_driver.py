@@ -100,6 +100,11 @@ class OneTripConnection(aiosqlite.Connection):
 
     busy_seconds = 15.0
 
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The `sqlite3` connection itself (for callers that run statements inline)."""
+        return self._conn
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         """A cursor; making it takes no trip to the worker thread."""
         return OneTripCursor(self)
