@@ -32,10 +32,11 @@ from my_flow_api.services.streams.response import ReaderPolicy
 
 log = structlog.get_logger(__name__)
 
-GC_THRESHOLDS = (50_000, 20, 100)
-"""Collect the young generation every 50k allocations (not 700) and the old ones rarely:
-most of a stream's objects die young, and a full collection over 500 running streams'
-objects pauses the loop for 100-480 ms (`bench/README.md`). Cyclic garbage waits longer."""
+GC_THRESHOLDS = (15_000, 50, 100)
+"""Collect the young generation every 15k net allocations (not 700) and the old ones
+rarely: a full collection over 500 running streams' objects pauses the loop for 100-480 ms,
+and a young one over 50k objects for 25-50 ms, over 15k for 12-21 ms (`bench/README.md`).
+Cyclic garbage waits longer."""
 
 
 def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
