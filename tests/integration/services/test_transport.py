@@ -398,3 +398,20 @@ async def test_a_connection_reset_mid_body_is_a_read_error() -> None:
         with pytest.raises(httpx2.ReadError):
             async for _ in resp.chunks():
                 pass
+
+
+async def test_a_connection_paused_by_an_unread_body_is_reusable_once_given_back() -> None:
+    big = b"x" * (300 * 1024)  # past the read pause, arriving whole while nobody reads
+
+    async def handler(server: RawServer, reader: Reader, writer: Writer, _n: int) -> None:
+        while await server.read_request(reader) is not None:
+            writer.write(response(big if len(server.requests) == 1 else OK))
+
+    async with RawServer(handler) as server, Client(timeout=1.0) as http:
+        async with http.stream(server.url) as resp:
+            await asyncio.sleep(0.2)  # all of it arrives; the socket stops being read
+            assert resp.status == 200
+        started = asyncio.get_running_loop().time()
+        assert await http.post(server.url) == OK
+        assert asyncio.get_running_loop().time() - started < 0.5  # not after a read timeout
+    assert server.connections == 1

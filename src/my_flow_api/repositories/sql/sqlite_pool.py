@@ -14,6 +14,9 @@ calls are made directly:
   undoes the check-out as it does for any failed connect);
 - return: a queue pool with room keeps the connection (the reset hook does nothing outside
   a transaction). A connection to close or to discard always goes through a greenlet.
+
+This relies on `engine.make_engine` giving SQLite no `pool_pre_ping` and no `pool_recycle`:
+either would make a check-out of an idle connection do I/O, which needs the greenlet.
 """
 
 from __future__ import annotations

@@ -21,8 +21,7 @@ import httpx2
 
 from my_flow_api.services.ai.response_parser import ResponseParser
 
-READ_SIZE = 65536
-MAX_BUFFERED = 4 * READ_SIZE
+MAX_BUFFERED = 256 * 1024
 """Body bytes received but not yet read beyond which the socket stops being read."""
 
 
@@ -100,6 +99,7 @@ class Connection(ResponseParser, asyncio.Protocol):
         From now until the response ends, `read_seconds` without a byte is a time-out.
         """
         self._reset()
+        self._consumed()  # reading may have been paused by the previous response
         self._timeout = read_seconds
         self._last_read = self._loop.time()
         if read_seconds is not None:
@@ -108,7 +108,7 @@ class Connection(ResponseParser, asyncio.Protocol):
             raise httpx2.WriteError("the connection was closed before sending")
         self._transport.write(head + body)
         if self._writable is not None:
-            await asyncio.shield(self._writable)
+            await self._writable
         while not self._head_done:
             if not await self._fill():
                 raise httpx2.RemoteProtocolError("the server closed without answering")

@@ -12,7 +12,8 @@ _WBITS = {b"gzip": zlib.MAX_WBITS | 16, b"x-gzip": zlib.MAX_WBITS | 16, b"deflat
 
 async def decoded(body: AsyncIterator[bytes], encoding: bytes) -> AsyncIterator[bytes]:
     """`body` decompressed: gzip and deflate (zlib-wrapped or raw); others are refused."""
-    wbits = _WBITS.get(encoding.strip().lower())
+    encoding = encoding.strip().lower()
+    wbits = _WBITS.get(encoding)
     if wbits is None:
         raise httpx2.DecodingError(f"unsupported content-encoding {encoding!r}")
     decoder = zlib.decompressobj(wbits)

@@ -27,8 +27,10 @@ ExcTypes = tuple[type[BaseException], ...]
 
 TRANSPORT_TIMEOUTS: ExcTypes = (httpx2.TimeoutException, TimeoutError)
 TRANSPORT_ERRORS: ExcTypes = (httpx2.TransportError, ssl.SSLError, ConnectionError)
-MALFORMED: ExcTypes = (ValueError, LookupError, TypeError, AttributeError)
-"""What reading an answer of an unexpected shape raises (bad JSON, a missing key)."""
+MALFORMED: ExcTypes = (ValueError, LookupError, TypeError, AttributeError, httpx2.DecodingError)
+"""What reading an answer of an unexpected shape raises (bad JSON, a missing key, a body in
+an encoding that cannot be decoded)."""
+MISDIRECTED: ExcTypes = (httpx2.TooManyRedirects,)
 
 _RATE_LIMIT_TYPES = frozenset({"rate_limit_error", "rate_limit_exceeded", "insufficient_quota"})
 _CONFIG_TYPES = frozenset(
@@ -60,7 +62,13 @@ class ProviderStatusError(Exception):
         return text if isinstance(text, str) else ""
 
 
-CAUGHT: ExcTypes = (ProviderStatusError, *TRANSPORT_TIMEOUTS, *TRANSPORT_ERRORS, *MALFORMED)
+CAUGHT: ExcTypes = (
+    ProviderStatusError,
+    *TRANSPORT_TIMEOUTS,
+    *TRANSPORT_ERRORS,
+    *MALFORMED,
+    *MISDIRECTED,
+)
 """Everything a provider turns into an `AIServiceError` with `map_error`."""
 
 
@@ -86,6 +94,11 @@ def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AISe
         return AIBadOutputError(
             f"The {provider} provider sent an unreadable answer", produced_text=produced_text
         )
+    if isinstance(exc, MISDIRECTED):
+        return AIConfigurationError(
+            f"The {provider} provider redirected the request too many times",
+            produced_text=produced_text,
+        )
     return AIConfigurationError(
         f"The {provider} client is misconfigured", produced_text=produced_text
     )
@@ -99,10 +112,16 @@ def from_status(
     provider: str,
     produced_text: bool = False,
 ) -> AIServiceError:
-    """The error for an HTTP status (below 400: an error event inside a streamed answer)."""
-    if status < 400:
+    """The error for an HTTP status (below 300: an error event inside a streamed answer)."""
+    if status < 300:
         return from_error_body(body, provider=provider, produced_text=produced_text)
     where = f"The {provider} provider"
+    if status < 400:  # a redirect not followed: off-site, to plain http, or a POST turned GET
+        return AIConfigurationError(
+            f"{where} redirected the request elsewhere (HTTP {status}); set its base URL to"
+            " the final address",
+            produced_text=produced_text,
+        )
     if status == 429:
         return AIRateLimitedError(
             f"{where} is rate-limiting requests (HTTP 429)",

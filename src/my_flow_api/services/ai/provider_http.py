@@ -63,11 +63,11 @@ class ProviderHTTP:
     async def stream(
         self, path: str, payload: Mapping[str, Any], accept: str = EVENT_STREAM
     ) -> AsyncIterator[ProviderResponse]:
-        """The response to a request, once its status is known to be a success."""
+        """The response to a request, once its status is known to be a success (2xx)."""
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         response = await self.sender.open(path, body, accept)
         try:
-            if response.status >= 400:
+            if response.status >= 300:
                 await _fail(response)
             yield response
         finally:

@@ -50,10 +50,11 @@ class LeanSender:
         self._heads: dict[tuple[str, str], tuple[Origin, bytes]] = {}
 
     async def open(self, path: str, body: bytes, accept: str) -> LeanResponse:
-        """Send, following up to three same-origin 307/308 redirects (auth stays on-site)."""
+        """Send, following up to three same-site 307/308 redirects (credentials stay on-site,
+        never downgraded to plain http)."""
         url = self._base + path
+        origin, head = self._head(url, accept)
         for _ in range(MAX_REDIRECTS + 1):
-            origin, head = self._head(url, accept)
             response = await self._pool.send(
                 origin,
                 head + b"Content-Length: %d\r\n\r\n" % len(body),
@@ -61,37 +62,45 @@ class LeanSender:
                 connect_seconds=self._timeout,
                 read_seconds=self._timeout,
             )
-            target = _redirect_target(url, response)
+            try:
+                target = _redirect_target(url, response)
+            except httpx2.InvalidURL as exc:
+                await response.aclose()
+                raise httpx2.RemoteProtocolError("a redirect to an invalid location") from exc
             if target is None:
                 return response
             await response.aclose()
-            url = target
+            url = str(target)
+            origin, head = origin_of(target), self._encode(target, accept)
         raise httpx2.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
     async def aclose(self) -> None:
         await self._pool.aclose()
 
     def _head(self, url: str, accept: str) -> tuple[Origin, bytes]:
+        """Origin and encoded head for one of the provider's own URLs (cached)."""
         found = self._heads.get((url, accept))
         if found is None:
             parsed = httpx2.URL(url)
-            headers = {**self._headers, "Accept": accept}
-            found = self._heads[(url, accept)] = (
-                origin_of(parsed),
-                request_head("POST", parsed, headers),
-            )
+            found = self._heads[(url, accept)] = (origin_of(parsed), self._encode(parsed, accept))
         return found
 
+    def _encode(self, url: httpx2.URL, accept: str) -> bytes:
+        return request_head("POST", url, {**self._headers, "Accept": accept})
 
-def _redirect_target(url: str, response: LeanResponse) -> str | None:
-    """Where a followable redirect points, if it stays on the same site (or goes to https)."""
+
+def _redirect_target(url: str, response: LeanResponse) -> httpx2.URL | None:
+    """Where a followable redirect points: the same scheme, host and port, or the same host
+    upgraded from http to https (default port); None when it is not to be followed."""
     if response.status not in FOLLOWED or "location" not in response.headers:
         return None
     here = httpx2.URL(url)
     there = here.join(response.headers["location"])
-    upgrade = here.scheme == "http" and there.scheme == "https"
-    same_site = there.host == here.host and (there.port == here.port or upgrade)
-    return str(there) if same_site and there.scheme in ("http", "https") else None
+    if there.host != here.host:
+        return None
+    same = there.scheme == here.scheme and there.port == here.port
+    upgrade = here.scheme == "http" and there.scheme == "https" and there.port in (None, 443)
+    return there if same or upgrade else None
 
 
 class HttpxSender:

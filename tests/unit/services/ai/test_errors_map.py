@@ -40,6 +40,8 @@ def _status(status: int, headers: dict[str, str] | None = None) -> ProviderStatu
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
+        (301, AIConfigurationError),
+        (307, AIConfigurationError),
         (400, AIConfigurationError),
         (401, AIConfigurationError),
         (403, AIConfigurationError),
@@ -110,6 +112,8 @@ def test_retry_after_as_an_http_date() -> None:
         (ValueError("bad json"), AIBadOutputError),
         (KeyError("delta"), AIBadOutputError),
         (TypeError("not a dict"), AIBadOutputError),
+        (httpx2.DecodingError("unsupported content-encoding"), AIBadOutputError),
+        (httpx2.TooManyRedirects("more than 3", request=REQUEST), AIConfigurationError),
         (RuntimeError("anything else"), AIConfigurationError),
     ],
 )
