@@ -112,9 +112,7 @@ def from_status(
     provider: str,
     produced_text: bool = False,
 ) -> AIServiceError:
-    """The error for an HTTP status (below 300: an error event inside a streamed answer)."""
-    if status < 300:
-        return from_error_body(body, provider=provider, produced_text=produced_text)
+    """The error for a non-2xx HTTP status (errors inside a stream: `from_error_body`)."""
     where = f"The {provider} provider"
     if status < 400:  # a redirect not followed: off-site, to plain http, or a POST turned GET
         return AIConfigurationError(
