@@ -24,11 +24,15 @@ def utcnow() -> datetime:
 def _as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise ValueError("datetime is out of range once converted to UTC") from None
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
-"""A datetime that is always timezone-aware UTC (naive input is taken as UTC)."""
+"""A datetime that is always timezone-aware UTC (naive input is taken as UTC); one that
+falls outside years 1-9999 in UTC is a validation error."""
 
 
 T = TypeVar("T")

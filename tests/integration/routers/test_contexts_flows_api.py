@@ -124,6 +124,8 @@ BAD_FLOWS = [
     ({"description": "x" * 2001}, "description"),
     ({"priority": "urgent"}, "priority"),
     ({"due_date": "tomorrow"}, "due_date"),
+    ({"due_date": "0001-01-01T00:00:00+00:03"}, "due_date"),  # before year 1 in UTC
+    ({"due_date": "9999-12-31T23:59:59-01:00"}, "due_date"),  # after year 9999 in UTC
     ({"reminder_enabled": "maybe"}, "reminder_enabled"),
 ]
 
