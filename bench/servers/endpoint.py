@@ -35,7 +35,7 @@ def _ablate(names: set[str]) -> None:
         async def no_flows(self: Any, *args: Any, **kwargs: Any) -> list[Any]:
             return []
 
-        AIService.extract_flows_from_text = no_flows  # type: ignore[method-assign]
+        AIService.extract_flows = no_flows  # type: ignore[method-assign]
     if "jwt-signature" in names:
         from jwt.api_jws import PyJWS
 

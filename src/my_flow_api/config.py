@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     ANTHROPIC_MODEL: str = "claude-haiku-4-5"
     AI_TIMEOUT_SECONDS: float = Field(default=60.0, gt=0)
     AI_MAX_OUTPUT_TOKENS: int = Field(default=1024, ge=16, le=32_000)
+    LOCAL_MODEL_PATH: Path | None = None
+    LOCAL_MAX_OUTPUT_TOKENS: int = Field(default=160, ge=16, le=4096)
+    FLOW_EXTRACTOR: Literal["auto", "rules", "model"] = "auto"
 
     DATA_DIR: Path = Path("data")
     DATABASE_URL: str | None = None

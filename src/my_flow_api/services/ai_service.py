@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import structlog
 
@@ -27,12 +28,20 @@ from my_flow_api.services.ai.errors import (
     AITimeoutError,
     AIUnavailableError,
 )
-from my_flow_api.services.ai.extraction import SCHEMA_NAME, extraction_schema, parse_flows
 from my_flow_api.services.ai.factory import build_provider
+from my_flow_api.services.ai.model_output import SCHEMA_NAME, extraction_schema, parse_flows
 from my_flow_api.services.ai.prompts import (
     EXTRACTION_SYSTEM_PROMPT,
     assistant_system_prompt,
     extraction_user_message,
+)
+from my_flow_api.services.extraction import (
+    FlowExtractor,
+    bounded_conversation,
+    default_extractor,
+    extract_by_rules,
+    keep_grounded,
+    transcript,
 )
 
 log = structlog.get_logger(__name__)
@@ -73,16 +82,25 @@ class AIService:
         *,
         max_output_tokens: int = 1024,
         retry: RetryPolicy | None = None,
+        extractor: FlowExtractor | None = None,
     ) -> None:
         self.provider = provider
         self.max_output_tokens = max_output_tokens
         self.retry = retry or RetryPolicy()
+        self.extractor = extractor or default_extractor(provider.name)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, retry: RetryPolicy | None = None) -> AIService:
         """The service for `AI_PROVIDER`; raises `AIConfigurationError` if it cannot be built."""
         provider = build_provider(settings)
-        return cls(provider, max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS, retry=retry)
+        choice = settings.FLOW_EXTRACTOR
+        extractor = None if choice == "auto" else FlowExtractor(choice)
+        return cls(
+            provider,
+            max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS,
+            retry=retry,
+            extractor=extractor,
+        )
 
     @property
     def provider_name(self) -> str:
@@ -142,29 +160,28 @@ class AIService:
         finally:
             await _close(stream)
 
-    async def stream_chat_response(
-        self, messages: Iterable[Message | ChatMessage], context_id: str
-    ) -> AsyncGenerator[str, None]:
-        """The answer's text pieces as they arrive (the story's interface)."""
-        stream = self.stream_chat(messages, context_id)
-        try:
-            async for chunk in stream:
-                if chunk.text:
-                    yield chunk.text
-        finally:
-            await stream.aclose()
-
-    async def extract_flows_from_text(
-        self, conversation_text: str, context_id: str
+    async def extract_flows(
+        self,
+        messages: Sequence[Message | ChatMessage],
+        context_id: str | None,
+        *,
+        today: date | None = None,
     ) -> list[FlowCreate]:
-        """The actionable tasks in a conversation, validated (at most 10), at temperature 0.3.
+        """The user's actionable tasks in a conversation, validated (at most 10).
 
-        A provider failure raises `AIServiceError` (the caller treats it as non-fatal);
-        output that is not usable JSON, or items that fail validation, give fewer or no flows.
+        `rules` extraction is deterministic and local; `model` extraction asks the provider
+        and keeps only the flows grounded in what the user said (or accepted). A provider
+        failure raises `AIServiceError` (the caller treats it as non-fatal); output that is
+        not usable JSON, or items that fail validation, give fewer or no flows.
         """
-        if not conversation_text.strip():
+        chat = bounded_conversation(to_chat_messages(messages))
+        if not any(m.role is MessageRole.USER and m.content.strip() for m in chat):
             return []
-        request = ChatMessage(MessageRole.USER, extraction_user_message(conversation_text))
+        day = today or datetime.now(UTC).date()
+        if self.extractor is FlowExtractor.RULES:
+            return extract_by_rules(chat, day, context_id)
+        prompt = extraction_user_message(transcript(chat), today=day)
+        request = ChatMessage(MessageRole.USER, prompt)
         try:
             raw = await self.provider.complete_json(
                 [request],
@@ -179,8 +196,11 @@ class AIService:
         except Exception as exc:
             log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
             raise AIBadOutputError("Flow extraction failed") from exc
-        flows = parse_flows(raw, context_id)
-        log.debug("flows extracted", provider=self.provider.name, count=len(flows))
+        proposed = parse_flows(raw, context_id)
+        flows = keep_grounded(proposed, chat)
+        log.debug(
+            "flows extracted", provider=self.provider.name, count=len(flows), proposed=len(proposed)
+        )
         return flows
 
     async def aclose(self) -> None:

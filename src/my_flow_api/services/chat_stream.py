@@ -21,6 +21,7 @@ from my_flow_api.models.conversation import (
     Usage,
 )
 from my_flow_api.repositories.protocols import Store
+from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.ai_service import AIService
 from my_flow_api.services.flow_capture import capture_flows
@@ -207,9 +208,11 @@ class ChatTurn:
         return True
 
     async def _announce_flows(self) -> None:
-        transcript = conversation_text(self.messages, self.answer.text)
+        conversation: list[Message | ChatMessage] = list(self.messages)
+        if self.answer.text:
+            conversation.append(ChatMessage(MessageRole.ASSISTANT, self.answer.text))
         flows = await capture_flows(
-            self.ai, self.store.flows, self.stream.user_id, self.stream.context_id, transcript
+            self.ai, self.store.flows, self.stream.user_id, self.stream.context_id, conversation
         )
         payload = {
             "event": "flows_extracted",
@@ -233,11 +236,3 @@ class ChatTurn:
         await self.stream.log.append(DONE, done.model_dump_json())
         if finish_reason != "cancelled":
             self.outcome = "done"
-
-
-def conversation_text(messages: Sequence[Message], answer: str) -> str:
-    """The transcript flow extraction reads: every message, then the new answer."""
-    lines = [f"{m.role.value}: {m.content}" for m in messages]
-    if answer:
-        lines.append(f"{MessageRole.ASSISTANT.value}: {answer}")
-    return "\n\n".join(lines)

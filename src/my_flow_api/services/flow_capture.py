@@ -1,11 +1,15 @@
-"""Turn a transcript into stored flows: extract, then create each one on its own."""
+"""Turn a conversation into stored flows: extract, then create each one on its own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 
+from my_flow_api.models.conversation import Message
 from my_flow_api.models.flow import Flow
 from my_flow_api.repositories.protocols import FlowRepository
+from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.ai_service import AIService
 
@@ -13,16 +17,20 @@ log = structlog.get_logger(__name__)
 
 
 async def capture_flows(
-    ai: AIService, flows: FlowRepository, user_id: str, context_id: str, transcript: str
+    ai: AIService,
+    flows: FlowRepository,
+    user_id: str,
+    context_id: str,
+    conversation: Sequence[Message | ChatMessage],
 ) -> list[Flow]:
-    """The flows this transcript adds to the context.
+    """The flows this conversation adds to the context.
 
     Extraction failing is not an error (a WARNING, and no flows). One flow failing to be
     stored does not stop the others. A flow whose normalised title matches an open flow of
     the context, or an earlier one of the same batch, is not created again.
     """
     try:
-        candidates = await ai.extract_flows_from_text(transcript, context_id)
+        candidates = await ai.extract_flows(conversation, context_id)
     except AIServiceError as exc:
         log.warning("Flow extraction failed (non-fatal)", code=exc.code)
         return []

@@ -8,6 +8,7 @@ import pytest
 
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.models.flow import FlowPriority
+from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
 from my_flow_api.services.ai_service import AIService
@@ -16,7 +17,10 @@ from tests.integration.services.support import FAST_RETRY, collect, settings_for
 
 pytestmark = pytest.mark.integration
 
-CONVERSATION = "user: I must renew my passport before June.\nassistant: Noted."
+CONVERSATION = [
+    ChatMessage(MessageRole.USER, "I must renew my passport before June."),
+    ChatMessage(MessageRole.ASSISTANT, "Noted."),
+]
 FLOW = {"title": "Renew passport", "description": None, "priority": "high", "due_date": None}
 
 
@@ -86,7 +90,7 @@ async def test_extraction_uses_strict_json_schema(fake_openai: FakeOpenAI) -> No
     fake_openai.script(extraction={"flows": [FLOW]})
     service = _service(fake_openai)
     try:
-        flows = await service.extract_flows_from_text(CONVERSATION, "ctx-9")
+        flows = await service.extract_flows(CONVERSATION, "ctx-9")
     finally:
         await service.aclose()
     assert [(f.title, f.priority, f.context_id) for f in flows] == [
@@ -107,8 +111,8 @@ async def test_server_rejecting_schemas_falls_back_to_json_mode_and_remembers(
     fake_openai.script(extraction={"flows": [FLOW]}, reject_json_schema=True)
     service = _service(fake_openai)
     try:
-        first = await service.extract_flows_from_text(CONVERSATION, "ctx-1")
-        second = await service.extract_flows_from_text(CONVERSATION, "ctx-1")
+        first = await service.extract_flows(CONVERSATION, "ctx-1")
+        second = await service.extract_flows(CONVERSATION, "ctx-1")
     finally:
         await service.aclose()
     assert [f.title for f in first] == [f.title for f in second] == ["Renew passport"]
@@ -124,7 +128,7 @@ async def test_a_server_rejecting_both_formats_is_a_configuration_error(
     service = AIService(provider, retry=FAST_RETRY)
     try:
         with pytest.raises(AIConfigurationError):
-            await service.extract_flows_from_text(CONVERSATION, "ctx-1")
+            await service.extract_flows(CONVERSATION, "ctx-1")
     finally:
         await service.aclose()
     assert provider.json_schema_supported is True, "nothing learnt from a plain failure"

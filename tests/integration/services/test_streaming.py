@@ -61,13 +61,6 @@ async def test_usage_is_reported(upstream: Upstream) -> None:
     assert chunks[-1].usage == Usage(input_tokens=123, output_tokens=45)
 
 
-async def test_stream_chat_response_yields_text_only(upstream: Upstream) -> None:
-    upstream.fake.script(tokens=["One", " two", "", " three"])
-    async with asyncio.timeout(TIMEOUT):
-        pieces = [p async for p in upstream.service.stream_chat_response(HELLO, "ctx-1")]
-    assert pieces == ["One", " two", " three"]
-
-
 async def test_rejected_credentials_fail_before_the_stream_without_retry(
     upstream: Upstream,
 ) -> None:

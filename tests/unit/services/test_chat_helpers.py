@@ -1,10 +1,9 @@
-"""How a request's messages join a stored conversation, and the extraction transcript."""
+"""How a request's messages join a stored conversation."""
 
 from __future__ import annotations
 
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.chat_service import new_messages
-from my_flow_api.services.chat_stream import conversation_text
 
 U, A, S = MessageRole.USER, MessageRole.ASSISTANT, MessageRole.SYSTEM
 
@@ -28,9 +27,3 @@ def test_a_different_history_is_taken_as_new_messages() -> None:
     stored = [_m(U, "hi"), _m(A, "hello")]
     incoming = [_m(U, "hi"), _m(A, "edited"), _m(U, "next")]
     assert new_messages(stored, incoming) == incoming
-
-
-def test_transcript_lists_every_message_then_the_answer() -> None:
-    text = conversation_text([_m(S, "be brief"), _m(U, "call the client")], "Sure.")
-    assert text == "system: be brief\n\nuser: call the client\n\nassistant: Sure."
-    assert conversation_text([_m(U, "x")], "") == "user: x"

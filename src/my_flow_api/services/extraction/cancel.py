@@ -1,0 +1,75 @@
+"""Later words that take a task back: "scratch the plumber", "forget about the gym",
+"the report is done", "I don't need to call Bob any more", "olvida lo del dentista",
+"das mit dem Arzt hat sich erledigt", "laisse tomber le garage"."""
+
+from __future__ import annotations
+
+import re
+
+from my_flow_api.services.extraction.filters import is_negated
+from my_flow_api.services.extraction.lexicon import VERB_STEMS
+from my_flow_api.services.extraction.text import content_words, shares
+
+_I = re.IGNORECASE
+_TAKE_BACK = [
+    re.compile(p, _I)
+    for p in (
+        r"\b(?:scratch|forget(?:\s+about)?|never\s*mind(?:\s+about)?|ignore|remove|delete|"
+        r"strike|cancel)\s+(?:what\s+i\s+said\s+about\s+|the\s+(?:bit|part|thing|idea)\s+"
+        r"(?:about|with)\s+)?(?P<what>that|it|this|the\s+.+?|my\s+.+?|\w+)?"
+        r"(?:\s+(?:idea|task|one|reminder|thing|part|bit))?(?:\s+(?:off|from)\s+(?:my|the)\s+"
+        r"(?:list|to-?do)\w*)?(?=[,.;!?]|\s+(?:i|my|we|he|she|they|it|since|because|as|"
+        r"turns|actually)\b|$)",
+        r"\btake\s+(?P<what>.+?)\s+off\s+(?:my|the)\s+(?:list|to-?do)",
+        r"\b(?P<what>(?:the\s+|my\s+)?[\w\s]{2,40}?)\s+(?:is|are|was|has\s+been|got)\s+"
+        r"(?:already\s+|all\s+)?(?:done|sorted|handled|taken\s+care\s+of|fixed|cancell?ed|"
+        r"off|not\s+needed|no\s+longer\s+needed|covered|paid)\b",
+        r"\bno\s+need\s+(?:for|to)\s+(?P<what>.+?)(?:\s+any\s*more)?(?=[,.;!?]|$)",
+        r"\b(?:i|we)\s+already\s+(?P<what>.+?)(?=[,.;!?]|$)",
+        r"\b(?:olvida(?:te\s+de)?|olv[ií]dalo|borra|quita|elimina|descarta|cancela)\s+"
+        r"(?:lo\s+del?\s+|eso\s+del?\s+)?(?P<what>.*)",
+        r"\bya\s+no\s+(?:tengo\s+que|necesito|hace\s+falta)\s+(?P<what>.*)",
+        r"\b(?P<what>.+?)\s+ya\s+est[aá]\s+(?:hecho|resuelto|listo)",
+        r"\b(?:vergiss|streich|lösch|ignorier)e?\s+(?:das\s+mit\s+(?:dem|der|den)?\s*)?"
+        r"(?P<what>.*)",
+        r"\b(?P<what>.+?)\s+(?:hat\s+sich\s+erledigt|ist\s+(?:schon\s+)?erledigt|kann\s+weg|"
+        r"brauche\s+ich\s+nicht\s+mehr)",
+        r"\b(?:oublie|laisse\s+tomber|annule|supprime|efface)\s+(?:l['’]histoire\s+d[eu]\s+|"
+        r"le\s+truc\s+d[eu]\s+)?(?P<what>.*)",
+        r"\bplus\s+besoin\s+(?:de\s+|d['’])(?P<what>.*)",
+        r"\b(?P<what>.+?)\s+c['’]est\s+(?:fait|réglé)",
+    )
+]
+_LAST = frozenset("that it this lo eso esto das es ça cela le la".split())
+_NOISE = frozenset(
+    """
+    scratch forget never mind ignore remove delete strike cancel idea task reminder part
+    bit list todo done sorted handled fixed already anymore any more need longer
+    """.split()
+)
+LAST_TASK = "<last>"
+"""What a bare "scratch that" or "never mind" takes back: the latest task."""
+
+
+def taken_back(sentence: str, language: str) -> list[str]:
+    """What the sentence takes back: descriptions of earlier tasks, or `LAST_TASK`."""
+    found: list[str] = []
+    for pattern in _TAKE_BACK:
+        for match in pattern.finditer(sentence):
+            what = (match.group("what") or "").strip()
+            if not what or what.casefold() in _LAST:
+                found.append(LAST_TASK)
+            elif content_words(what) - _NOISE:
+                found.append(what)
+    if not found and is_negated(sentence, language):
+        found.append(sentence)
+    return found
+
+
+def matches(description: str, task_words: frozenset[str]) -> bool:
+    """Whether a take-back description names a task with these content words."""
+    named = content_words(description) - _NOISE
+    things = named - VERB_STEMS or named
+    if not things:
+        return False
+    return sum(1 for w in things if shares(w, task_words)) / len(things) >= 0.5

@@ -1,0 +1,93 @@
+"""Sentences, list items and clauses.
+
+A message is cut into lines (list markers dropped), lines into sentences, sentences into
+clauses at "and", "but", commas and their Spanish, German and French equivalents, but
+only where a new predicate starts: "book a flight and call the client" is two clauses,
+"buy milk, eggs and bread" one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from my_flow_api.services.extraction.cues import find_cue
+from my_flow_api.services.extraction.lexicon import starts_with_verb
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)]|[a-z][.)]|\[[ xX✓]?\])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=\S)|\s+[-–—]\s+(?=[A-Z])")
+_ABBREVIATION = re.compile(
+    r"\b(?:dr|mr|mrs|ms|st|sr|jr|vs|etc|e\.g|i\.e|approx|no|nr|ca|z\.b|bzw|sra|srta|mme|"
+    r"a\.m|p\.m|[a-z])\.$",
+    re.IGNORECASE,
+)
+_JOINERS = (
+    r"and|but|also|then|and\s+then|and\s+also|as\s+well\s+as|oh\s+and|&|y|pero|"
+    r"también|luego|además|und|aber|außerdem|dann|sowie|et|mais|puis|aussi|ensuite"
+)
+_SPLIT = re.compile(rf"\s*[,;:]\s*(?:(?:{_JOINERS})\s+)*|\s+(?:(?:{_JOINERS})\s+)+", re.I)
+_SUBJECT = re.compile(
+    r"^(?:i|i['’](?:ll|m|ve|d)|we|we['’](?:ll|re)|my|yo|ich|wir|je|j['’]|nous|on|"
+    r"don['’]?t|remind|please|no|hab|habe|bin|muss|will|kann|soll|werde)\b|"
+    r"^(?:\S+\s+){1,4}(?:i|ich|je|yo)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of a message: its text, and whether it was a list item."""
+
+    text: str
+    listed: bool
+
+
+def lines(text: str) -> list[Line]:
+    """The non-blank lines of `text`, list markers removed."""
+    out = []
+    for raw in text.splitlines():
+        stripped = _LIST_MARK.sub("", raw, count=1)
+        if stripped.strip():
+            out.append(Line(stripped.strip(), stripped != raw))
+    return out
+
+
+def sentences(line: str) -> list[str]:
+    """The sentences of a line (abbreviations such as "Dr." do not end one)."""
+    parts: list[str] = []
+    pos = 0
+    for match in _SENTENCE_END.finditer(line):
+        piece = line[pos : match.start()]
+        if _ABBREVIATION.search(piece):
+            continue
+        parts.append(line[pos : match.start()])
+        pos = match.end()
+    parts.append(line[pos:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def clauses(sentence: str, language: str) -> list[str]:
+    """The clauses of a sentence, split only where a new predicate starts."""
+    pieces: list[str] = []
+    pos = 0
+    for match in _SPLIT.finditer(sentence):
+        left, right = sentence[pos : match.start()], sentence[match.end() :]
+        if left.strip() and _starts_predicate(left, right, language):
+            pieces.append(left.strip())
+            pos = match.end()
+    pieces.append(sentence[pos:].strip())
+    return [p for p in pieces if p]
+
+
+def _starts_predicate(left: str, right: str, language: str) -> bool:
+    head = _next_piece(right)
+    if _SUBJECT.match(head) or find_cue(head, language) is not None:
+        return True
+    if language == "de":
+        return starts_with_verb(head, "de") and starts_with_verb(left, "de")
+    return starts_with_verb(head, language)
+
+
+def _next_piece(text: str) -> str:
+    found = _SPLIT.search(text)
+    return text[: found.start()] if found else text

@@ -1,0 +1,140 @@
+"""Task cues: the words by which a user says they intend, need or want to remember to do
+something, and where the task itself starts.
+
+Every cue has the user (or "we") as its subject, or no subject at all at the start of a
+clause ("need to call Bob", "todo: call Bob"): "Sarah needs to send the deck" is Sarah's
+task, not the user's. Someone asking the user ("Anna wants me to send the deck") and the
+user delegating ("remind Dave to sign the slip") are the user's tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from my_flow_api.services.extraction.lexicon import starts_with_verb
+
+_ADV = (
+    r"(?:\s+(?:really|still|also|definitely|seriously|probably|just|absolutely|urgently|"
+    r"finally|then|totally|kinda|kind\s+of|actually|desperately|somehow|first))*"
+)
+_I = r"(?:i|we)"
+_FLAGS = re.IGNORECASE
+
+_EN = [
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|help)\s+me\s+(?:to|about|of|"
+    r"that\s+i\s+(?:need|have|must|should)\s+to)\s+(?P<task>.+)",
+    r"\bremind\s+me\s+(?:again\s+)?(?:to|about|of|that\s+i\s+(?:need|have|must|should)\s+to)\s+"
+    r"(?P<task>.+)",
+    r"\bdon['’]?t\s+let\s+me\s+forget\s+(?:to\s+|about\s+)?(?P<task>.+)",
+    r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?i\s+(?:remember\s+to\s+|don['’]?t\s+forget\s+"
+    r"(?:to\s+)?|do\s+not\s+forget\s+(?:to\s+)?)?(?P<task>.+)",
+    rf"\b{_I}{_ADV}\s+(?:must|need\s+to|have\s+to|should|gotta)\s+(?:remember|not\s+forget)\s+"
+    r"(?:to\s+)?(?P<task>.+)",
+    r"^(?:and\s+|oh\s+and\s+|also\s+)?(?:please\s+)?(?:don['’]?t|do\s+not)\s+forget\s+"
+    r"(?:to\s+|about\s+)?(?P<task>.+)",
+    r"^(?:and\s+|also\s+)?(?:please\s+)?remember\s+to\s+(?P<task>.+)",
+    r"\b(?:add|put|pop|stick)\s+(?P<task>.+?)\s+(?:to|on|onto|in)\s+(?:my|the|our)\s+"
+    r"(?:[\w-]+\s+)?(?:list|to-?dos?|to-?do\s+list|tasks?|agenda|reminders?|flows?)\b",
+    r"\b(?:add|create|make|set)\s+(?:a\s+|an\s+)?(?:task|reminder|to-?do|note|flow)\s*"
+    r"(?:to|for|:|-|that\s+i\s+(?:need|have)\s+to)\s*(?P<task>.+)",
+    r"^(?:to-?do|task|reminder|note\s+to\s+self|reminder\s+for\s+me)\s*[:\-–]\s*(?P<task>.+)",
+    rf"\b{_I}(?:['’]ve|\s+have)\s+been\s+meaning\s+to\s+(?P<task>.+)",
+    rf"\b{_I}{_ADV}(?:\s+(?:need|have|got|want|plan|intend|mean|ought|hope)|"
+    r"(?:['’]ve|\s+have)\s+got|(?:['’]m|\s+am|['’]re|\s+are)\s+(?:going|planning|supposed|"
+    r"meant)|(?:['’]d|\s+would)\s+(?:like|love))\s+to\s+(?P<task>.+)",
+    r"\b(?:the\s+)?first\s+(?:thing|step)\s+(?:is|will\s+be)\s+(?:to\s+)?(?P<task>.+)",
+    rf"\b{_I}(?:['’]m|\s+am|['’]re|\s+are)\s+gonna\s+(?P<task>.+)",
+    "!"
+    rf"\b{_I}(?:['’]ll|\s+will|{_ADV}\s+(?:must|should|gotta))(?:\s+(?:have|need)\s+to)?"
+    rf"{_ADV}\s+(?P<task>.+)",
+    r"\bit['’]?s\s+(?:really\s+)?(?:important|urgent|essential|crucial)\s+(?:that\s+i\s+|"
+    r"for\s+me\s+to\s+|to\s+|i\s+)(?P<task>.+)",
+    "!"
+    r"^(?:(?:and|also|oh|plus|then|ok|so|but)\s+)*(?:gotta|got\s+to|need\s+to|have\s+to|"
+    r"must|should)\s+(?P<task>.+)",
+    r"\b(?!(?:i|we|you)\b)[\w'’]+(?:\s+[\w'’]+)?\s+(?:wants|asked|needs|told|expects|reminded|"
+    r"begged)\s+me\s+to\s+(?P<task>.+)",
+    r"\bi\s+promised\s+(?:\w+\s+){0,2}?(?:to\s+|i['’]?d\s+|i\s+would\s+)(?P<task>.+)",
+    r"\b(?:can|could|would)\s+you\s+(?:please\s+)?(?P<task>remind\s+(?!me\b).+)",
+]
+_ES = [
+    r"\brecu[eé]rda(?:me|nos)\s+(?:que\s+(?:tengo\s+que\s+|debo\s+)?|de\s+)?(?P<task>.+)",
+    r"\bno\s+(?:me\s+)?dejes\s+olvidar\s+(?:que\s+)?(?:de\s+)?(?P<task>.+)",
+    r"\bno\s+(?:te\s+)?olvides\s+de\s+recordarme\s+(?:que\s+)?(?P<task>.+)",
+    r"\b(?:a[nñ]ade|agrega|apunta|pon)\s+(?P<task>.+?)\s+(?:a|en)\s+(?:mi|la)\s+lista",
+    r"^(?:pendiente|tarea|por\s+hacer|recordatorio)\s*[:\-–]\s*(?P<task>.+)",
+    "!" r"\b(?:tengo|tenemos|tendr[eé]|tendremos)\s+(?:pendiente\s+|que\s+)(?P<task>.+)",
+    "!"
+    r"\b(?:necesito|necesitamos|debo|debemos|quiero|queremos|pienso|planeo|he\s+de|"
+    r"me\s+toca|voy\s+a|vamos\s+a|tengo\s+ganas\s+de)\s+(?P<task>.+)",
+    "!" r"\bhay\s+que\s+(?P<task>.+)",
+    r"\b(?:\w+\s+)?(?:me\s+pidi[oó]|quiere\s+que)\s+(?:que\s+)?(?P<task>.+)",
+]
+_DE = [
+    r"\berinner(?:e|t)?\s+mich\s+(?:bitte\s+)?(?:daran,?\s+)?(?:dass\s+ich\s+|,\s*)?(?P<task>.+)",
+    r"\bvergiss\s+nicht,?\s+mich\s+(?:daran\s+)?zu\s+erinnern,?\s+(?:dass\s+ich\s+)?(?P<task>.+)",
+    r"\bich\s+darf\s+nicht\s+vergessen,?\s+(?:dass\s+ich\s+)?(?P<task>.+)",
+    r"^(?:und\s+)?nicht\s+vergessen\s*[:,]?\s*(?P<task>.+)",
+    r"\bsetz(?:e|t)?\s+(?P<task>.+?)\s+auf\s+(?:meine|die)\s+\w*liste",
+    r"^(?:todo|aufgabe|erledigen|erinnerung)\s*[:\-–]\s*(?P<task>.+)",
+    r"\b(?:ich|wir)\s+(?:habe|haben)\s+vor,?\s+(?P<task>.+)",
+    r"\bes\s+ist\s+(?:sehr\s+)?(?:wichtig|dringend|nötig),?\s+dass\s+ich\s+(?P<task>.+)",
+    "!"
+    r"\b(?:ich|wir)\s+(?:muss|müssen|sollte|sollten|soll|sollen|will|wollen|möchte|möchten|"
+    r"werde|werden)\s+(?P<task>.+)",
+    "!" r"\b(?:muss|müssen|sollte|sollten|soll|will|möchte|werde)\s+(?:ich|wir)\s+(?P<task>.+)",
+    r"\b(?:\w+\s+)?(?:will|möchte|hat\s+mich\s+gebeten),?\s+dass\s+ich\s+(?P<task>.+)",
+]
+_FR = [
+    r"\brappelle[- ]moi\s+(?:de\s+|d['’]|qu['’]il\s+faut\s+|que\s+je\s+dois\s+)?(?P<task>.+)",
+    r"\bn['’]oublie\s+pas\s+de\s+me\s+rappeler\s+(?:de\s+|d['’])?(?P<task>.+)",
+    r"\bje\s+ne\s+dois\s+pas\s+oublier\s+(?:de\s+|d['’])(?P<task>.+)",
+    r"\bpense\s+à\s+me\s+rappeler\s+(?:de\s+|d['’])(?P<task>.+)",
+    r"^(?:et\s+)?n['’]oublie\s+pas\s+(?:de\s+|d['’])(?P<task>.+)",
+    r"\bajoute\s+(?P<task>.+?)\s+(?:à|a|sur|dans)\s+(?:ma|la)\s+liste",
+    r"^(?:à\s+faire|tâche|todo|rappel)\s*[:\-–]\s*(?P<task>.+)",
+    "!"
+    r"\bil\s+(?:faut|faudrait|faudra)\s+(?:absolument\s+)?(?:que\s+(?:je\s+|j['’]|nous\s+)|"
+    r"qu['’]on\s+)?(?P<task>.+)",
+    r"\bil\s+me\s+faut\s+(?P<task>.+)",
+    r"\bil\s+est\s+(?:très\s+)?(?:urgent|important|essentiel)\s+(?:que\s+je\s+|que\s+j['’]|"
+    r"de\s+|d['’])(?P<task>.+)",
+    r"\bj['’]ai\s+besoin\s+(?:de\s+|d['’])(?P<task>.+)",
+    r"\bj['’]ai\s+(?:à|a)\s+(?P<task>.+)",
+    "!"
+    r"\b(?:je|nous|on)\s+(?:dois|devons|doit|devrais|devrions|vais|allons|va|veux|voulons|"
+    r"compte|comptons|pense|prévois|voudrais)\s+(?:absolument\s+|vraiment\s+|aussi\s+)?"
+    r"(?P<task>.+)",
+    r"\b(?:\w+\s+)?(?:m['’]a\s+demandé|veut\s+que\s+je)\s+(?:de\s+|d['’])?(?P<task>.+)",
+]
+
+PATTERNS: dict[str, list[tuple[re.Pattern[str], bool]]] = {
+    lang: [(re.compile(p.removeprefix("!"), _FLAGS), p.startswith("!")) for p in patterns]
+    for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR}.items()
+}
+"""Each language's cues in order; True marks a cue whose task must open with a verb (or, in
+German, close with one): "I'll be there" and "quiero un café" are no tasks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Where the cue starts in the clause, and the task phrase that follows it."""
+
+    start: int
+    task_start: int
+    task: str
+
+
+def find_cue(clause: str, language: str) -> Cue | None:
+    """The first cue of the clause's language (then English, which people mix in)."""
+    languages = [language] if language == "en" else [language, "en"]
+    for lang in languages:
+        for pattern, gated in PATTERNS[lang]:
+            match = pattern.search(clause)
+            if match is None or not match.group("task").strip():
+                continue
+            if gated and not starts_with_verb(match.group("task").split(",")[0], lang):
+                continue
+            return Cue(match.start(), match.start("task"), match.group("task"))
+    return None

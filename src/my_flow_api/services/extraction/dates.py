@@ -1,0 +1,163 @@
+"""Due dates: find the date phrases of a clause and resolve them against today.
+
+The conventions are the evaluation's (bench/extraction/README.md): a weekday is its next
+occurrence after today ("next Friday" too), "next week" is next week's Monday, "end of the
+month" its last day, "before March" the last day of February. Times of day are found (so
+titles can drop them) but do not move the date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from my_flow_api.services.extraction.datewords import (
+    MONTHS,
+    NUMBERS,
+    WEEKDAYS,
+    month_number,
+    number,
+    weekday_number,
+)
+
+Resolver = Callable[["re.Match[str]", date], "date | None"]
+_PREP = (
+    r"(?:(?:by|on|before|until|till|due|for|this|next|coming|at\s+the\s+latest|no\s+later\s+than|"
+    r"para\s+el|para|el|antes\s+del?|hasta\s+el|hasta|este|esta|el\s+pr[oó]ximo|pr[oó]ximo|"
+    r"bis\s+(?:zum|spätestens)?|bis|am|vor\s+dem|vor|diesen|nächsten|kommenden|spätestens|"
+    r"d['’]ici|avant|pour|ce|le|jusqu['’]à|au\s+plus\s+tard)\s+)*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date phrase's span in the text, and its day when it names one."""
+
+    start: int
+    end: int
+    day: date | None
+
+
+def _days(n: int) -> Resolver:
+    return lambda _m, today: today + timedelta(days=n)
+
+
+def _weekday(m: re.Match[str], today: date) -> date | None:
+    target = weekday_number(m.group("wd"))
+    if target is None:
+        return None
+    ahead = (target - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
+
+
+def _in_days(m: re.Match[str], today: date) -> date | None:
+    count = number(m.group("n"))
+    if count is None:
+        return None
+    unit = m.group("unit").casefold()
+    weeks = unit.startswith(("week", "semana", "woche", "semaine"))
+    return today + timedelta(days=count * (7 if weeks else 1))
+
+
+def _next_week(_m: re.Match[str], today: date) -> date:
+    return today + timedelta(days=7 - today.weekday())
+
+
+def _month_end(_m: re.Match[str], today: date) -> date:
+    return today.replace(day=calendar.monthrange(today.year, today.month)[1])
+
+
+def _before_month(m: re.Match[str], today: date) -> date | None:
+    month = month_number(m.group("mon"))
+    if month is None:
+        return None
+    year = today.year if month > today.month else today.year + 1
+    return date(year, month, 1) - timedelta(days=1)
+
+
+def _absolute(m: re.Match[str], today: date) -> date | None:
+    month = month_number(m.group("mon")) if m.group("mon") else None
+    day = int(m.group("d"))
+    candidates = [(today.year, month)] if month else [(today.year, today.month)]
+    candidates.append((today.year + 1, month) if month else _month_after(today))
+    for year, mon in candidates:
+        try:
+            found = date(year, mon or today.month, day)
+        except ValueError:
+            continue
+        if found >= today:
+            return found
+    return None
+
+
+def _month_after(today: date) -> tuple[int, int]:
+    return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+
+
+def _iso(m: re.Match[str], _today: date) -> date | None:
+    try:
+        return date.fromisoformat(m.group(0)[-10:])
+    except ValueError:
+        return None
+
+
+_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?"
+_MON = rf"(?P<mon>{MONTHS})"
+_RULES: list[tuple[str, Resolver | None]] = [
+    (r"\b\d{4}-\d{2}-\d{2}\b", _iso),
+    (r"\b(?:day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain)\b", _days(2)),
+    (
+        r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|end\s+of\s+(?:the\s+)?day|eod|"
+        r"hoy|esta\s+(?:noche|tarde)|heute(?:\s+abend)?|aujourd['’]hui|ce\s+soir)\b",
+        _days(0),
+    ),
+    (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain)\b", _days(1)),
+    (
+        rf"\b(?P<n>\d+|{NUMBERS})\s+(?P<unit>days?|weeks?|d[ií]as|semanas?|tagen?|wochen?|jours|"
+        r"semaines?)\b",
+        _in_days,
+    ),
+    (
+        r"\b(?:next\s+week|(?:la\s+)?(?:semana\s+que\s+viene|pr[oó]xima\s+semana)|"
+        r"(?:nächste|kommende)\s+woche|(?:la\s+)?semaine\s+prochaine)\b",
+        _next_week,
+    ),
+    (
+        r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+month|fin(?:al)?\s+de(?:l)?\s+mes|"
+        r"ende\s+des\s+monats|monatsende|(?:la\s+)?fin\s+du\s+mois)\b",
+        _month_end,
+    ),
+    (rf"\b(?:before|antes\s+de|vor|avant)\s+{_MON}\b(?!\s*\d)", _before_month),
+    (rf"\b{_MON}\s+(?:the\s+)?{_DAY}(?!\d)", _absolute),
+    (rf"\b{_DAY}\s*(?:of\s+|de\s+)?{_MON}\b", _absolute),
+    (r"\bthe\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?P<mon>)", _absolute),
+    (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
+    (
+        r"\b(?:at\s+|um\s+|à\s+|a\s+las\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b"
+        r"|\b(?:at\s+|um\s+|à\s+)?\d{1,2}:\d{2}\b",
+        None,
+    ),
+]
+_COMPILED = [(re.compile(_PREP + rule, re.IGNORECASE), fn) for rule, fn in _RULES]
+
+
+def find_dates(text: str, today: date) -> list[DateMention]:
+    """Every date or time phrase in `text` (non-overlapping, in order), resolved."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, resolve in _COMPILED:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            day = resolve(m, today) if resolve else None
+            taken.append((m.start(), m.end()))
+            found.append(DateMention(m.start(), m.end(), day))
+    return sorted(found, key=lambda mention: mention.start)
+
+
+def due_date(text: str, today: date) -> date | None:
+    """The first day named in `text`, or None."""
+    return next((m.day for m in find_dates(text, today) if m.day is not None), None)

@@ -1,0 +1,91 @@
+"""Which words start a task: English base verbs by list, the others by their infinitive.
+
+English verbs cannot be told from nouns by their form, so the ones people put on a to-do
+list are listed. Spanish and French infinitives end in -ar/-er/-ir/-re (with clitics:
+"llamarla", "m'inscrire"); German infinitives close the clause and are lower case, while
+German nouns are capitalised.
+"""
+
+from __future__ import annotations
+
+import re
+
+from my_flow_api.services.extraction.text import fold, stem
+
+EN_VERBS = frozenset(
+    """
+    add answer apply arrange ask attend back bake book bring buy call cancel change
+    charge check choose clean clear collect confirm contact cook copy cut deal decide
+    deliver deposit do download drop email e-mail empty file fill finish fix follow get
+    give go grab hand hang help hire install invite iron join keep learn leave let look
+    mail make meet message mop move mow order organise organize pack paint pay phone
+    pick plan plant post practice practise prepare print put read rebook recharge
+    register reply renew rent repair replace reply request reschedule research reserve
+    respond return review ring run schedule see sell send set ship shop sign sort start
+    stop study submit swap take talk text tell thank tidy top transfer try turn unpack
+    update upload vacuum visit walk wash watch water wire wrap write feed fetch finalise
+    finalize prep draft edit proofread sweep dust scrub declutter backup renovate refill
+    restock withdraw donate sell recycle defrost frost shovel rake trim prune weed
+    vaccinate vote cash lock unlock notify inform remind warn nudge ping chase sort
+    sign-up signup log migrate deploy test fill-out hand-in turn-in close open bin
+    dispose throw pickup unsubscribe subscribe buy sell rent borrow lend photocopy scan
+    fax refund claim dispute complain apologise apologize congratulate celebrate host
+    book cook clean grill bake braid sew knit fold hoover polish descale service inspect
+    measure weigh count calculate budget save invest pay repay settle split split-up
+    schedule arrange coordinate confirm cancel postpone rebook re-book resubmit renew
+    extend upgrade downgrade activate deactivate reset restart reboot update patch
+    format print sign countersign notarise notarize stamp send forward reply respond
+    text message dm tweet post publish share upload download record film photograph
+    shoot edit cut trim mix master listen watch read skim review revise rewrite
+    translate summarise summarize outline brainstorm plan map sketch design build
+    assemble dismantle mount hang frame paint sand varnish glue tape nail screw drill
+    plug unplug connect disconnect charge replace swap exchange return collect deliver
+    drive park refuel wash vacuum valet insure register license tax mot walk jog run
+    swim cycle hike stretch meditate practise practice rehearse train exercise stock
+    restock label tag file archive shred recycle declutter donate organise organize
+    prepare pack unpack load unload empty fill top refill water feed groom bathe
+    vaccinate worm neuter adopt foster babysit visit invite greet welcome thank pick
+    drop
+    """.split()
+)
+"""Verbs that begin to-do items ("call", "book", "renew")."""
+
+VERB_STEMS = frozenset(stem(v) for v in EN_VERBS)
+"""The stems of `EN_VERBS`: words that say what to do, not what it is about."""
+
+ASSISTANT_VERBS = frozenset(
+    """
+    tell explain show list suggest recommend summarise summarize translate describe
+    define compare give teach recommend help
+    """.split()
+)
+"""Imperatives that ask the assistant for an answer rather than note a task."""
+
+ROMANCE_INFINITIVE = re.compile(
+    r"^(?:[mtsl]['’])?[a-zà-ÿ]{2,}(?:ar|er|ir|ír|re)(?:me|te|se|le|la|lo|les|las|los|nos)?$"
+)
+_ROMANCE_NON_VERBS = frozenset(
+    """
+    el la los las un una unos unas del al mi mis tu su le les des du une mon ma mes ton
+    ta son sa ses ce cette ces bien mal muy tres trop aussi tambien mucho poco nada rien
+    que qui quoi pas plus nunca jamais
+    """.split()
+)
+_GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
+
+
+def starts_with_verb(text: str, language: str) -> bool:
+    """Whether `text` opens with a verb (English, Spanish, French) or, in German, closes
+    with an infinitive."""
+    tokens = text.split()
+    if not tokens:
+        return False
+    if language == "de":
+        last = tokens[-1].strip(".,;:!?")
+        return bool(_GERMAN_INFINITIVE.match(last))
+    first = tokens[0].strip(".,;:!?\"'()").casefold()
+    if language == "en":
+        return fold(first) in EN_VERBS
+    return bool(ROMANCE_INFINITIVE.match(first)) or (
+        len(first) > 2 and fold(first) not in _ROMANCE_NON_VERBS and not first[0].isdigit()
+    )

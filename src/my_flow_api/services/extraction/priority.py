@@ -1,0 +1,46 @@
+"""Stated priority: "urgent", "ASAP", "important" are high; "no rush", "low priority",
+"whenever" are low; anything else is medium. Dates alone never raise a priority."""
+
+from __future__ import annotations
+
+import re
+
+from my_flow_api.models.flow import FlowPriority
+
+LOW = re.compile(
+    r"\bno\s+(?:rush|hurry|pressure)\b|\bnot\s+(?:urgent|important|a\s+priority|pressing)\b|"
+    r"\blow[\s-]+priority\b|\bwhenever\b|\bsome\s*day\b|\bnice\s+to\s+have\b|\beventually\b|"
+    r"\bif\s+i\s+(?:get|have|find)\s+(?:a\s+chance|around\s+to\s+it|(?:the\s+)?time)\b|"
+    r"\bwhen\s+i\s+(?:have|get|find)\s+(?:the\s+)?(?:time|a\s+chance)\b|\bat\s+some\s+point\b|"
+    r"\bno\s+big\s+deal\b|\bkeine\s+eile\b|\bnicht\s+(?:dringend|eilig|wichtig)\b|"
+    r"\bniedrige\s+priorität\b|\birgendwann(?:\s+mal)?\b|\bwenn\s+ich\s+zeit\s+habe\b|"
+    r"\bsin\s+prisa\b|\bno\s+es\s+urgente\b|\bbaja\s+prioridad\b|\bcuando\s+pueda\b|"
+    r"\bcuando\s+tenga\s+tiempo\b|\balg[uú]n\s+d[ií]a\b|\bpas\s+(?:press[ée]e?|urgent)\b|"
+    r"\brien\s+ne\s+presse\b|\bpriorit[ée]\s+basse\b|\bquand\s+j['’]ai(?:\s+le)?\s+temps\b|"
+    r"\bun\s+de\s+ces\s+jours\b",
+    re.IGNORECASE,
+)
+HIGH = re.compile(
+    r"\burgent(?:ly)?\b|\basap\b|\ba\.s\.a\.p\b|\bas\s+soon\s+as\s+possible\b|"
+    r"\b(?:high|top)[\s-]+priority\b|\bimportant\b|\bcritical\b|\bcrucial\b|\bimmediately\b|"
+    r"\bright\s+away\b|\bpriority\s+one\b|\bdringend\b|\bwichtig\b|\bsofort\b|"
+    r"\bhohe\s+priorität\b|\bso\s+schnell\s+wie\s+möglich\b|\burgente(?:mente)?\b|"
+    r"\bimportante\b|\bcuanto\s+antes\b|\blo\s+antes\s+posible\b|\balta\s+prioridad\b|"
+    r"\bprioridad\s+alta\b|\burgence\b|\bimportante?\b|\bau\s+plus\s+vite\b|"
+    r"\bdès\s+que\s+possible\b|\bpriorit[ée]\s+(?:haute|élevée)\b|\bau\s+plus\s+tôt\b",
+    re.IGNORECASE,
+)
+
+
+def stated_priority(text: str) -> FlowPriority | None:
+    """The priority `text` states, or None (low wins: "not urgent" is low)."""
+    if LOW.search(text):
+        return FlowPriority.LOW
+    if HIGH.search(text):
+        return FlowPriority.HIGH
+    return None
+
+
+def priority_spans(text: str) -> list[tuple[int, int]]:
+    """Where priority words stand, so that titles can leave them out."""
+    return [m.span() for pattern in (LOW, HIGH) for m in pattern.finditer(text)]

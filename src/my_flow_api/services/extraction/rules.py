@@ -1,0 +1,83 @@
+"""Deterministic extraction: the user's own words in, their tasks out.
+
+Each user turn is read in its own voice (injected material removed), line by line and
+sentence by sentence. A clause with a task cue, or a verb-first clause that continues one
+("… and call the client"), or a verb-first list item, becomes a candidate unless it is
+negated, past, hypothetical or a question. Later sentences can take candidates back
+("scratch the plumber"). Accepted assistant suggestions join in. Candidates naming the same
+task are merged, keeping the first title and any stated date and priority.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.models.flow import FlowCreate, FlowPriority
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.ai.model_output import MAX_FLOWS
+from my_flow_api.services.extraction.cancel import LAST_TASK, matches, taken_back
+from my_flow_api.services.extraction.candidates import Candidate, is_follow_up, merge
+from my_flow_api.services.extraction.clauses import lines, sentences
+from my_flow_api.services.extraction.sentence import sentence_tasks
+from my_flow_api.services.extraction.suggestions import accepts, chosen, offered
+from my_flow_api.services.extraction.text import guess_language
+from my_flow_api.services.extraction.titles import make_title
+from my_flow_api.services.extraction.voice import user_voice
+
+
+def extract_by_rules(
+    chat: Sequence[ChatMessage], today: date, context_id: str | None
+) -> list[FlowCreate]:
+    """The user's tasks in `chat`, in the order they were first stated (at most 10)."""
+    found: list[Candidate] = []
+    voices = {i: user_voice(m.content) for i, m in enumerate(chat) if m.role is MessageRole.USER}
+    spoken = guess_language(" ".join(voices.values()))
+    for index, voice in voices.items():
+        language = guess_language(voice, spoken)
+        previous = chat[index - 1] if index else None
+        if previous is not None and previous.role is MessageRole.ASSISTANT and accepts(voice):
+            found += _accepted(previous.content, voice, language)
+        found = _read_turn(voice, language, today, found)
+    return [_to_flow(c, context_id) for c in merge(found)[:MAX_FLOWS]]
+
+
+def _read_turn(voice: str, language: str, today: date, found: list[Candidate]) -> list[Candidate]:
+    start = len(found)
+    for line in lines(voice):
+        for sentence in sentences(line.text):
+            found = _take_back(found, sentence, language)
+            start = min(start, len(found))
+            tasks = sentence_tasks(
+                sentence, language, today, listed=line.listed, in_task_turn=len(found) > start
+            )
+            if not tasks and len(found) > start and is_follow_up(sentence):
+                found[-1] = found[-1].with_details(sentence, today)
+            found += tasks
+    return found
+
+
+def _take_back(found: list[Candidate], sentence: str, language: str) -> list[Candidate]:
+    for what in taken_back(sentence, language):
+        if what == LAST_TASK:
+            found = found[:-1]
+        else:
+            found = [c for c in found if not matches(what, c.words)]
+    return found
+
+
+def _accepted(assistant_text: str, reply: str, language: str) -> list[Candidate]:
+    picked = chosen(offered(assistant_text, language), reply)
+    titles = (make_title(phrase, language) for phrase in picked)
+    return [Candidate.of(title, None, None) for title in titles if title]
+
+
+def _to_flow(candidate: Candidate, context_id: str | None) -> FlowCreate:
+    due = candidate.due
+    return FlowCreate(
+        title=candidate.title,
+        priority=candidate.priority or FlowPriority.MEDIUM,
+        due_date=datetime(due.year, due.month, due.day, tzinfo=UTC) if due else None,
+        context_id=context_id,
+    )

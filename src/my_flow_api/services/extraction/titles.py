@@ -1,0 +1,81 @@
+"""From a task phrase to a title: "really need to book a flight by Friday, it's urgent"
+becomes "Book a flight". Dates, times, priorities, reasons and filler words go; the verb,
+its object and the people involved stay, in the user's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from my_flow_api.services.extraction.dates import find_dates
+from my_flow_api.services.extraction.lexicon import VERB_STEMS
+from my_flow_api.services.extraction.priority import priority_spans
+from my_flow_api.services.extraction.text import content_words
+
+TITLE_LIMIT = 120
+_I = re.IGNORECASE
+_CUT = re.compile(
+    r"\s*(?:[,;(—–]|\s-\s)\s*(?:because|since|as|so|which|who|that['’]s|it['’]s|he|she|they|"
+    r"otherwise|though|although|before|after|when|while|if|or|but|ok|okay|porque|ya\s+que|"
+    r"que|pero|weil|da|damit|sonst|denn|aber|parce\s+que|car|sinon|mais)\b.*$"
+    r"|\s+(?:because|since|so\s+that|so\s+i|otherwise|before\s+i\s+forget|if\s+possible|"
+    r"if\s+i\s+can|when\s+i\s+get|lol|haha|porque|para\s+que|weil|damit|parce\s+que|"
+    r"pour\s+que|avant\s+que)\b.*$|\s*\(.*$|\s*[:;]\s*$",
+    _I,
+)
+_LEAD = re.compile(
+    r"^(?:also|then|still|really|definitely|probably|finally|quickly|please|just|first|"
+    r"actually|eventually|seriously|somehow|maybe|go\s+ahead\s+and|try\s+to|try\s+and|"
+    r"get\s+around\s+to|remember\s+to|not\s+forget\s+to|to|and|oh|ok|so|that|i|"
+    r"también|además|luego|primero|por\s+favor|que|de|noch|unbedingt|bitte|mal|endlich|"
+    r"auch|dann|erst|zuerst|dass\s+ich|ich|aussi|absolument|vraiment|bien|d['’]abord|de|"
+    r"d['’](?=\w))\s*\b",
+    _I,
+)
+_TRAIL = re.compile(
+    r"\s*\b(?:as\s+well|too|also|again|please|pls|plz|for\s+sure|soon|later|first\s+thing|"
+    r"this\s+time|lol|haha|ok|okay|tbh|though|anyway|real\s+quick|then|now|"
+    r"por\s+favor|también|bitte|auch|noch|s['’]il\s+te\s+pla[iî]t|aussi|muss|sollte|"
+    r"möchte|will|werde|kann|müssen)\s*$|[\s.,;:!?¡¿…\"'“”‘’*_~\-–—)]+$|"
+    r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]+\s*$",
+    _I,
+)
+_LIST_END = re.compile(r"\b(?:and|or|y|o|und|oder|et|ou)\s+\S+(?:\s+\S+){0,2}\s*$", _I)
+_GERMAN_ZU = re.compile(r"\bzu\s+(\S+)$")
+
+
+def make_title(phrase: str, language: str) -> str | None:
+    """A short imperative title, or None when nothing meaningful is left."""
+    text = _drop_spans(phrase)
+    text = _CUT.sub("", text)
+    text = _cut_aside(text)
+    text = " ".join(text.split())
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEAD.sub("", text, count=1).strip()
+        text = _TRAIL.sub("", text).strip()
+    if language == "de":
+        text = _GERMAN_ZU.sub(r"\1", text)
+    if not content_words(text) - VERB_STEMS:
+        return None
+    if len(text) > TITLE_LIMIT:
+        text = text[:TITLE_LIMIT].rsplit(" ", 1)[0]
+    return text[0].upper() + text[1:]
+
+
+def _cut_aside(text: str) -> str:
+    """Cut at the first comma that starts an aside rather than continuing a list
+    ("order the cake, the bakery needs notice"; but "buy milk, eggs and bread")."""
+    head, comma, rest = text.partition(",")
+    if not comma or len(rest.split()) < 3 or _LIST_END.search(rest):
+        return text
+    return head
+
+
+def _drop_spans(phrase: str) -> str:
+    spans = [(m.start, m.end) for m in find_dates(phrase, date.today())]
+    spans += priority_spans(phrase)
+    for start, end in sorted(spans, reverse=True):
+        phrase = phrase[:start] + " " + phrase[end:]
+    return phrase

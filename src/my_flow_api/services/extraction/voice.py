@@ -1,0 +1,82 @@
+"""The user's own voice: a user message without the material that only poses as speech.
+
+Pasted mail and web text can carry instructions aimed at the extractor: HTML comments,
+lines dressed up as system or assistant turns, JSON that looks like an answer, spoofed
+closing delimiters, chat-template tokens, "ignore previous instructions" sentences, and
+quoted passages (a mail or text pasted to be translated or summarised).
+None of that is the user saying what they intend to do, so none of it may become, or
+support, a flow.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+_TAGGED = re.compile(
+    r"<\s*(system|assistant|instructions?|admin|developer|tool)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+_ROLE_LINE = re.compile(
+    r"^[\s>*#\[(]*(?:system|assistant|developer|admin(?:istrator)?|instructions?|tool|"
+    r"sistema|asistente|système|assistant[e]?|systemnachricht)\s*[\]):>\-–]+.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DELIMITER = re.compile(
+    r"(?:<\s*/?\s*(?:conversation|data|transcript|context|user|input)[^>]*>|<\|[^|>]{1,30}\|>|"
+    r"\[/?(?:INST|SYS)\]|<</?SYS>>|-{3,}\s*end\b).*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_JSON_START = re.compile(r"[\[{]\s*[\"'\[{]")
+_OVERRIDE = re.compile(
+    r"[^.!?\n]*\b(?:ignore|disregard|forget|override|ignora|olvida|ignoriere|vergiss|"
+    r"ignorez?|oublie[zr]?)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|instrucciones|"
+    r"reglas|anweisungen|regeln|consignes|règles)\b[^.!?\n]*[.!?]?",
+    re.IGNORECASE,
+)
+_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
+_PASSAGE = re.compile(r"[\"“„«]([^\"“”„«»]*\n[^\"“”„«»]*|[^\"“”„«»\n]{100,})[\"”“»]")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def user_voice(content: str) -> str:
+    """`content` without comments, role-play lines, delimiters, JSON and override attempts."""
+    text = _COMMENT.sub(" ", content)
+    text = _FENCE.sub(" ", text)
+    text = _TAGGED.sub(" ", text)
+    text = _DELIMITER.sub(" ", text)
+    text = _ROLE_LINE.sub(" ", text)
+    text = _OVERRIDE.sub(" ", text)
+    text = _strip_json(text)
+    text = _QUOTED_LINE.sub(" ", text)
+    text = _PASSAGE.sub(" ", text)
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def _strip_json(text: str) -> str:
+    """`text` without JSON-looking blocks (from `{"` or `[{` to the bracket that closes it)."""
+    out: list[str] = []
+    pos = 0
+    while (found := _JSON_START.search(text, pos)) is not None:
+        out.append(text[pos : found.start()])
+        pos = _block_end(text, found.start())
+    out.append(text[pos:])
+    return " ".join(out)
+
+
+def _block_end(text: str, start: int) -> int:
+    depth, quote = 0, ""
+    for i in range(start, len(text)):
+        char = text[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char == '"':
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
