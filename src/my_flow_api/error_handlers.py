@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from my_flow_api.errors import (
@@ -17,6 +21,8 @@ from my_flow_api.errors import (
 from my_flow_api.middleware.body_limit import BodyTooLargeError
 
 log = structlog.get_logger(__name__)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def error_body(exc: DomainError) -> dict[str, str]:
@@ -43,6 +49,24 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=exc.status_code, headers=error_headers(exc))
 
 
+def printable(value: Any) -> Any:
+    """`value` with every lone surrogate (a JSON `\\ud800` escape) replaced by U+FFFD, in
+    keys too: UTF-8 cannot encode one, so an echo of the input would fail as a 500."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {printable(key): printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = printable(jsonable_encoder(exc.errors()))
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLargeError)
     return await _domain_error(request, PayloadTooLargeError(str(exc.detail)))
@@ -51,4 +75,5 @@ async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Map every DomainError to its status code, JSON body and headers."""
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(BodyTooLargeError, _body_too_large)
