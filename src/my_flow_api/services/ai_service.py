@@ -179,7 +179,11 @@ class AIService:
             return []
         day = today or datetime.now(UTC).date()
         if self.extractor is FlowExtractor.RULES:
-            return extract_by_rules(chat, day, context_id)
+            try:
+                return extract_by_rules(chat, day, context_id)
+            except Exception as exc:  # a rule bug must cost the flows, never the answer
+                log.warning("rule extraction failed", error_type=type(exc).__name__)
+                raise AIBadOutputError("Flow extraction failed") from exc
         prompt = extraction_user_message(transcript(chat), today=day)
         request = ChatMessage(MessageRole.USER, prompt)
         try:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 
 from my_flow_api.services.extraction.filters import is_negated
-from my_flow_api.services.extraction.lexicon import VERB_STEMS
+from my_flow_api.services.extraction.lexicon import things
 from my_flow_api.services.extraction.text import content_words, shares
 
 _I = re.IGNORECASE
 _TAKE_BACK = [
     re.compile(p, _I)
     for p in (
-        r"\b(?:scratch|forget(?:\s+about)?|never\s*mind(?:\s+about)?|ignore|remove|delete|"
+        r"(?<!n't\s)(?<!n’t\s)(?<!not\s)(?<!dont\s)\b(?:scratch|forget(?:\s+about)?|never\s*mind(?:\s+about)?|ignore|remove|delete|"
         r"strike|cancel)\s+(?:what\s+i\s+said\s+about\s+|the\s+(?:bit|part|thing|idea)\s+"
         r"(?:about|with)\s+)?(?P<what>that|it|this|the\s+.+?|my\s+.+?|\w+)?"
         r"(?:\s+(?:idea|task|one|reminder|thing|part|bit))?(?:\s+(?:off|from)\s+(?:my|the)\s+"
@@ -69,7 +69,7 @@ def taken_back(sentence: str, language: str) -> list[str]:
 def matches(description: str, task_words: frozenset[str]) -> bool:
     """Whether a take-back description names a task with these content words."""
     named = content_words(description) - _NOISE
-    things = named - VERB_STEMS or named
-    if not things:
+    about = things(description) - _NOISE or named
+    if not about:
         return False
-    return sum(1 for w in things if shares(w, task_words)) / len(things) >= 0.5
+    return sum(1 for w in about if shares(w, task_words)) / len(about) >= 0.5

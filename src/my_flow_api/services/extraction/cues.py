@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from my_flow_api.services.extraction.dates import find_dates
 from my_flow_api.services.extraction.lexicon import starts_with_verb
 
 _ADV = (
     r"(?:\s+(?:really|still|also|definitely|seriously|probably|just|absolutely|urgently|"
-    r"finally|then|totally|kinda|kind\s+of|actually|desperately|somehow|first))*"
+    r"finally|then|totally|kinda|kind\s+of|actually|desperately|somehow|first|do|also))*"
 )
 _I = r"(?:i|we)"
 _FLAGS = re.IGNORECASE
@@ -57,6 +59,11 @@ _EN = [
     r"begged)\s+me\s+to\s+(?P<task>.+)",
     r"\bi\s+promised\s+(?:\w+\s+){0,2}?(?:to\s+|i['’]?d\s+|i\s+would\s+)(?P<task>.+)",
     r"\b(?:can|could|would)\s+you\s+(?:please\s+)?(?P<task>remind\s+(?!me\b).+)",
+    r"\bwhat\s+(?:i|we)\s+(?:really\s+|actually\s+)?(?:need|have|want)\s+(?:to\s+do\s+)?"
+    r"is\s+(?:to\s+)?(?P<task>.+)",
+    "@"
+    rf"\b{_I}(?:\s+have|['’]ve\s+got|\s+got)\s+(?:a|an|the|my|our)\s+"
+    r"(?P<task>(?:[\w'’-]+\s+){0,3}(?:appointment|appt|interview|exam|check-?up)\b.*)",
 ]
 _ES = [
     r"\brecu[eé]rda(?:me|nos)\s+(?:que\s+(?:tengo\s+que\s+|debo\s+)?|de\s+)?(?P<task>.+)",
@@ -69,6 +76,10 @@ _ES = [
     r"\b(?:necesito|necesitamos|debo|debemos|quiero|queremos|pienso|planeo|he\s+de|"
     r"me\s+toca|voy\s+a|vamos\s+a|tengo\s+ganas\s+de)\s+(?P<task>.+)",
     "!" r"\bhay\s+que\s+(?P<task>.+)",
+    r"\bes\s+(?:muy\s+)?(?:urgente|importante|necesario)\s+que\s+(?:yo\s+)?(?P<task>.+)",
+    r"\blo\s+primero\s+(?:es|será)\s+(?P<task>.+)",
+    "!" r"\b(?:solo\s+)?me\s+(?:falta|faltan|queda|quedan)\s+(?:por\s+)?(?P<task>.+)",
+    "@" r"\btengo\s+(?:una\s+|la\s+|mi\s+)?(?P<task>cita\b.+)",
     r"\b(?:\w+\s+)?(?:me\s+pidi[oó]|quiere\s+que)\s+(?:que\s+)?(?P<task>.+)",
 ]
 _DE = [
@@ -85,6 +96,9 @@ _DE = [
     r"werde|werden)\s+(?P<task>.+)",
     "!" r"\b(?:muss|müssen|sollte|sollten|soll|will|möchte|werde)\s+(?:ich|wir)\s+(?P<task>.+)",
     r"\b(?:\w+\s+)?(?:will|möchte|hat\s+mich\s+gebeten),?\s+dass\s+ich\s+(?P<task>.+)",
+    "@"
+    r"\b(?:ich\s+)?(?:hab|habe)\s+(?:ich\s+)?(?:einen|den|meinen)\s+"
+    r"(?P<task>[\wäöüß\-\s.]*?termin\b.*)",
 ]
 _FR = [
     r"\brappelle[- ]moi\s+(?:de\s+|d['’]|qu['’]il\s+faut\s+|que\s+je\s+dois\s+)?(?P<task>.+)",
@@ -107,14 +121,16 @@ _FR = [
     r"compte|comptons|pense|prévois|voudrais)\s+(?:absolument\s+|vraiment\s+|aussi\s+)?"
     r"(?P<task>.+)",
     r"\b(?:\w+\s+)?(?:m['’]a\s+demandé|veut\s+que\s+je)\s+(?:de\s+|d['’])?(?P<task>.+)",
+    "@" r"\bj['’]ai\s+(?:un\s+|le\s+|mon\s+)?(?P<task>(?:rendez-vous|rdv|entretien)\b.+)",
 ]
 
-PATTERNS: dict[str, list[tuple[re.Pattern[str], bool]]] = {
-    lang: [(re.compile(p.removeprefix("!"), _FLAGS), p.startswith("!")) for p in patterns]
+PATTERNS: dict[str, list[tuple[re.Pattern[str], str]]] = {
+    lang: [(re.compile(p.lstrip("!@"), _FLAGS), p[0] if p[0] in "!@" else "") for p in patterns]
     for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR}.items()
 }
-"""Each language's cues in order; True marks a cue whose task must open with a verb (or, in
-German, close with one): "I'll be there" and "quiero un café" are no tasks."""
+"""Each language's cues in order, with a gate: `!` marks a cue whose task must open with a
+verb (in German, close with one): "I'll be there" and "quiero un café" are no tasks; `@`
+one that needs a date in the clause ("I have a dentist appointment on Friday")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +146,13 @@ def find_cue(clause: str, language: str) -> Cue | None:
     """The first cue of the clause's language (then English, which people mix in)."""
     languages = [language] if language == "en" else [language, "en"]
     for lang in languages:
-        for pattern, gated in PATTERNS[lang]:
+        for pattern, gate in PATTERNS[lang]:
             match = pattern.search(clause)
             if match is None or not match.group("task").strip():
                 continue
-            if gated and not starts_with_verb(match.group("task").split(",")[0], lang):
+            if gate == "!" and not starts_with_verb(match.group("task").split(",")[0], lang):
+                continue
+            if gate == "@" and not find_dates(clause, date.today()):
                 continue
             return Cue(match.start(), match.start("task"), match.group("task"))
     return None

@@ -116,7 +116,8 @@ _RULES: list[tuple[str, Resolver | None]] = [
     ),
     (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain)\b", _days(1)),
     (
-        rf"\b(?P<n>\d+|{NUMBERS})\s+(?P<unit>days?|weeks?|d[ií]as|semanas?|tagen?|wochen?|jours|"
+        rf"\b(?:in|within|en|dentro\s+de|dans|innerhalb\s+von)\s+(?P<n>\d+|{NUMBERS})\s+"
+        r"(?P<unit>days?|weeks?|d[ií]as|semanas?|tagen?|wochen?|jours|"
         r"semaines?)\b",
         _in_days,
     ),
@@ -134,6 +135,12 @@ _RULES: list[tuple[str, Resolver | None]] = [
     (rf"\b{_MON}\s+(?:the\s+)?{_DAY}(?!\d)", _absolute),
     (rf"\b{_DAY}\s*(?:of\s+|de\s+)?{_MON}\b", _absolute),
     (r"\bthe\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?P<mon>)", _absolute),
+    (
+        r"\b(?:avant\s+le|d['’]ici\s+le|jusqu['’]au|pour\s+le|antes\s+del?|para\s+el|"
+        r"hasta\s+el|bis\s+zum|by\s+the|before\s+the|until\s+the)\s+(?:d[ií]a\s+)?"
+        r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?(?!\s*(?:h\b|:|uhr|%|€|\$|\d))(?P<mon>)",
+        _absolute,
+    ),
     (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
     (
         r"\b(?:at\s+|um\s+|à\s+|a\s+las\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from my_flow_api.services.extraction.text import fold, stem
+from my_flow_api.services.extraction.text import STOPWORDS, fold, stem, words
 
 EN_VERBS = frozenset(
     """
@@ -50,8 +50,12 @@ EN_VERBS = frozenset(
 )
 """Verbs that begin to-do items ("call", "book", "renew")."""
 
-VERB_STEMS = frozenset(stem(v) for v in EN_VERBS)
-"""The stems of `EN_VERBS`: words that say what to do, not what it is about."""
+
+def things(text: str) -> set[str]:
+    """Stems of the content words that are not English to-do verbs: what a task is about
+    ("Call the client" is about the client)."""
+    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 and w not in EN_VERBS}
+
 
 ASSISTANT_VERBS = frozenset(
     """

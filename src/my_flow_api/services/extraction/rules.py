@@ -18,8 +18,9 @@ from my_flow_api.models.flow import FlowCreate, FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.cancel import LAST_TASK, matches, taken_back
-from my_flow_api.services.extraction.candidates import Candidate, is_follow_up, merge
+from my_flow_api.services.extraction.candidates import Candidate, add_details, merge
 from my_flow_api.services.extraction.clauses import lines, sentences
+from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.sentence import sentence_tasks
 from my_flow_api.services.extraction.suggestions import accepts, chosen, offered
 from my_flow_api.services.extraction.text import guess_language
@@ -33,7 +34,7 @@ def extract_by_rules(
     """The user's tasks in `chat`, in the order they were first stated (at most 10)."""
     found: list[Candidate] = []
     voices = {i: user_voice(m.content) for i, m in enumerate(chat) if m.role is MessageRole.USER}
-    spoken = guess_language(" ".join(voices.values()))
+    spoken = guess_language(" ".join(m.content for m in chat))
     for index, voice in voices.items():
         language = guess_language(voice, spoken)
         previous = chat[index - 1] if index else None
@@ -45,6 +46,7 @@ def extract_by_rules(
 
 def _read_turn(voice: str, language: str, today: date, found: list[Candidate]) -> list[Candidate]:
     start = len(found)
+    header_due: date | None = None
     for line in lines(voice):
         for sentence in sentences(line.text):
             found = _take_back(found, sentence, language)
@@ -52,9 +54,13 @@ def _read_turn(voice: str, language: str, today: date, found: list[Candidate]) -
             tasks = sentence_tasks(
                 sentence, language, today, listed=line.listed, in_task_turn=len(found) > start
             )
-            if not tasks and len(found) > start and is_follow_up(sentence):
-                found[-1] = found[-1].with_details(sentence, today)
+            if not tasks and len(found) > start:
+                found[start:] = add_details(found[start:], sentence, today)
+            if line.listed and header_due is not None:
+                tasks = [t.with_due(header_due) for t in tasks]
             found += tasks
+        if not line.listed:
+            header_due = due_date(line.text, today) if line.text.endswith(":") else None
     return found
 
 

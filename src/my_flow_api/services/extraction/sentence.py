@@ -16,7 +16,11 @@ from my_flow_api.services.extraction.text import content_words, fold
 from my_flow_api.services.extraction.titles import make_title
 
 TERSE_WORDS = 6
-_LEADING = re.compile(r"^(?:(?:and|also|oh|plus|then|ok|so|y|und|et|aussi|también)\b[\s,]*)+", re.I)
+_LEADING = re.compile(
+    r"^(?:(?:and|also|oh|plus|then|ok|so|y|und|et|aussi|también|que\s+je|que\s+j['’]|que)\b"
+    r"[\s,]*)+",
+    re.I,
+)
 _ASIDE = re.compile(r"\([^)]*\)")
 _QUOTED_TASK = re.compile(r"[\"“‘']([^\"”’']{3,60})[\"”’']")
 _HEADER = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from my_flow_api.services.extraction.clauses import clauses, lines, sentences
+from my_flow_api.services.extraction.datewords import number
 from my_flow_api.services.extraction.lexicon import (
     ASSISTANT_VERBS,
     ROMANCE_INFINITIVE,
@@ -63,6 +64,7 @@ _ACCEPT_WORDS = "yes yeah sure please add that list remind great idea good sound
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1,
              "primera": 0, "primero": 0, "segunda": 1, "erste": 0, "zweite": 1,
              "premier": 0, "première": 0, "deuxième": 1}  # fmt: skip
+_FIRST_N = re.compile(r"\b(?:first|primer[oa]s|ersten|premi[eè]re?s)\s+(\w+)", _I)
 _ALL = re.compile(r"\b(?:all|both|everything|todo|todas?|beide|alle|tous|toutes)\b", _I)
 _EXCEPT = re.compile(
     r"\b(?:but\s+not|not|except|skip|without|no\s+to|pero\s+no|excepto|sauf|aber\s+nicht|"
@@ -120,6 +122,9 @@ def chosen(phrases: list[str], reply: str) -> list[str]:
         words = content_words(excluded.group("x"))
         keep = [p for p in keep if not words & content_words(p)]
         folded = fold(first[: excluded.start()])
+    leading = _FIRST_N.search(folded)
+    if leading:
+        return keep[: number(leading.group(1)) or 1]
     picks = [keep[i] for word, i in _ORDINALS.items() if re.search(rf"\b{word}\b", folded)
              if -len(keep) <= i < len(keep)]  # fmt: skip
     if picks and not _ALL.search(folded):

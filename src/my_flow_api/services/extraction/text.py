@@ -44,7 +44,8 @@ _MARKERS: dict[str, frozenset[str]] = {
 
 STOPWORDS = frozenset(
     """
-    a an the to of for in on at by with from into onto about as and or but so if then my
+    a an the to of for in on at by with from into onto about as and or but so if then
+    him her them his their hers he she they it my
     me i we our us you your it its this that these those some any all also just really
     still please up out off be is are am was were been do does did have has had will
     would shall should can could may might must need needs get got make sure there here
@@ -72,11 +73,15 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of `text`, in order."""
-    return WORD.findall(fold(text))
+    """The folded words of `text`, in order; elisions and possessives split off
+    ("l'attestation" is "attestation", "Acme's" is "acme")."""
+    out = []
+    for token in WORD.findall(fold(text)):
+        out += [part for part in re.split(r"['’]", token) if len(part) > 2 or part.isdigit()]
+    return out
 
 
-_SYNONYMS = {"ring": "call", "phone": "call", "purchase": "buy", "reserve": "book"}
+_SYNONYMS = {"ring": "call", "phone": "call", "purchase": "buy"}
 
 
 @lru_cache(maxsize=8192)

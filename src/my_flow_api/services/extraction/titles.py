@@ -8,9 +8,8 @@ import re
 from datetime import date
 
 from my_flow_api.services.extraction.dates import find_dates
-from my_flow_api.services.extraction.lexicon import VERB_STEMS
+from my_flow_api.services.extraction.lexicon import things
 from my_flow_api.services.extraction.priority import priority_spans
-from my_flow_api.services.extraction.text import content_words
 
 TITLE_LIMIT = 120
 _I = re.IGNORECASE
@@ -41,6 +40,13 @@ _TRAIL = re.compile(
     _I,
 )
 _LIST_END = re.compile(r"\b(?:and|or|y|o|und|oder|et|ou)\s+\S+(?:\s+\S+){0,2}\s*$", _I)
+_GET_DONE = re.compile(
+    r"^get\s+(?P<obj>(?:the|my|our|those|these|it|them|this|that)\b.*?)\s+"
+    r"(?P<pp>booked|signed|fixed|renewed|checked|cleaned|serviced|printed|repaired|"
+    r"replaced|sorted|done|sent|paid|made|written)\b",
+    _I,
+)
+_IRREGULAR = {"done": "do", "sent": "send", "paid": "pay", "made": "make", "written": "write"}
 _GERMAN_ZU = re.compile(r"\bzu\s+(\S+)$")
 
 
@@ -49,6 +55,7 @@ def make_title(phrase: str, language: str) -> str | None:
     text = _drop_spans(phrase)
     text = _CUT.sub("", text)
     text = _cut_aside(text)
+    text = _GET_DONE.sub(_undo_participle, text)
     text = " ".join(text.split())
     previous = None
     while previous != text:
@@ -57,11 +64,17 @@ def make_title(phrase: str, language: str) -> str | None:
         text = _TRAIL.sub("", text).strip()
     if language == "de":
         text = _GERMAN_ZU.sub(r"\1", text)
-    if not content_words(text) - VERB_STEMS:
+    if not things(text):
         return None
     if len(text) > TITLE_LIMIT:
         text = text[:TITLE_LIMIT].rsplit(" ", 1)[0]
     return text[0].upper() + text[1:]
+
+
+def _undo_participle(match: re.Match[str]) -> str:
+    participle = match["pp"].casefold()
+    verb = _IRREGULAR.get(participle) or re.sub(r"(?<=[^aeiou])ed$|ed$", "", participle)
+    return f"{verb} {match['obj']}"
 
 
 def _cut_aside(text: str) -> str:
