@@ -71,3 +71,10 @@ class ShuttingDownError(DomainError):
 
     status_code = 503
     code = "shutting_down"
+
+
+class UnsupportedMediaTypeError(DomainError):
+    """A request body that is not JSON in UTF-8."""
+
+    status_code = 415
+    code = "unsupported_media_type"

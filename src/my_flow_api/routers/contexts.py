@@ -6,11 +6,12 @@ from fastapi import APIRouter, Response, status
 
 from my_flow_api.dependencies import ContextRepo, Paging
 from my_flow_api.errors import NotFoundError
+from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.middleware.auth import CurrentUser, verify_context_ownership
 from my_flow_api.models.common import Page
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
 
-router = APIRouter(prefix="/api/v1/contexts", tags=["contexts"])
+router = APIRouter(prefix="/api/v1/contexts", tags=["contexts"], route_class=JSONBodyRoute)
 
 NOT_FOUND = "Context not found"
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from my_flow_api.dependencies import ConversationRepo, Paging
 from my_flow_api.errors import NotFoundError
+from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.middleware.auth import CurrentUser
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
@@ -15,7 +16,7 @@ from my_flow_api.models.conversation import Conversation, ConversationSummary
 from my_flow_api.services.chat_service import ChatService
 from my_flow_api.services.streams.response import EventStreamResponse
 
-router = APIRouter(prefix="/api/v1", tags=["conversations"])
+router = APIRouter(prefix="/api/v1", tags=["conversations"], route_class=JSONBodyRoute)
 
 
 async def get_chat_service(request: Request) -> ChatService:

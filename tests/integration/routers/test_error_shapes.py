@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from tests.support.app import Api
 
@@ -65,3 +67,59 @@ async def test_a_lone_surrogate_is_a_422_that_encodes(
     assert detail[0]["loc"][-1] == loc
     assert not [s for s in _strings(detail) if any(ord(c) in SURROGATES for c in s)]
     json.loads(response.content.decode("utf-8"))  # strict UTF-8 all the way
+
+
+def _body_routes(api: Api) -> list[tuple[str, str]]:
+    """Every (method, path) of the app that reads a JSON body, path parameters filled."""
+    routes = [r for r in iter_route_contexts(api.app.routes) if getattr(r, "body_field", None)]
+    assert len(routes) >= 5
+    return [
+        (method, re.sub(r"\{[^}]+\}", "x", route.path))
+        for route in routes
+        for method in sorted(route.methods)
+    ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-content-type"),
+        pytest.param({"content-type": "text/plain"}, id="text-plain"),
+        pytest.param({"content-type": "application/x-www-form-urlencoded"}, id="form"),
+        pytest.param({"content-type": "application/json; charset=iso-8859-1"}, id="latin-1"),
+    ],
+)
+async def test_a_body_that_is_not_utf8_json_is_415_on_every_route(
+    api: Api, headers: dict[str, str]
+) -> None:
+    alice = api.client("alice")
+    for method, path in _body_routes(api):
+        response = await alice.request(method, path, content=b'{"name": "a"}', headers=headers)
+        assert response.status_code == 415, (method, path, response.text)
+        assert response.json() == {
+            "detail": "The body must be JSON (Content-Type: application/json, UTF-8)",
+            "code": "unsupported_media_type",
+        }
+    assert (await alice.get("/api/v1/contexts")).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=UTF-8", "application/x+json"]
+)
+async def test_json_in_utf8_is_accepted_however_it_is_labelled(api: Api, content_type: str) -> None:
+    alice = api.client("alice")
+    body = '{"name": "Café"}'.encode()
+    response = await alice.post(
+        "/api/v1/contexts", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "Café"
+
+
+async def test_bytes_that_are_not_utf8_are_malformed_json(api: Api) -> None:
+    alice = api.client("alice")
+    response = await alice.post("/api/v1/contexts", content=b'{"name": "caf\xe9"}', headers=JSON)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["type"] == "json_invalid"
+    assert error["loc"] == ["body", 13]  # the offset of the bad byte
