@@ -59,6 +59,7 @@ _EN = [
     r"begged)\s+me\s+to\s+(?P<task>.+)",
     r"\bi\s+promised\s+(?:\w+\s+){0,2}?(?:to\s+|i['’]?d\s+|i\s+would\s+)(?P<task>.+)",
     r"\b(?:can|could|would)\s+you\s+(?:please\s+)?(?P<task>remind\s+(?!me\b).+)",
+    r"^(?:please\s+)?(?P<task>remind\s+(?!me\b)[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:to|about)\s+.+)",
     r"\bwhat\s+(?:i|we)\s+(?:really\s+|actually\s+)?(?:need|have|want)\s+(?:to\s+do\s+)?"
     r"is\s+(?:to\s+)?(?P<task>.+)",
     "@"

@@ -25,7 +25,7 @@ from my_flow_api.services.extraction.datewords import (
 
 Resolver = Callable[["re.Match[str]", date], "date | None"]
 _PREP = (
-    r"(?:(?:by|on|before|until|till|due|for|this|next|coming|at\s+the\s+latest|no\s+later\s+than|"
+    r"(?:(?<!\w)(?:by|on|before|until|till|due|for|this|next|coming|at\s+the\s+latest|no\s+later\s+than|"
     r"para\s+el|para|el|antes\s+del?|hasta\s+el|hasta|este|esta|el\s+pr[oó]ximo|pr[oó]ximo|"
     r"bis\s+(?:zum|spätestens)?|bis|am|vor\s+dem|vor|diesen|nächsten|kommenden|spätestens|"
     r"d['’]ici|avant|pour|ce|le|jusqu['’]à|au\s+plus\s+tard)\s+)*"

@@ -13,7 +13,14 @@ import unicodedata
 from functools import lru_cache
 
 LANGUAGES = ("en", "es", "de", "fr")
-MIN_MARKERS = 3
+_SHAPES = {
+    "de": re.compile(r"[äöüß]|\b[A-ZÄÖÜ][a-zäöüß]+\s+[a-zäöüß]{2,}(?:en|ern|eln)\b"),
+    "es": re.compile(r"[ñ¿¡]"),
+    "fr": re.compile(r"[çèêàùœ]|\b[ldjmnst]['’][aeiouhé]", re.IGNORECASE),
+}
+"""Letters and shapes only one of the languages has: umlauts, a capitalised noun before a
+lower-case infinitive ("Auto waschen"), "ñ" and "¿", "ç" and elisions ("l'ami")."""
+MIN_MARKERS = 2
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 _MARKERS: dict[str, frozenset[str]] = {
@@ -125,5 +132,7 @@ def guess_language(text: str, fallback: str = "en") -> str:
         for lang in LANGUAGES:
             if word in _MARKERS[lang]:
                 counts[lang] += 1
+    for lang, pattern in _SHAPES.items():
+        counts[lang] += len(pattern.findall(text))
     best = max(LANGUAGES, key=lambda lang: (counts[lang], lang == fallback))
     return best if counts[best] >= MIN_MARKERS else fallback
