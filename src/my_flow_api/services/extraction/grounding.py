@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.lexicon import things
 from my_flow_api.services.extraction.suggestions import accepts, chosen, offered
 from my_flow_api.services.extraction.text import content_words, guess_language, shares
 from my_flow_api.services.extraction.voice import user_voice
 
-SUPPORTED = 0.5
+SUPPORTED = 0.6
 """Share of a title's content words that must occur in the support."""
 
 
@@ -38,12 +39,16 @@ def support_words(chat: Sequence[ChatMessage]) -> set[str]:
 
 
 def is_grounded(title: str, support: set[str]) -> bool:
-    """Whether enough of the title's content words occur in the support."""
+    """Whether enough of the title's content words occur in the support, what it is about
+    among them ("Call the dentist" needs "dentist", not only "call")."""
     title_words = content_words(title)
     if not title_words:
         return False
     found = sum(1 for word in title_words if shares(word, support))
-    return found / len(title_words) >= SUPPORTED
+    about = things(title)
+    return found / len(title_words) >= SUPPORTED and (
+        not about or any(shares(word, support) for word in about)
+    )
 
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:

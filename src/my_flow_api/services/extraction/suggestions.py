@@ -81,7 +81,12 @@ def accepts(reply: str) -> bool:
 def offered(assistant_text: str, language: str) -> list[str]:
     """The task phrases the assistant proposed, in order."""
     phrases: list[str] = []
+    introduced = False
     for line in lines(assistant_text):
+        if line.listed and introduced:
+            phrases.append(line.text)
+            continue
+        introduced = not line.listed and line.text.endswith(":")
         for sentence in sentences(line.text):
             for phrase in _offers(sentence, language, line.listed):
                 if content_words(phrase) - _GENERIC:

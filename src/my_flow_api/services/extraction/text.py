@@ -21,6 +21,7 @@ _SHAPES = {
 """Letters and shapes only one of the languages has: umlauts, a capitalised noun before a
 lower-case infinitive ("Auto waschen"), "ñ" and "¿", "ç" and elisions ("l'ami")."""
 MIN_MARKERS = 2
+PREFIX_MIN = 5
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 _MARKERS: dict[str, frozenset[str]] = {
@@ -67,7 +68,8 @@ STOPWORDS = frozenset(
 )
 
 _SUFFIXES = (
-    "ations", "ation", "ments", "ment", "ings", "ing", "ions", "ion", "edly", "ed",
+    "ations", "ation", "ments", "ment", "ungen", "ung", "ings", "ing", "ions", "ion", "edly",
+    "ed", "ern", "eln",
     "ies", "es", "s", "ar", "er", "ir", "en", "re", "e", "é", "ée", "és", "ado", "ada",
     "ido", "ida", "o", "a",
 )  # fmt: skip
@@ -108,12 +110,13 @@ def content_words(text: str) -> set[str]:
 
 
 def shares(word: str, pool: set[str] | frozenset[str]) -> bool:
-    """Whether `word` is in `pool`, or one is a prefix of the other (4+ letters)."""
+    """Whether `word` is in `pool`, or one is a prefix of the other (5+ letters: "renew"
+    and "renewal" share, "book" and "bookmark" do not)."""
     if word in pool:
         return True
-    if len(word) < 4:
+    if len(word) < PREFIX_MIN:
         return False
-    return any(len(p) >= 4 and (p.startswith(word) or word.startswith(p)) for p in pool)
+    return any(len(p) >= PREFIX_MIN and (p.startswith(word) or word.startswith(p)) for p in pool)
 
 
 def overlap(a: set[str], b: set[str]) -> float:

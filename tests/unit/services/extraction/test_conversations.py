@@ -30,8 +30,13 @@ def test_the_storys_example() -> None:
 
 
 def test_dates_and_priorities_are_attached_to_their_task() -> None:
-    chat = [ChatMessage(U, "Remind me to renew my passport before March, and I need to pay "
-                           "the electricity bill by Friday. It's urgent.")]  # fmt: skip
+    chat = [
+        ChatMessage(
+            U,
+            "Remind me to renew my passport before March, and I need to pay "
+            "the electricity bill by Friday. It's urgent.",
+        )
+    ]
     flows = extract_by_rules(chat, TODAY, "ctx")
     assert [(f.title, f.due_date and f.due_date.date(), f.priority) for f in flows] == [
         ("Renew my passport", date(2027, 2, 28), FlowPriority.MEDIUM),
@@ -77,7 +82,7 @@ def test_the_same_task_twice_is_one_flow() -> None:
             U,
             "I need to call the bank about my card. seriously, don't let me forget to ring "
             "the bank",
-        ),  # fmt: skip
+        ),
     ) == ["Call the bank about my card"]
 
 
@@ -109,7 +114,7 @@ def test_grounding_keeps_what_the_user_said_or_accepted() -> None:
             "Send the quarterly report to Anna",
             "Wire money to Bob",
             "Book a dentist check-up",
-        )  # fmt: skip
+        )
     ]
     assert [f.title for f in keep_grounded(proposed, chat)] == [
         "Renew passport",
@@ -129,8 +134,10 @@ def test_no_input_breaks_the_rules_and_work_stays_bounded() -> None:
     alphabet = "abc XYZ ,.;:!?-\n\t'\"()[]{}<>/\\ äöüßéèñç 中文 🎉 \u200b\ud7ff 0123456789"
     pieces = ["I need to ", "remind me to ", "scratch ", "yes ", "<!--", "-->", "todo:", "- "]
     for _ in range(200):
-        text = "".join(rng.choice(pieces) if rng.random() < 0.2 else rng.choice(alphabet)
-                       for _ in range(rng.randint(1, 400)))  # fmt: skip
+        text = "".join(
+            rng.choice(pieces) if rng.random() < 0.2 else rng.choice(alphabet)
+            for _ in range(rng.randint(1, 400))
+        )
         chat = [ChatMessage(rng.choice([U, A]), text) for _ in range(rng.randint(1, 4))]
         assert len(extract_by_rules(chat, TODAY, None)) <= MAX_FLOWS
     huge = [ChatMessage(U, "I need to call Bob and buy milk. " * 700)]
