@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from my_flow_api.errors import (
     AuthenticationError,
@@ -22,6 +24,7 @@ from my_flow_api.middleware.body_limit import BodyTooLargeError
 
 log = structlog.get_logger(__name__)
 
+VALIDATION_ERROR = "validation_error"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -64,7 +67,24 @@ def printable(value: Any) -> Any:
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = printable(jsonable_encoder(exc.errors()))
-    return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": detail, "code": VALIDATION_ERROR}, status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (unknown route, wrong method …) in the one error shape."""
+    assert isinstance(exc, HTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase  # "Method Not Allowed"
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+    body = {
+        "detail": detail or phrase.capitalize(),
+        "code": "_".join(re.findall("[a-z]+", phrase.lower())),
+    }
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort (the exception is still logged by the server): JSON, not plain text."""
+    return JSONResponse({"detail": "Internal server error", "code": "internal_error"}, 500)
 
 
 async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
@@ -73,7 +93,10 @@ async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every DomainError to its status code, JSON body and headers."""
+    """Map every DomainError to its status code, JSON body and headers, and every other
+    refusal to the same `{"detail", "code"}` shape."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(BodyTooLargeError, _body_too_large)

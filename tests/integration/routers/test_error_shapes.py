@@ -123,3 +123,50 @@ async def test_bytes_that_are_not_utf8_are_malformed_json(api: Api) -> None:
     [error] = response.json()["detail"]
     assert error["type"] == "json_invalid"
     assert error["loc"] == ["body", 13]  # the offset of the bad byte
+
+
+ERRORS = [
+    ("GET", "/api/v1/contexts", None, b"", 401),
+    ("GET", "/api/v1/contexts/nope", "alice", b"", 404),
+    ("GET", "/api/v1/no-such-route", "alice", b"", 404),
+    ("PUT", "/api/v1/contexts", "alice", b"{}", 405),
+    ("POST", "/api/v1/contexts", "alice", b'{"name": "' + b"x" * (2 << 20) + b'"}', 413),
+    ("POST", "/api/v1/contexts", "alice", b"{not json", 422),
+    ("POST", "/api/v1/contexts", "alice", b'{"name": ""}', 422),
+    ("GET", "/api/v1/contexts?limit=0", "alice", b"", 422),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "user", "body", "status"), ERRORS)
+async def test_every_error_body_has_a_detail_and_a_code(
+    api: Api, method: str, url: str, user: str | None, body: bytes, status: int
+) -> None:
+    response = await api.client(user).request(method, url, content=body, headers=JSON)
+    assert response.status_code == status, response.text
+    error = response.json()
+    assert set(error) == {"detail", "code"}
+    assert isinstance(error["code"], str)
+    assert re.fullmatch(r"[a-z]+(_[a-z]+)*", error["code"])
+    if status == 422:  # field-level detail
+        assert error["code"] == "validation_error"
+        assert {"loc", "msg", "type"} <= set(error["detail"][0])
+    else:
+        assert isinstance(error["detail"], str)
+
+
+async def test_unknown_routes_and_methods_say_so_in_the_error_shape(api: Api) -> None:
+    alice = api.client("alice")
+    missing = await alice.get("/api/v1/no-such-route")
+    assert missing.json() == {"detail": "Not found", "code": "not_found"}
+    wrong = await alice.put("/api/v1/contexts", json={})
+    assert wrong.json() == {"detail": "Method not allowed", "code": "method_not_allowed"}
+
+
+async def test_an_unexpected_failure_is_a_json_500(api: Api) -> None:
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    api.app.add_api_route("/api/v1/test-broken", broken)
+    response = await api.client("alice").get("/api/v1/test-broken")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error", "code": "internal_error"}
