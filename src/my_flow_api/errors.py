@@ -4,12 +4,14 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base of every error the API reports to clients."""
+    """Base of every error the API reports to clients; its message is a sentence, so the
+    first letter is made upper case whoever raised it."""
 
     status_code = 500
     code = "internal_error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = message[:1].upper() + message[1:]  # one casing in every body and event
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -61,7 +61,7 @@ async def test_create_in_a_missing_or_foreign_context_is_not_found(store: Store)
     theirs = await context_of(store, user=BOB)
     with pytest.raises(NotFoundError):
         await store.flows.create(ALICE, theirs.id, FlowCreate(title="x"))
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match=r"^Context not found$"):
         await store.flows.create(ALICE, "no-such-context", FlowCreate(title="x"))
     assert (await store.flows.list_by_context(BOB, theirs.id, PageParams())).total == 0
 

@@ -170,3 +170,19 @@ async def test_an_unexpected_failure_is_a_json_500(api: Api) -> None:
     response = await api.client("alice").get("/api/v1/test-broken")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error", "code": "internal_error"}
+
+
+async def test_a_missing_context_reads_the_same_on_every_route(api: Api) -> None:
+    alice = api.client("alice")
+    chat = {"context_id": "nope", "messages": [{"role": "user", "content": "hi"}]}
+    responses = [
+        await alice.get("/api/v1/contexts/nope"),
+        await alice.patch("/api/v1/contexts/nope", json={"name": "x"}),
+        await alice.delete("/api/v1/contexts/nope"),
+        await alice.get("/api/v1/contexts/nope/flows"),
+        await alice.post("/api/v1/contexts/nope/flows", json={"title": "x"}),
+        await alice.post("/api/v1/conversations/stream", json=chat),
+    ]
+    for response in responses:
+        assert response.status_code == 404, response.request.url
+        assert response.json() == {"detail": "Context not found", "code": "not_found"}

@@ -22,7 +22,7 @@ Doc = dict[str, Any]
 T = TypeVar("T")
 
 NEWEST_FIRST: Final = [("created_at", DESCENDING), ("_id", DESCENDING)]
-CONTEXT_NOT_FOUND: Final = "context not found"
+CONTEXT_NOT_FOUND: Final = "Context not found"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
     "contexts": [

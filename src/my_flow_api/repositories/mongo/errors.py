@@ -18,7 +18,7 @@ from my_flow_api.errors import StoreUnavailableError
 
 log = structlog.get_logger(__name__)
 
-UNAVAILABLE_MESSAGE = "the database is unavailable; try again later"
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again later"
 
 _AUTH_FAILED = 18
 """MongoDB's AuthenticationFailed: the server answers but this service cannot use it."""

@@ -17,7 +17,7 @@ from my_flow_api.repositories.sql.tables import contexts
 T = TypeVar("T")
 Lock = Literal["share", "update"] | None
 
-CONTEXT_NOT_FOUND = "context not found"
+CONTEXT_NOT_FOUND = "Context not found"
 
 
 _OWNED_CONTEXT = select(contexts.c.name).where(
