@@ -12,7 +12,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from my_flow_api.errors import (
     AuthenticationError,
@@ -79,7 +81,21 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         "detail": detail or phrase.capitalize(),
         "code": "_".join(re.findall("[a-z]+", phrase.lower())),
     }
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(sorted(allowed_methods(request)))
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def allowed_methods(request: Request) -> set[str]:
+    """Every method of every route on the request's path: the router stops at the first
+    route whose path matches, so its `Allow` names one method of several."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= route.methods or set()
+    return methods
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

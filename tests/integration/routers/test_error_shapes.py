@@ -186,3 +186,19 @@ async def test_a_missing_context_reads_the_same_on_every_route(api: Api) -> None
     for response in responses:
         assert response.status_code == 404, response.request.url
         assert response.json() == {"detail": "Context not found", "code": "not_found"}
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/api/v1/contexts", {"GET", "POST"}),
+        ("/api/v1/contexts/x", {"GET", "PATCH", "DELETE"}),
+        ("/api/v1/contexts/x/flows", {"GET", "POST"}),
+        ("/api/v1/flows/x", {"GET", "PATCH", "DELETE"}),
+        ("/api/v1/conversations/streams/x/cancel", {"POST"}),
+    ],
+)
+async def test_a_405_allows_every_method_of_the_path(api: Api, url: str, allowed: set[str]) -> None:
+    response = await api.client("alice").put(url, json={})
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == allowed
