@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from my_flow_api.services.extraction.filters import is_negated
-from my_flow_api.services.extraction.lexicon import things
+from my_flow_api.services.extraction.lexicon import VERB_STEMS, things
 from my_flow_api.services.extraction.text import content_words, shares
 
 _I = re.IGNORECASE
@@ -25,7 +25,15 @@ _TAKE_BACK = [
         r"(?:already\s+|all\s+)?(?:done|sorted|handled|taken\s+care\s+of|fixed|cancell?ed|"
         r"off|not\s+needed|no\s+longer\s+needed|covered|paid)\b",
         r"\bno\s+need\s+(?:for|to)\s+(?P<what>.+?)(?:\s+any\s*more)?(?=[,.;!?]|$)",
-        r"\b(?:i|we)\s+already\s+(?P<what>.+?)(?=[,.;!?]|$)",
+        r"\b(?:i|we)\s+already\s+(?!(?:put|said|mentioned|told|asked|added|wrote|noted)\b)"
+        r"(?P<what>.+?)(?=[,.;!?]|\s+(?:but|and|though)\b|$)",
+        r"\b(?P<what>.+?)\s*(?:[,;]\s*)?(?:so\s+)?(?:that(?:\s+one)?|it)?(?:['’]s|\s+is)\s+off\s+my\s+"
+        r"plate",
+        r"\b(?:[A-Z][\w'’]+|my\s+\w+|mum|mom|dad|he|she|they)(?:['’]s|\s+is|\s+will\s+be|\s+will|"
+        r"\s+has|\s+already)\s+(?:doing|handling|taking\s+care\s+of|sorting|posting|booking|"
+        r"buying|picking\s+up|covering|got|done|did|sorted|handled|paid)\s+(?P<what>.+?)"
+        r"(?=[,.;!?]|\s+(?:with|for|tomorrow|today|so|and)\b|$)",
+        r"\b(?P<what>(?:the\s+)?\w+(?:\s+\w+)?)\s+(?:came|come|turned\s+up|showed\s+up)\s+already",
         r"\b(?:olvida(?:te\s+de)?|olv[ií]dalo|borra|quita|elimina|descarta|cancela)\s+"
         r"(?:lo\s+del?\s+|eso\s+del?\s+)?(?P<what>.*)",
         r"\bya\s+no\s+(?:tengo\s+que|necesito|hace\s+falta)\s+(?P<what>.*)",
@@ -47,6 +55,8 @@ _NOISE = frozenset(
     bit list todo done sorted handled fixed already anymore any more need longer
     """.split()
 )
+TAKES_BACK = 0.5
+"""Share of what a take-back names (or of what the task is about) that must match."""
 LAST_TASK = "<last>"
 """What a bare "scratch that" or "never mind" takes back: the latest task."""
 
@@ -72,4 +82,7 @@ def matches(description: str, task_words: frozenset[str]) -> bool:
     about = things(description) - _NOISE or named
     if not about:
         return False
-    return sum(1 for w in about if shares(w, task_words)) / len(about) >= 0.5
+    task_things = {w for w in task_words if w not in VERB_STEMS} or set(task_words)
+    covered = sum(1 for w in about if shares(w, task_words)) / len(about)
+    named_back = sum(1 for w in task_things if shares(w, about)) / len(task_things)
+    return max(covered, named_back) >= TAKES_BACK

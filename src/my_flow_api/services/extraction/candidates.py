@@ -8,7 +8,7 @@ from datetime import date
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.filters import is_question
-from my_flow_api.services.extraction.lexicon import things
+from my_flow_api.services.extraction.lexicon import VERB_STEMS, things
 from my_flow_api.services.extraction.priority import stated_priority
 from my_flow_api.services.extraction.text import content_words, overlap
 
@@ -58,12 +58,24 @@ def add_details(turn: list[Candidate], sentence: str, today: date) -> list[Candi
     return [c.with_details(sentence, today) if i in named else c for i, c in enumerate(turn)]
 
 
+def _same_task(a: Candidate, b: Candidate) -> bool:
+    """Mostly the same words, or the same thing where at most one says what to do with
+    it ("Pick up my prescription" and "the prescription pickup", but not "Call the bank"
+    and "Visit the bank")."""
+    if overlap(set(a.words), set(b.words)) >= SAME_TASK:
+        return True
+    verbs_a, verbs_b = a.words & VERB_STEMS, b.words & VERB_STEMS
+    if verbs_a and verbs_b and not verbs_a & verbs_b:
+        return False
+    return overlap(set(a.words - VERB_STEMS), set(b.words - VERB_STEMS)) >= SAME_TASK
+
+
 def merge(candidates: list[Candidate]) -> list[Candidate]:
     """One candidate per task, in first-mention order; details from later mentions fill in."""
     merged: list[Candidate] = []
     for candidate in candidates:
         for i, kept in enumerate(merged):
-            if overlap(set(kept.words), set(candidate.words)) >= SAME_TASK:
+            if _same_task(kept, candidate):
                 merged[i] = replace(
                     kept,
                     due=kept.due or candidate.due,

@@ -22,7 +22,7 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _JOINERS = (
-    r"and|but|also|then|and\s+then|and\s+also|as\s+well\s+as|oh\s+and|&|y|pero|"
+    r"and|or|but|also|then|o|oder|ou|and\s+then|and\s+also|as\s+well\s+as|oh\s+and|&|y|pero|"
     r"también|luego|además|und|aber|außerdem|dann|sowie|et|mais|puis|aussi|ensuite"
 )
 _SPLIT = re.compile(rf"\s*[,;:]\s*(?:(?:{_JOINERS})\s+)*|\s+(?:(?:{_JOINERS})\s+)+", re.I)
@@ -36,19 +36,28 @@ _SUBJECT = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A line of a message: its text, and whether it was a list item."""
+    """A line of a message: its text, whether it was a list item, and whether it was one
+    nested under another item (a detail of its parent, not a task of its own)."""
 
     text: str
     listed: bool
+    nested: bool = False
 
 
 def lines(text: str) -> list[Line]:
     """The non-blank lines of `text`, list markers removed."""
-    out = []
+    out: list[Line] = []
+    top: int | None = None
     for raw in text.splitlines():
         stripped = _LIST_MARK.sub("", raw, count=1)
-        if stripped.strip():
-            out.append(Line(stripped.strip(), stripped != raw))
+        if not stripped.strip():
+            continue
+        listed = stripped != raw
+        indent = len(raw) - len(raw.lstrip())
+        if listed and top is None:
+            top = indent
+        nested = listed and top is not None and indent > top
+        out.append(Line(stripped.strip(), listed, nested))
     return out
 
 
@@ -84,7 +93,8 @@ def _starts_predicate(left: str, right: str, language: str) -> bool:
     if _SUBJECT.match(head) or find_cue(head, language) is not None:
         return True
     if language == "de":
-        return starts_with_verb(head, "de") and starts_with_verb(left, "de")
+        both = starts_with_verb(head, "de") and starts_with_verb(left, "de")
+        return both and len(head.split()) > 1
     return starts_with_verb(head, language)
 
 

@@ -28,7 +28,7 @@ _EN = [
     r"that\s+i\s+(?:need|have|must|should)\s+to)\s+(?P<task>.+)",
     r"\bremind\s+me\s+(?:again\s+)?(?:to|about|of|that\s+i\s+(?:need|have|must|should)\s+to)\s+"
     r"(?P<task>.+)",
-    r"\bdon['’]?t\s+let\s+me\s+forget\s+(?:to\s+|about\s+)?(?P<task>.+)",
+    r"\b(?:don['’]?t|do\s+not)\s+let\s+me\s+forget\s+(?:to\s+|about\s+)?(?P<task>.+)",
     r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?i\s+(?:remember\s+to\s+|don['’]?t\s+forget\s+"
     r"(?:to\s+)?|do\s+not\s+forget\s+(?:to\s+)?)?(?P<task>.+)",
     rf"\b{_I}{_ADV}\s+(?:must|need\s+to|have\s+to|should|gotta)\s+(?:remember|not\s+forget)\s+"
@@ -53,7 +53,8 @@ _EN = [
     r"\bit['’]?s\s+(?:really\s+)?(?:important|urgent|essential|crucial)\s+(?:that\s+i\s+|"
     r"for\s+me\s+to\s+|to\s+|i\s+)(?P<task>.+)",
     "!"
-    r"^(?:(?:and|also|oh|plus|then|ok|so|but)\s+)*(?:gotta|got\s+to|need\s+to|have\s+to|"
+    r"^(?:(?:and|also|oh|plus|then|ok|so|but|still|yeah|anyway|actually|really|i)\s+)*"
+    r"(?:gotta|got\s+to|need\s+to|have\s+to|"
     r"must|should)\s+(?P<task>.+)",
     r"\b(?!(?:i|we|you)\b)[\w'’]+(?:\s+[\w'’]+)?\s+(?:wants|asked|needs|told|expects|reminded|"
     r"begged)\s+me\s+to\s+(?P<task>.+)",
@@ -95,7 +96,7 @@ _DE = [
     "!"
     r"\b(?:ich|wir)\s+(?:muss|müssen|sollte|sollten|soll|sollen|will|wollen|möchte|möchten|"
     r"werde|werden)\s+(?P<task>.+)",
-    "!" r"\b(?:muss|müssen|sollte|sollten|soll|will|möchte|werde)\s+(?:ich|wir)\s+(?P<task>.+)",
+    "!<" r"\b(?:muss|müssen|sollte|sollten|soll|will|möchte|werde)\s+(?:ich|wir)\s+(?P<task>.+)",
     r"\b(?:\w+\s+)?(?:will|möchte|hat\s+mich\s+gebeten),?\s+dass\s+ich\s+(?P<task>.+)",
     "@"
     r"\b(?:ich\s+)?(?:hab|habe)\s+(?:ich\s+)?(?:einen|den|meinen)\s+"
@@ -110,7 +111,7 @@ _FR = [
     r"\bajoute\s+(?P<task>.+?)\s+(?:à|a|sur|dans)\s+(?:ma|la)\s+liste",
     r"^(?:à\s+faire|tâche|todo|rappel)\s*[:\-–]\s*(?P<task>.+)",
     "!"
-    r"\bil\s+(?:faut|faudrait|faudra)\s+(?:absolument\s+)?(?:que\s+(?:je\s+|j['’]|nous\s+)|"
+    r"(?:\bil\s+|^)(?:faut|faudrait|faudra)\s+(?:absolument\s+|vraiment\s+)?(?:que\s+(?:je\s+|j['’]|nous\s+)|"
     r"qu['’]on\s+)?(?P<task>.+)",
     r"\bil\s+me\s+faut\s+(?P<task>.+)",
     r"\bil\s+est\s+(?:très\s+)?(?:urgent|important|essentiel)\s+(?:que\s+je\s+|que\s+j['’]|"
@@ -125,13 +126,20 @@ _FR = [
     "@" r"\bj['’]ai\s+(?:un\s+|le\s+|mon\s+)?(?P<task>(?:rendez-vous|rdv|entretien)\b.+)",
 ]
 
+
+def _compiled(patterns: list[str]) -> list[tuple[re.Pattern[str], str]]:
+    marked = [(p.lstrip("!@<"), p[: len(p) - len(p.lstrip("!@<"))]) for p in patterns]
+    return [(re.compile(body, _FLAGS), gate) for body, gate in marked]
+
+
 PATTERNS: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    lang: [(re.compile(p.lstrip("!@"), _FLAGS), p[0] if p[0] in "!@" else "") for p in patterns]
+    lang: _compiled(patterns)
     for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR}.items()
 }
 """Each language's cues in order, with a gate: `!` marks a cue whose task must open with a
 verb (in German, close with one): "I'll be there" and "quiero un café" are no tasks; `@`
-one that needs a date in the clause ("I have a dentist appointment on Friday")."""
+one that needs a date in the clause ("I have a dentist appointment on Friday"); `<` one
+whose object may stand before it ("Den Termin muss ich morgen bestätigen")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +159,12 @@ def find_cue(clause: str, language: str) -> Cue | None:
             match = pattern.search(clause)
             if match is None or not match.group("task").strip():
                 continue
-            if gate == "!" and not starts_with_verb(match.group("task").split(",")[0], lang):
+            task = match.group("task")
+            if "!" in gate and not starts_with_verb(task.split(",")[0], lang):
                 continue
-            if gate == "@" and not find_dates(clause, date.today()):
+            if "@" in gate and not find_dates(clause, date.today()):
                 continue
-            return Cue(match.start(), match.start("task"), match.group("task"))
+            if "<" in gate:
+                task = f"{clause[: match.start()].strip()} {task}".strip()
+            return Cue(match.start(), match.start("task"), task)
     return None

@@ -141,6 +141,7 @@ _RULES: list[tuple[str, Resolver | None]] = [
         r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?(?!\s*(?:h\b|:|uhr|%|€|\$|\d))(?P<mon>)",
         _absolute,
     ),
+    (r"\b(?:am|zum)\s+(?P<d>[0-3]?\d)\.(?!\d)(?P<mon>)", _absolute),
     (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
     (
         r"\b(?:at\s+|um\s+|à\s+|a\s+las\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b"

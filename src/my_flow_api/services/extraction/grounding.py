@@ -14,12 +14,13 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.lexicon import things
-from my_flow_api.services.extraction.suggestions import accepts, chosen, offered
+from my_flow_api.services.extraction.suggestions import accepted_offers
 from my_flow_api.services.extraction.text import content_words, guess_language, shares
 from my_flow_api.services.extraction.voice import user_voice
 
 SUPPORTED = 0.6
-"""Share of a title's content words that must occur in the support."""
+"""Share of what a title is about (its content words less to-do verbs) that the support
+must contain: one of one, two of two, two of three."""
 
 
 def support_words(chat: Sequence[ChatMessage]) -> set[str]:
@@ -31,24 +32,19 @@ def support_words(chat: Sequence[ChatMessage]) -> set[str]:
         voice = user_voice(message.content)
         words |= content_words(voice)
         previous = chat[index - 1] if index else None
-        if previous is not None and previous.role is MessageRole.ASSISTANT and accepts(voice):
-            language = guess_language(voice)
-            for phrase in chosen(offered(previous.content, language), voice):
+        if previous is not None and previous.role is MessageRole.ASSISTANT:
+            for phrase in accepted_offers(previous.content, voice, guess_language(voice)):
                 words |= content_words(phrase)
     return words
 
 
 def is_grounded(title: str, support: set[str]) -> bool:
-    """Whether enough of the title's content words occur in the support, what it is about
-    among them ("Call the dentist" needs "dentist", not only "call")."""
-    title_words = content_words(title)
-    if not title_words:
+    """Whether enough of what the title is about occurs in the support: "Call the dentist"
+    needs "dentist"; "Pay rent" is grounded by "ugh rent", whatever the verb."""
+    about = things(title) or content_words(title)
+    if not about:
         return False
-    found = sum(1 for word in title_words if shares(word, support))
-    about = things(title)
-    return found / len(title_words) >= SUPPORTED and (
-        not about or any(shares(word, support) for word in about)
-    )
+    return sum(1 for word in about if shares(word, support)) / len(about) >= SUPPORTED
 
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:

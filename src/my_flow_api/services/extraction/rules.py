@@ -10,6 +10,7 @@ task are merged, keeping the first title and any stated date and priority.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -21,11 +22,21 @@ from my_flow_api.services.extraction.cancel import LAST_TASK, matches, taken_bac
 from my_flow_api.services.extraction.candidates import Candidate, add_details, merge
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.dates import due_date
+from my_flow_api.services.extraction.priority import stated_priority
 from my_flow_api.services.extraction.sentence import sentence_tasks
-from my_flow_api.services.extraction.suggestions import accepts, chosen, offered
+from my_flow_api.services.extraction.suggestions import accepted_offers
 from my_flow_api.services.extraction.text import guess_language
 from my_flow_api.services.extraction.titles import make_title
 from my_flow_api.services.extraction.voice import user_voice
+
+TERSE_MESSAGE_WORDS = 12
+"""A message this short may be a bare note: "ugh rent. due friday"."""
+_TASK_HEADER = re.compile(
+    r"(?:to-?dos?|\blists?\b|liste|lista|prep|plan|errands|tasks?|things|deadlines|remember|"
+    r"reminders?|forget|need|have\s+to|must|pendientes?|tareas?|aufgaben|erledigen|"
+    r"à\s+faire|tâches|semaine|weekend|morgen|mañana|demain|tomorrow|today|week)[^:]*:\s*$",
+    re.IGNORECASE,
+)
 
 
 def extract_by_rules(
@@ -38,29 +49,42 @@ def extract_by_rules(
     for index, voice in voices.items():
         language = guess_language(voice, spoken)
         previous = chat[index - 1] if index else None
-        if previous is not None and previous.role is MessageRole.ASSISTANT and accepts(voice):
-            found += _accepted(previous.content, voice, language)
-        found = _read_turn(voice, language, today, found)
+        accepted: list[Candidate] = []
+        if previous is not None and previous.role is MessageRole.ASSISTANT:
+            accepted = _accepted(previous.content, voice, language, today)
+        found = _read_turn(voice, language, today, found, accepted)
     return [_to_flow(c, context_id) for c in merge(found)[:MAX_FLOWS]]
 
 
-def _read_turn(voice: str, language: str, today: date, found: list[Candidate]) -> list[Candidate]:
+def _read_turn(
+    voice: str, language: str, today: date, found: list[Candidate], accepted: list[Candidate]
+) -> list[Candidate]:
     start = len(found)
-    header_due: date | None = None
+    found = found + accepted
+    header: str | None = None
+    terse = len(voice.split()) <= TERSE_MESSAGE_WORDS
     for line in lines(voice):
+        if line.nested:
+            continue
+        under = line.listed and header is not None
         for sentence in sentences(line.text):
             found = _take_back(found, sentence, language)
             start = min(start, len(found))
             tasks = sentence_tasks(
-                sentence, language, today, listed=line.listed, in_task_turn=len(found) > start
+                sentence,
+                language,
+                today,
+                listed=under,
+                continuing=line.listed or bool(found),
+                terse=terse or line.listed,
             )
             if not tasks and len(found) > start:
                 found[start:] = add_details(found[start:], sentence, today)
-            if line.listed and header_due is not None:
-                tasks = [t.with_due(header_due) for t in tasks]
+            if under and header is not None and (due := due_date(header, today)):
+                tasks = [t.with_due(due) for t in tasks]
             found += tasks
         if not line.listed:
-            header_due = due_date(line.text, today) if line.text.endswith(":") else None
+            header = line.text if _TASK_HEADER.search(line.text) else None
     return found
 
 
@@ -73,10 +97,15 @@ def _take_back(found: list[Candidate], sentence: str, language: str) -> list[Can
     return found
 
 
-def _accepted(assistant_text: str, reply: str, language: str) -> list[Candidate]:
-    picked = chosen(offered(assistant_text, language), reply)
+def _accepted(assistant_text: str, reply: str, language: str, today: date) -> list[Candidate]:
+    """The proposals of the assistant's turn that the reply takes, dated by the reply."""
+    picked = accepted_offers(assistant_text, reply, language)
+    if not picked:
+        return []
+    first = sentences(reply)[0]
+    due, priority = due_date(first, today), stated_priority(first)
     titles = (make_title(phrase, language) for phrase in picked)
-    return [Candidate.of(title, None, None) for title in titles if title]
+    return [Candidate.of(title, due, priority) for title in titles if title]
 
 
 def _to_flow(candidate: Candidate, context_id: str | None) -> FlowCreate:

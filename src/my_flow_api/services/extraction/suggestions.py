@@ -30,6 +30,7 @@ _ACCEPT = re.compile(
     r"vas-y|volontiers|ça\s+marche|carrément)",
     _I,
 )
+_YES_INSIDE = re.compile(r"\b(?:yes|yeah|yep|please|pls|ja|sí|si|oui|vale|gerne)\b", _I)
 _DECLINE = re.compile(
     r"^\W*(?:no|nah|nope|not\s+(?:now|really|today)|no\s+thanks|i['’]ll\s+pass|maybe\s+later|"
     r"nein|non|no\s+gracias|pas\s+maintenant)\b",
@@ -54,6 +55,14 @@ _ADD_WRAPPER = re.compile(
     _I,
 )
 _QUOTED = re.compile(r"[\"“‘'«„]([^\"”’'»“]{3,80})[\"”’'»“]")
+_OPTIONS = re.compile(
+    r"\b(?:options?|ideas?|suggestions?|things?|steps?|plan|could|might|opciones|ideas|"
+    r"sugerencias|vorschläge|ideen|möglichkeiten|options|idées|suggestions)\b",
+    _I,
+)
+_OPTION_SPLIT = re.compile(r"\s*[,;]\s*(?:or\s+|and\s+|o\s+|y\s+|oder\s+|und\s+|ou\s+|et\s+)?|"
+                           r"\s+(?:or|and|o|y|oder|und|ou|et)\s+", _I)  # fmt: skip
+_GERUND_QUESTION = re.compile(r"^\W*(?P<task>[A-Za-z]+ing\s+.+?)(?:\s+too|\s+as\s+well)?\s*\?$")
 _GENERIC = frozenset(
     """
     task tasks thing things item items those these them any some one ones those option
@@ -78,6 +87,22 @@ def accepts(reply: str) -> bool:
     return bool(_ACCEPT.match(reply)) and not _DECLINE.match(reply)
 
 
+def accepted_offers(assistant_text: str, reply: str, language: str) -> list[str]:
+    """The task phrases of the assistant's turn that the user's reply takes."""
+    if accepts(reply):
+        return chosen(offered(assistant_text, language), reply)
+    if picks_some(reply):
+        return chosen(offered(assistant_text, language), reply, named_only=True)
+    return []
+
+
+def picks_some(reply: str) -> bool:
+    """Whether the reply's first sentence says yes inside it ("flowers yes", "1 and 3
+    please", "Lebenslauf ja"): it then takes only the proposals it names or numbers."""
+    first = sentences(reply)[0] if reply.strip() else ""
+    return bool(_YES_INSIDE.search(first)) and not _DECLINE.match(reply)
+
+
 def offered(assistant_text: str, language: str) -> list[str]:
     """The task phrases the assistant proposed, in order."""
     phrases: list[str] = []
@@ -98,6 +123,12 @@ def _offers(sentence: str, language: str, listed: bool) -> list[str]:
     quoted = _QUOTED.search(sentence)
     if quoted and re.search(r"\b(?:add|remind|task|list|reminder|flow)\b", sentence, _I):
         return [quoted.group(1)]
+    head, colon, tail = sentence.partition(":")
+    if colon and tail.strip() and _OPTIONS.search(head):
+        return [i for i in _OPTION_SPLIT.split(tail.strip(" .")) if content_words(i) - _GENERIC]
+    gerund = _GERUND_QUESTION.match(sentence)
+    if gerund:
+        return [gerund["task"]]
     match = _OFFER.search(sentence)
     if match:
         first, *rest = clauses(_ADD_WRAPPER.sub("", match.group("task").rstrip("?.! ")), language)
@@ -116,9 +147,9 @@ def _verb_first(sentence: str, language: str) -> bool:
     return bool(ROMANCE_INFINITIVE.match(fold(sentence.split()[0])))
 
 
-def chosen(phrases: list[str], reply: str) -> list[str]:
-    """The proposals the reply takes: the ones it names or numbers, else all, less the
-    ones it turns down. Only the reply's first sentence is read for this."""
+def chosen(phrases: list[str], reply: str, *, named_only: bool = False) -> list[str]:
+    """The proposals the reply takes: the ones it names or numbers, else all (none when
+    `named_only`), less the ones it turns down. Only the reply's first sentence counts."""
     first = sentences(reply)[0] if reply.strip() else ""
     folded = fold(first)
     excluded = _EXCEPT.search(first)
@@ -130,10 +161,13 @@ def chosen(phrases: list[str], reply: str) -> list[str]:
     leading = _FIRST_N.search(folded)
     if leading:
         return keep[: number(leading.group(1)) or 1]
+    numbered = [int(n) - 1 for n in re.findall(r"(?<![\d:./])\b([1-9])\b(?![\d:./])", folded)]
+    if numbered:
+        return [keep[i] for i in numbered if i < len(keep)]
     picks = [keep[i] for word, i in _ORDINALS.items() if re.search(rf"\b{word}\b", folded)
              if -len(keep) <= i < len(keep)]  # fmt: skip
     if picks and not _ALL.search(folded):
         return picks
     named = content_words(folded) - content_words(_ACCEPT_WORDS)
     mentioned = [p for p in keep if any(shares(w, named) for w in content_words(p))]
-    return mentioned or keep
+    return mentioned or ([] if named_only else keep)

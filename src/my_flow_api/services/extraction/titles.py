@@ -8,8 +8,9 @@ import re
 from datetime import date
 
 from my_flow_api.services.extraction.dates import find_dates
-from my_flow_api.services.extraction.lexicon import things
+from my_flow_api.services.extraction.lexicon import EN_VERBS, things
 from my_flow_api.services.extraction.priority import priority_spans
+from my_flow_api.services.extraction.text import fold
 
 TITLE_LIMIT = 120
 _I = re.IGNORECASE
@@ -19,7 +20,7 @@ _CUT = re.compile(
     r"que|pero|weil|da|damit|sonst|denn|aber|parce\s+que|car|sinon|mais)\b.*$"
     r"|\s+(?:because|since|so\s+that|so\s+i|otherwise|before\s+i\s+forget|if\s+possible|"
     r"if\s+i\s+can|when\s+i\s+get|lol|haha|porque|para\s+que|weil|damit|parce\s+que|"
-    r"pour\s+que|avant\s+que)\b.*$|\s*\(.*$|\s*[:;]\s*$",
+    r"pour\s+que|avant\s+que|or\s+(?:else\s+)?(?:they|it|i|you|we|he|she)\b)\b.*$|\s*\(.*$|\s*[:;]\s*$",
     _I,
 )
 _LEAD = re.compile(
@@ -27,7 +28,7 @@ _LEAD = re.compile(
     r"actually|eventually|seriously|somehow|maybe|go\s+ahead\s+and|try\s+to|try\s+and|"
     r"get\s+around\s+to|remember\s+to|not\s+forget\s+to|to|and|oh|ok|so|that|i|"
     r"también|además|luego|primero|por\s+favor|que|de|noch|unbedingt|bitte|mal|endlich|"
-    r"auch|dann|erst|zuerst|dass\s+ich|ich|aussi|absolument|vraiment|bien|d['’]abord|de|"
+    r"auch|dann|erst|zuerst|dass\s+ich|ich|aber|und|also|aussi|absolument|vraiment|bien|d['’]abord|de|"
     r"d['’](?=\w))\s*\b",
     _I,
 )
@@ -47,6 +48,11 @@ _GET_DONE = re.compile(
     _I,
 )
 _IRREGULAR = {"done": "do", "sent": "send", "paid": "pay", "made": "make", "written": "write"}
+_PRONOUN_TITLE = re.compile(
+    r"^\S+\s+(?:that|it|this|those|these|them)(?:\s+(?:up|out|off|in|back|on|too|again|now|"
+    r"later|before|after|by|first)\b.*)?$",
+    _I,
+)
 _GERMAN_ZU = re.compile(r"\bzu\s+(\S+)$")
 
 
@@ -64,7 +70,7 @@ def make_title(phrase: str, language: str) -> str | None:
         text = _TRAIL.sub("", text).strip()
     if language == "de":
         text = _GERMAN_ZU.sub(r"\1", text)
-    if not things(text):
+    if not things(text) or _PRONOUN_TITLE.match(text) or fold(text) in EN_VERBS:
         return None
     if len(text) > TITLE_LIMIT:
         text = text[:TITLE_LIMIT].rsplit(" ", 1)[0]

@@ -3,7 +3,8 @@
 Pasted mail and web text can carry instructions aimed at the extractor: HTML comments,
 lines dressed up as system or assistant turns, JSON that looks like an answer, spoofed
 closing delimiters, chat-template tokens, "ignore previous instructions" sentences, and
-quoted passages (a mail or text pasted to be translated or summarised).
+quoted passages (a mail or text pasted to be translated or summarised), machine formats
+(calendar invites' `KEY:value` lines), and sentences addressed to AI assistants.
 None of that is the user saying what they intend to do, so none of it may become, or
 support, a flow.
 """
@@ -35,6 +36,19 @@ _OVERRIDE = re.compile(
     r"reglas|anweisungen|regeln|consignes|règles)\b[^.!?\n]*[.!?]?",
     re.IGNORECASE,
 )
+_FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
+_LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
+_BRACKETED = re.compile(
+    r"^.*[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]*[\])>}].*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MACHINE_LINE = re.compile(r"^[A-Z][A-Z0-9-]{2,}(?:;[^:\n]*)?:\S.*$", re.MULTILINE)
+_TO_MACHINES = re.compile(
+    r"[^.!?\n]*\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
+    r"ia|ki)\b[^.!?\n]{0,80}\b(?:processing|reading|parsing|create|add|extract|insert|must|should|"
+    r"crea|añade|erstelle|füge|ajoute|crée)\b[^\n]*",
+    re.IGNORECASE,
+)
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _PASSAGE = re.compile(r"[\"“„«]([^\"“”„«»]*\n[^\"“”„«»]*|[^\"“”„«»\n]{100,})[\"”“»]")
 _BLANKS = re.compile(r"\n{3,}")
@@ -44,13 +58,18 @@ def user_voice(content: str) -> str:
     """`content` without comments, role-play lines, delimiters, JSON and override attempts."""
     text = _COMMENT.sub(" ", content)
     text = _FENCE.sub(" ", text)
+    text = _FRAMED.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _PASSAGE.sub(" ", text)
     text = _TAGGED.sub(" ", text)
     text = _DELIMITER.sub(" ", text)
     text = _ROLE_LINE.sub(" ", text)
+    text = _BRACKETED.sub(" ", text)
+    text = _MACHINE_LINE.sub(" ", text)
     text = _OVERRIDE.sub(" ", text)
+    text = _TO_MACHINES.sub(" ", text)
     text = _strip_json(text)
     text = _QUOTED_LINE.sub(" ", text)
-    text = _PASSAGE.sub(" ", text)
     return _BLANKS.sub("\n\n", text).strip()
 
 
