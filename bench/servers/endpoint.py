@@ -68,6 +68,7 @@ def main() -> None:
             host="127.0.0.1",
             port=args.port,
             log_config=None,
+            http="my_flow_api.http_protocol:HeadLimitProtocol",
             timeout_graceful_shutdown=10,
             **options,
         )

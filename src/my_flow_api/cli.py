@@ -33,6 +33,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
+    from my_flow_api.http_protocol import HTTP_PROTOCOL
+
     # Uvicorn re-raises SIGTERM once it has shut down; by then streams are drained and
     # connections closed, so a graceful stop exits 0 instead of dying by the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
@@ -42,6 +44,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         reload=args.reload,
         log_config=None,
+        http=HTTP_PROTOCOL,  # httptools, with a cap on a request's headers
         timeout_graceful_shutdown=10,
     )
     return 0

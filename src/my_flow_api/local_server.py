@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
+from my_flow_api.http_protocol import HTTP_PROTOCOL
+
 
 class ServerStartError(RuntimeError):
     """The server stopped before it was listening (port taken, lifespan failed …)."""
@@ -19,7 +21,9 @@ async def running_server(
     app: ASGIApp, port: int = 0, host: str = "127.0.0.1"
 ) -> AsyncIterator[str]:
     """Serve `app` with uvicorn (lifespan on) and yield its base URL; stop it on exit."""
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, lifespan="on", http=HTTP_PROTOCOL
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

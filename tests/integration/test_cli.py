@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -136,3 +137,75 @@ async def test_serve_runs_a_real_server_and_stops_on_sigterm(env: dict[str, str]
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0
     assert b"service started" in stderr
+
+
+async def _send_head(port: int, head: bytes, *, chunk: int = 64 * 1024) -> bytes:
+    """Send `head` in `chunk`-sized writes and return what the server answers (b"" if it
+    only closed); stop writing as soon as the server has answered or closed."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    answer = asyncio.create_task(reader.read())
+    try:
+        for start in range(0, len(head), chunk):
+            if answer.done():
+                break
+            writer.write(head[start : start + chunk])
+            await writer.drain()
+        return await asyncio.wait_for(answer, 10)
+    except ConnectionError:  # closed while we were still writing, or reset
+        return b""
+    finally:
+        writer.close()
+        answer.cancel()
+        await asyncio.gather(answer, return_exceptions=True)
+
+
+def _request(header_bytes: int, *, finished: bool = True) -> bytes:
+    head = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * header_bytes
+    return head + (b"\r\nConnection: close\r\n\r\n" if finished else b"")
+
+
+async def test_serve_refuses_oversized_request_headers_quickly_and_stays_up(
+    env: dict[str, str],
+) -> None:
+    from my_flow_api.http_protocol import MAX_HEAD_BYTES
+
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "my-flow"),
+        "serve",
+        "--port",
+        str(port),
+        env={**env, "LOG_FORMAT": "json"},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            while True:
+                try:
+                    await client.get("/api/v1/health")
+                    break
+                except httpx.TransportError:
+                    assert process.returncode is None, "the server exited"
+                    assert time.monotonic() < deadline, "the server did not start"
+                    await asyncio.sleep(0.2)
+
+            ok = await _send_head(port, _request(MAX_HEAD_BYTES - 1024))
+            assert ok.startswith(b"HTTP/1.1 200 "), ok[:100]
+
+            whole = await _send_head(port, _request(MAX_HEAD_BYTES + 1), chunk=1 << 30)
+            assert whole.startswith(b"HTTP/1.1 431 "), whole[:100]
+            assert json.loads(whole.split(b"\r\n\r\n", 1)[1])["code"] == "headers_too_large"
+
+            started = time.monotonic()
+            endless = await _send_head(port, _request(64 << 20, finished=False))
+            assert time.monotonic() - started < 2
+            assert endless == b"" or endless.startswith(b"HTTP/1.1 431 "), endless[:100]
+
+            assert (await client.get("/api/v1/health")).status_code == 200
+            assert process.returncode is None
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
