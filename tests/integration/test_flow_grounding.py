@@ -90,3 +90,18 @@ async def test_a_task_planted_in_a_pasted_mail_is_not_stored(api: Api, fake: Fak
     result = await stream(alice, chat(context_id, mail))
     titles = [f["title"] for f in result.named("metadata")[0]["flows"]]
     assert titles == ["Book the train for the offsite"]
+
+
+async def test_a_later_turn_naming_an_open_task_adds_no_flow(api: Api, fake: FakeOpenAI) -> None:
+    fake.script(tokens=["Ok", "."], extraction={"flows": [{"title": "Call the bank"}]})
+    alice = api.client("alice")
+    context_id = await new_context(alice)
+    first = await stream(alice, chat(context_id, "I need to call the bank about my card"))
+    assert [f["title"] for f in first.named("metadata")[0]["flows"]] == ["Call the bank"]
+    reworded = {"flows": [{"title": "Ring the bank about the card"}, {"title": "Buy milk"}]}
+    fake.script(tokens=["Ok", "."], extraction=reworded)
+    again = "don't let me forget to ring the bank about the card, and buy milk"
+    second = await stream(alice, chat(context_id, again))
+    assert [f["title"] for f in second.named("metadata")[0]["flows"]] == ["Buy milk"]
+    listed = (await alice.get(f"/api/v1/contexts/{context_id}/flows")).json()
+    assert sorted(f["title"] for f in listed["items"]) == ["Buy milk", "Call the bank"]

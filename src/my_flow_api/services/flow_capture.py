@@ -6,14 +6,19 @@ from collections.abc import Sequence
 
 import structlog
 
+from my_flow_api.models.common import PageParams
 from my_flow_api.models.conversation import Message
-from my_flow_api.models.flow import Flow
+from my_flow_api.models.flow import Flow, FlowCreate
 from my_flow_api.repositories.protocols import FlowRepository
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.extraction import same_task
 
 log = structlog.get_logger(__name__)
+
+OPEN_FLOWS = PageParams(limit=200)
+"""The newest open flows a new one is compared with."""
 
 
 async def capture_flows(
@@ -26,14 +31,20 @@ async def capture_flows(
     """The flows this conversation adds to the context.
 
     Extraction failing is not an error (a WARNING, and no flows). One flow failing to be
-    stored does not stop the others. A flow whose normalised title matches an open flow of
-    the context, or an earlier one of the same batch, is not created again.
+    stored does not stop the others. A flow that names the same task as an open flow of
+    the context (an earlier turn's "Call the bank" and this turn's "Ring the bank about
+    the card"), or whose normalised title matches one, is not created again.
     """
     try:
         candidates = await ai.extract_flows(conversation, context_id)
     except AIServiceError as exc:
         log.warning("Flow extraction failed (non-fatal)", code=exc.code)
         return []
+    if candidates:
+        try:
+            candidates = await _new_tasks(flows, user_id, context_id, candidates)
+        except Exception as exc:  # the exact-title check in create_unique still holds
+            log.warning("Could not compare with open flows", error_type=type(exc).__name__)
     created: list[Flow] = []
     for candidate in candidates:
         try:
@@ -49,3 +60,10 @@ async def capture_flows(
         candidate_count=len(candidates),
     )
     return created
+
+
+async def _new_tasks(
+    flows: FlowRepository, user_id: str, context_id: str, candidates: list[FlowCreate]
+) -> list[FlowCreate]:
+    page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
+    return [c for c in candidates if not any(same_task(c.title, f.title) for f in page.items)]

@@ -70,6 +70,11 @@ def _same_task(a: Candidate, b: Candidate) -> bool:
     return overlap(set(a.words - VERB_STEMS), set(b.words - VERB_STEMS)) >= SAME_TASK
 
 
+def same_task(title: str, other: str) -> bool:
+    """Whether two titles name one task ("Pick up my prescription", "Prescription pickup")."""
+    return _same_task(Candidate.of(title, None, None), Candidate.of(other, None, None))
+
+
 def merge(candidates: list[Candidate]) -> list[Candidate]:
     """One candidate per task, in first-mention order; details from later mentions fill in."""
     merged: list[Candidate] = []
