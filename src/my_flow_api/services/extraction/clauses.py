@@ -67,7 +67,8 @@ def sentences(line: str) -> list[str]:
     pos = 0
     for match in _SENTENCE_END.finditer(line):
         piece = line[pos : match.start()]
-        if _ABBREVIATION.search(piece):
+        ordinal = piece[-2:-1].isdigit() and line[match.end() : match.end() + 1].islower()
+        if _ABBREVIATION.search(piece) or ordinal:
             continue
         parts.append(line[pos : match.start()])
         pos = match.end()

@@ -45,7 +45,11 @@ EN_VERBS = frozenset(
     restock label tag file archive shred recycle declutter donate organise organize
     prepare pack unpack load unload empty fill top refill water feed groom bathe
     vaccinate worm neuter adopt foster babysit visit invite greet welcome thank pick
-    drop
+    drop focus tackle handle find reorganise reorganize chase memorise revise appeal
+    enrol enroll resign quit fire mend darn patch hem alter thaw marinate soak chop peel
+    boil roast steam brew pour serve laminate bind staple courier dispatch track begin
+    continue resume pause end shortlist interview vet verify taste sample uninstall
+    configure sync restore figure sort-out arrange organise plan contact email phone
     """.split()
 )
 """Verbs that begin to-do items ("call", "book", "renew")."""

@@ -83,6 +83,8 @@ def _read_turn(
             if under and header is not None and (due := due_date(header, today)):
                 tasks = [t.with_due(due) for t in tasks]
             found += tasks
+        if terse and len(found) == start and not line.listed:
+            found += sentence_tasks(line.text, language, today, listed=False, terse=True)
         if not line.listed:
             header = line.text if _TASK_HEADER.search(line.text) else None
     return found

@@ -22,6 +22,8 @@ _LEADING = re.compile(
 )
 _ASIDE = re.compile(r"\([^)]*\)")
 _QUOTED_TASK = re.compile(r"^\W*(?:and\s+|also\s+)?[\"“‘']([^\"”’']{3,60})[\"”’'](?:\W|$)")
+_TO_ASSISTANT = re.compile(r"^\W*(?:tell|ask|show|give|send)\s+(?:you|u|ya)\b", re.I)
+"""A "task" whose object is the assistant ("I have to tell you about the weekend")."""
 _HEADER = re.compile(
     r"^\W*(?:important|urgent|asap|whenever[\w\s]*|no\s+rush|wichtig|dringend|urgente|"
     r"(?:by|before|on)\s+\w+|tomorrow|today|tonight)\W*$",
@@ -70,7 +72,7 @@ def _clause_tasks(sentence: str, language: str, today: date, base: bool) -> Foun
             continuing = base or bool(_HEADER.match(clause))
             continue
         continuing = True
-        if not _ruled_out(clause, language):
+        if not _ruled_out(_head(clause, phrase), language):
             found.append((clause, phrase))
     if not found and (quoted := _QUOTED_TASK.match(sentence)) and imperative(quoted[1], language):
         found.append((sentence, quoted[1]))
@@ -80,11 +82,21 @@ def _clause_tasks(sentence: str, language: str, today: date, base: bool) -> Foun
 def _phrase(clause: str, previous: str, language: str, today: date, continuing: bool) -> str | None:
     cue = find_cue(clause, language)
     if cue is not None:
+        if _TO_ASSISTANT.match(cue.task):
+            return None
         return pointing_back(cue.task, previous) or cue.task
     noted = continuing or (bool(find_dates(clause, today)) and language != "de")
     if noted and imperative(clause, language):
         return _LEADING.sub("", clause)
     return obligation(_LEADING.sub("", clause))
+
+
+def _head(clause: str, phrase: str) -> str:
+    """The clause up to the first comma after its task: what follows is an aside with its
+    own subject ("…, der Vermieter wartet schon" says nothing of the task's time)."""
+    start = clause.find(phrase[:20]) if phrase else -1
+    comma = clause.find(",", max(start, 0) + len(phrase.split(",")[0]))
+    return clause if comma < 0 else clause[:comma]
 
 
 def _ruled_out(clause: str, language: str) -> bool:
