@@ -21,6 +21,7 @@ from my_flow_api.services.ai.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.cancel import LAST_TASK, matches, taken_back
 from my_flow_api.services.extraction.candidates import Candidate, add_details, merge
 from my_flow_api.services.extraction.clauses import lines, sentences
+from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.priority import stated_priority
 from my_flow_api.services.extraction.sentence import sentence_tasks
@@ -83,7 +84,7 @@ def _read_turn(
             if under and header is not None and (due := due_date(header, today)):
                 tasks = [t.with_due(due) for t in tasks]
             found += tasks
-        if terse and len(found) == start and not line.listed:
+        if terse and len(found) == start and not line.listed and not find_cue(line.text, language):
             found += sentence_tasks(line.text, language, today, listed=False, terse=True)
         if not line.listed:
             header = line.text if _TASK_HEADER.search(line.text) else None
