@@ -5,6 +5,7 @@ Usage::
     with FakeOpenAI() as fake:                      # real HTTP on 127.0.0.1, own thread
         fake.script(tokens=["Hel", "lo"], delay=0.01)
         fake.script_once(fail_status=429, retry_after=0)   # only for the next request
+        fake.script(refuse_formats=("json_schema",), refuse_status=500)  # llama_cpp.server
         settings = load_settings(**fake.settings_overrides())
         ...
         fake.requests[-1].json()                    # what the client sent
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -67,8 +68,13 @@ class OpenAIScript:
     """Seconds to keep the body open after the last event (a server slow to close)."""
     extraction: Mapping[str, Any] | Sequence[Any] | str | None = None
     """Content of non-streaming answers."""
-    reject_json_schema: bool = False
-    """Answer 400 to `response_format.type == "json_schema"` (a server without schemas)."""
+    refuse_formats: Collection[str | None] = ()
+    """`response_format.type`s to refuse, as servers do that do not know a format (`None`:
+    any request without `response_format`, streaming chats included)."""
+    refuse_status: int = 400
+    """Status of a refusal."""
+    refuse_body: Mapping[str, Any] | None = None
+    """Body of a refusal; by default llama-cpp-python's for a 500, OpenAI's otherwise."""
     batch: bool = False
     """Write all events at once (benchmarks) instead of one write per event."""
     model: str = "gpt-fake"
@@ -126,9 +132,11 @@ class FakeOpenAI(FakeHTTPServer):
             await exchange.send_json(
                 script.fail_status, _error(script.fail_status, "Scripted failure"), headers
             )
-        elif script.reject_json_schema and _format_type(body) == "json_schema":
-            message = "response_format type json_schema is not supported by this server"
-            await exchange.send_json(400, _error(400, message, param="response_format"))
+        elif _format_type(body) in script.refuse_formats:
+            refusal = script.refuse_body
+            if refusal is None:
+                refusal = _refusal(script.refuse_status, _format_type(body))
+            await exchange.send_json(script.refuse_status, refusal)
         elif body.get("stream"):
             await self._stream(body, script, exchange)
         else:
@@ -192,6 +200,19 @@ def _sse(payload: object) -> bytes:
 def _format_type(body: dict[str, Any]) -> str | None:
     fmt = body.get("response_format")
     return fmt.get("type") if isinstance(fmt, dict) else None
+
+
+def _refusal(status: int, kind: str | None) -> dict[str, Any]:
+    if status >= 500:  # llama-cpp-python: its request validation escapes as a 500
+        message = (
+            "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n"
+            "  Input should be 'text' or 'json_object' [type=literal_error,"
+            f" input_value='{kind}', input_type=str]"
+        )
+        error = {"message": message, "type": "internal_server_error", "param": None, "code": None}
+        return {"error": error}
+    message = f"response_format type {kind} is not supported by this server"
+    return _error(status, message, param="response_format")
 
 
 def _error(status: int, message: str, *, param: str | None = None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What only the `openai` provider does: its request shape, JSON-schema fallback."""
+"""What only the `openai` provider does: its request shape, output-mode fallback (the
+ladder itself: `test_json_modes.py`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
+from my_flow_api.services.ai.json_modes import JsonMode, ModeMemory
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
 from my_flow_api.services.ai_service import AIService
 from tests.fakes.openai_server import FakeOpenAI
@@ -108,8 +110,9 @@ async def test_extraction_uses_strict_json_schema(fake_openai: FakeOpenAI) -> No
 async def test_server_rejecting_schemas_falls_back_to_json_mode_and_remembers(
     fake_openai: FakeOpenAI,
 ) -> None:
-    fake_openai.script(extraction={"flows": [FLOW]}, reject_json_schema=True)
-    service = _service(fake_openai)
+    fake_openai.script(extraction={"flows": [FLOW]}, refuse_formats=("json_schema",))
+    provider = OpenAIProvider(settings_for(fake_openai), modes=ModeMemory())
+    service = AIService(provider, retry=FAST_RETRY)
     try:
         first = await service.extract_flows(CONVERSATION, "ctx-1")
         second = await service.extract_flows(CONVERSATION, "ctx-1")
@@ -118,18 +121,19 @@ async def test_server_rejecting_schemas_falls_back_to_json_mode_and_remembers(
     assert [f.title for f in first] == [f.title for f in second] == ["Renew passport"]
     kinds = [r.json()["response_format"]["type"] for r in fake_openai.chat_requests]
     assert kinds == ["json_schema", "json_object", "json_object"]
+    assert provider.json_mode is JsonMode.JSON_OBJECT
 
 
-async def test_a_server_rejecting_both_formats_is_a_configuration_error(
+async def test_a_server_rejecting_every_mode_is_a_configuration_error(
     fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.script(fail_status=400)
-    provider = OpenAIProvider(settings_for(fake_openai))
+    provider = OpenAIProvider(settings_for(fake_openai), modes=ModeMemory())
     service = AIService(provider, retry=FAST_RETRY)
     try:
         with pytest.raises(AIConfigurationError):
             await service.extract_flows(CONVERSATION, "ctx-1")
     finally:
         await service.aclose()
-    assert provider.json_schema_supported is True, "nothing learnt from a plain failure"
-    assert len(fake_openai.chat_requests) == 2
+    assert provider.json_mode is JsonMode.JSON_SCHEMA, "nothing learnt when nothing worked"
+    assert len(fake_openai.chat_requests) == 3

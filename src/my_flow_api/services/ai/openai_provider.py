@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import structlog
 from openai import AsyncOpenAI
 
 from my_flow_api.config import Settings
@@ -18,19 +17,22 @@ from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableEr
 from my_flow_api.services.ai.errors_map import (
     CAUGHT,
     TRANSPORT_ERRORS,
-    ProviderStatusError,
     from_error_body,
     map_error,
+)
+from my_flow_api.services.ai.json_modes import (
+    MODE_MEMORY,
+    JsonMode,
+    ModeMemory,
+    complete_in_modes,
+    mode_request,
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP
 from my_flow_api.services.ai.sse import parse_json, sse_data
 
-log = structlog.get_logger(__name__)
-
 DONE = b"[DONE]"
 DRAIN_SECONDS = 0.1
 CHAT_PATH = "/chat/completions"
-SCHEMA_REJECTED = (400, 422)
 
 
 class OpenAIProvider:
@@ -41,14 +43,21 @@ class OpenAIProvider:
     with the lean `sse_data` decoder: the SDK's typed chunks cost ~20x the raw parse and
     its per-call machinery more than the request itself (`bench/README.md`).
 
-    A server that rejects JSON-schema output (HTTP 400/422) is asked again in plain JSON
-    mode, and once that works the instance remembers to use JSON mode from then on. There
-    are no retries here: `AIService` retries, and only before the first token.
+    Extraction walks the output-mode ladder of `json_modes` (`json_schema`, `json_object`,
+    then the schema in the prompt) while the server refuses a mode, and starts later calls
+    in the mode that worked for this base URL. There are no retries here: `AIService`
+    retries, and only before the first token.
     """
 
     name = "openai"
 
-    def __init__(self, settings: Settings, *, client: AsyncOpenAI | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: AsyncOpenAI | None = None,
+        modes: ModeMemory | None = None,
+    ) -> None:
         key = settings.OPENAI_API_KEY
         if client is None and key is None:
             raise AIConfigurationError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
@@ -63,7 +72,8 @@ class OpenAIProvider:
         self._http = ProviderHTTP(sdk, timeout)
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
-        self.json_schema_supported = True
+        self._base_url = str(sdk.base_url)
+        self._modes = MODE_MEMORY if modes is None else modes
 
     async def stream_chat(
         self,
@@ -125,34 +135,29 @@ class OpenAIProvider:
         max_tokens: int,
         temperature: float,
     ) -> str:
-        """The answer's JSON text: schema-constrained, or JSON mode on servers without schemas."""
-        payload: dict[str, Any] = {
-            "model": self.model,
-            "messages": to_openai_messages(messages, system),
-            "temperature": temperature,
-            self._limit_field: max_tokens,
-        }
-        rejected = False
-        if self.json_schema_supported:
-            strict = {"name": schema_name, "schema": schema, "strict": True}
-            try:
-                return await self._complete(
-                    {**payload, "response_format": {"type": "json_schema", "json_schema": strict}}
-                )
-            except ProviderStatusError as exc:
-                if exc.status not in SCHEMA_REJECTED:
-                    raise map_error(exc, self.name, produced_text=False) from exc
-                rejected = True
-            except CAUGHT as exc:
-                raise map_error(exc, self.name, produced_text=False) from exc
+        """The answer's JSON text, in the most constrained output mode the server accepts."""
+
+        async def send(mode: JsonMode) -> str:
+            shape = mode_request(mode, system=system, schema=schema, schema_name=schema_name)
+            payload: dict[str, Any] = {
+                "model": self.model,
+                "messages": to_openai_messages(messages, shape.system),
+                "temperature": temperature,
+                self._limit_field: max_tokens,
+            }
+            if shape.response_format is not None:
+                payload["response_format"] = shape.response_format
+            return await self._complete(payload)
+
         try:
-            text = await self._complete({**payload, "response_format": {"type": "json_object"}})
+            return await complete_in_modes(send, self._modes, self._base_url)
         except CAUGHT as exc:
             raise map_error(exc, self.name, produced_text=False) from exc
-        if rejected:
-            self.json_schema_supported = False
-            log.info("server rejected JSON-schema output; using JSON mode", model=self.model)
-        return text
+
+    @property
+    def json_mode(self) -> JsonMode:
+        """The output mode the next extraction starts in."""
+        return self._modes.start(self._base_url)
 
     async def _complete(self, payload: dict[str, Any]) -> str:
         choices = (await self._http.post(CHAT_PATH, payload)).get("choices")
