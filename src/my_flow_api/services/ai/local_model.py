@@ -27,6 +27,12 @@ T = TypeVar("T")
 
 PREFILL_SLICE = 16
 """Prompt tokens evaluated between two checks of the stop flag."""
+CHATML_TEMPLATE = (
+    "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + "
+    "'<|im_end|>\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+"""For a GGUF without `tokenizer.chat_template`: plain ChatML, the commonest chat format."""
 _CONTENT_MARK = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -60,7 +66,7 @@ class LocalModel:
         )
         eos, bos = llama.token_eos(), llama.token_bos()
         self._formatter = Jinja2ChatFormatter(
-            template=llama.metadata["tokenizer.chat_template"],
+            template=llama.metadata.get("tokenizer.chat_template") or CHATML_TEMPLATE,
             eos_token=llama.detokenize([eos], special=True).decode() if eos >= 0 else "",
             bos_token=llama.detokenize([bos], special=True).decode() if bos >= 0 else "",
             stop_token_ids=[eos],
@@ -99,11 +105,13 @@ class LocalModel:
         on_text: Callable[[str], None],
         stop: threading.Event,
         schema_json: str | None = None,
+        ends_answer: Callable[[int, str], bool] | None = None,
     ) -> Generation:
         """Generate an answer, passing text pieces to `on_text`; worker thread only.
 
         With `schema_json` the output is constrained by a grammar compiled from that JSON
-        schema. Raises `GenerationCancelled` within one token of `stop` being set.
+        schema; `ends_answer(tokens so far, piece)` may end it after a piece ("stop").
+        Raises `GenerationCancelled` within one token of `stop` being set.
         """
         llama = self._llama
         started = time.perf_counter()
@@ -122,6 +130,9 @@ class LocalModel:
             produced += 1
             if piece := decoder.decode(llama.detokenize([token])):
                 on_text(piece)
+                if ends_answer is not None and ends_answer(produced, piece):
+                    finish = "stop"
+                    break
             if produced >= budget:
                 break
         if tail := decoder.decode(b"", final=True):

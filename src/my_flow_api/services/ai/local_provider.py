@@ -1,4 +1,4 @@
-"""The `local` provider: SmolLM2-135M-Instruct embedded, no key, no network.
+"""The `local` provider: SmolLM2-135M-Instruct embedded (or `LOCAL_MODEL_PATH`), no network.
 
 The model is loaded once per process, off the event loop (see `local_loader`). Tokens
 come back from the worker thread through an asyncio queue, so the loop is never blocked;
@@ -25,11 +25,12 @@ from my_flow_api.services.ai.errors import (
     AITimeoutError,
     AIUnavailableError,
 )
+from my_flow_api.services.ai.local_answer import CleanStop, local_system
 from my_flow_api.services.ai.local_loader import (
-    MODEL_NAME,
     cached_model,
     load_model,
     locate_model_file,
+    model_name,
 )
 from my_flow_api.services.ai.local_model import (
     Generation,
@@ -70,9 +71,14 @@ class LocalProvider:
     name = "local"
 
     def __init__(self, settings: Settings) -> None:
-        """Find the model file (raises `AIConfigurationError` without the extra)."""
-        self.model = MODEL_NAME
-        self._path = locate_model_file()
+        """Find the model file (`AIConfigurationError` without it, naming what is missing)."""
+        custom = settings.LOCAL_MODEL_PATH
+        self.model = model_name(custom)
+        self._path = locate_model_file(custom)
+        # Only the embedded model gets the short prompt: a model the user chose may well
+        # follow the product prompt (`local_answer.local_system` says why SmolLM2 does not).
+        self._short_prompt = custom is None
+        self._max_output = settings.LOCAL_MAX_OUTPUT_TOKENS
         self._timeout = settings.AI_TIMEOUT_SECONDS
         self._stops: set[threading.Event] = set()
 
@@ -96,10 +102,15 @@ class LocalProvider:
     ) -> AsyncGenerator[ChatChunk, None]:
         """Stream the answer token by token; the last chunk carries usage and finish reason.
 
-        `AI_TIMEOUT_SECONDS` bounds the wait for each piece (the first one included).
+        At most `LOCAL_MAX_OUTPUT_TOKENS` tokens (the caller's `max_tokens` is sized for
+        remote models), ending at a sentence end near that cap. `AI_TIMEOUT_SECONDS`
+        bounds the wait for each piece (the first one included).
         """
         model = await self._model()
-        prompt = _to_llama_messages(messages, system)
+        cap = min(max_tokens, self._max_output)
+        prompt = _to_llama_messages(
+            messages, local_system(system) if self._short_prompt else system
+        )
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | Generation | BaseException] = asyncio.Queue()
         stop = threading.Event()
@@ -117,10 +128,11 @@ class LocalProvider:
                 put(
                     model.generate(
                         prompt,
-                        max_tokens=max_tokens,
+                        max_tokens=cap,
                         temperature=temperature,
                         on_text=put,
                         stop=stop,
+                        ends_answer=CleanStop(cap),
                     )
                 )
             except Exception as exc:  # GenerationCancelled too: aclose() may have set `stop`
