@@ -23,11 +23,12 @@ _CLOSING = "\"')]*\u201d\u2019\u00bb"
 def local_system(system: str) -> str:
     """The system prompt the embedded model gets in place of the product prompt.
 
-    The product prompt is written for large models: the 135M model answered it with an
-    apology or a refusal ("I'm sorry ... I don't have the capability to book flights") in
-    10 of 24 sampled answers to task requests, this short one in 4 of 42. The line naming
-    the user's context is dropped too: with `"Work"` in it the model refused tasks as not
-    work-related ("as a to-do app, I cannot assist with work tasks") in 7 of 8 answers.
+    The product prompt is written for large models: to three task requests (a flight and
+    a call, a passport and the dentist, milk) the 135M model answered it with an apology
+    or a refusal ("I'm sorry ... I don't have the capability to book flights") 10 times in
+    24 samples, this short prompt 4 times in 42. The line naming the user's context is
+    dropped too: with it, 7 of 8 answers about the passport and the dentist were
+    refusals, several because these were not "Work" tasks.
     Any other system prompt is passed on unchanged.
     """
     return LOCAL_SYSTEM_PROMPT if system.startswith(ASSISTANT_SYSTEM_PROMPT) else system
