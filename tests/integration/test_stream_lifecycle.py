@@ -207,13 +207,20 @@ async def test_max_duration_ends_the_turn_with_its_reason(tmp_path: Path, fake: 
         assert 0 < len(result.text) < len("".join(SLOW["tokens"]))
 
 
-async def test_metrics_count_streams_tokens_and_flows(api: Api, fake: FakeOpenAI) -> None:
+async def test_metrics_at_the_root_count_streams_tokens_and_flows(
+    api: Api, fake: FakeOpenAI
+) -> None:
     fake.script(tokens=["a", "b", "c"], extraction=FLOWS)
     alice = api.client("alice")
     await stream(alice, chat(await new_context(alice)))
     fake.script(fail_status=401)
     await stream(alice, chat(await new_context(alice)))
-    text = (await api.client().get("/api/v1/metrics")).text
+    anonymous = api.client()
+    scraped = await anonymous.get("/metrics")
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain; version=")
+    text = scraped.text
+    assert (await anonymous.get("/api/v1/metrics")).text == text
     assert 'myflow_stream_outcomes_total{outcome="done"} 1.0' in text
     assert 'myflow_stream_outcomes_total{outcome="error"} 1.0' in text
     assert "myflow_tokens_relayed_total 3.0" in text

@@ -1,4 +1,9 @@
-"""Operations: `GET /health` (the store's reachability) and `GET /metrics` (Prometheus)."""
+"""Operations: `GET /api/v1/health` (the store's reachability) and `GET /metrics`
+(Prometheus), both without authentication.
+
+`/metrics` sits at the root, where Prometheus scrapes by default; `/api/v1/metrics` serves
+the same text for scrapers configured before it moved there.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from my_flow_api import __version__
 from my_flow_api.dependencies import AppSettings, AppStore
 
-router = APIRouter(prefix="/api/v1", tags=["operations"])
+router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", response_model=None)
+@router.get("/api/v1/health", response_model=None)
 async def health(store: AppStore, settings: AppSettings) -> JSONResponse:
     """`200` when the store answers, `503` when it does not."""
     store_ok = await store.ping()
@@ -26,6 +31,7 @@ async def health(store: AppStore, settings: AppSettings) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
+@router.get("/api/v1/metrics", response_class=Response, include_in_schema=False)
 async def metrics(request: Request) -> Response:
     """Stream metrics in the Prometheus text format."""
     body = request.app.state.chat_service.metrics.render()
