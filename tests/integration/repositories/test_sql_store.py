@@ -1,12 +1,15 @@
-"""The SQL backend itself: migrations, the schema check, SQLite settings, an absent server."""
+"""The SQL backend itself: migrations, the schema check, SQLite settings, an absent server.
+
+SQLite's transactions (threads, locking, rollback) are in `test_sqlite_engine.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -20,10 +23,14 @@ from my_flow_api.errors import StoreUnavailableError
 from my_flow_api.migrations.__main__ import main as migrations_cli
 from my_flow_api.models.common import PageParams
 from my_flow_api.models.context import ContextCreate
-from my_flow_api.models.conversation import ConversationOutcome, ConversationStatus
+from my_flow_api.models.conversation import (
+    ConversationOutcome,
+    ConversationStatus,
+    Message,
+    MessageRole,
+)
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.repositories.sql import SqlStore
-from my_flow_api.repositories.sql import engine as sql_engine
 from my_flow_api.repositories.sql.tables import metadata
 
 pytestmark = pytest.mark.integration
@@ -119,25 +126,6 @@ async def test_the_embedded_default_is_created_and_migrated(tmp_path: Path) -> N
         await store.close()
 
 
-async def test_a_writer_that_outwaits_the_busy_timeout_is_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sql_engine, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
-    settings = load_settings(DATA_DIR=tmp_path, DATABASE_URL=None, MONGODB_URI=None, _env_file=None)
-    store = await create_store(settings)
-    locker = sqlite3.connect(tmp_path / "my_flow.db", isolation_level=None)
-    try:
-        locker.execute("BEGIN IMMEDIATE")
-        with pytest.raises(StoreUnavailableError):
-            await store.contexts.create("u", ContextCreate(name="x"))
-        locker.execute("ROLLBACK")
-        ctx = await store.contexts.create("u", ContextCreate(name="x"))
-        assert await store.contexts.get_by_id(ctx.id, "u") == ctx
-    finally:
-        locker.close()
-        await store.close()
-
-
 async def test_an_unreachable_server_is_unavailable(closed_port: int, tmp_path: Path) -> None:
     url = f"postgresql+asyncpg://postgres:{SECRET}@127.0.0.1:{closed_port}/my_flow"
     store = SqlStore.from_url(url)
@@ -188,3 +176,25 @@ async def test_other_database_errors_are_not_reported_as_unavailable(
     with pytest.raises(DBAPIError):
         await postgres_store.flows.create("u", ctx.id, too_long)
     assert await postgres_store.ping() is True
+
+
+@pytest.mark.postgres
+async def test_a_stream_started_while_its_context_is_deleted_stores_nothing(
+    postgres_store: SqlStore, postgres_db: str
+) -> None:
+    ctx = await postgres_store.contexts.create("u", ContextCreate(name="x"))
+    deleter = await asyncpg.connect(postgres_db.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        deleting = deleter.transaction()
+        await deleting.start()
+        await deleter.execute("DELETE FROM contexts WHERE id = $1", ctx.id)
+        message = Message(role=MessageRole.USER, content="hi")
+        start = asyncio.create_task(postgres_store.conversations.start("u", ctx.id, [message]))
+        await asyncio.sleep(0.3)
+        assert not start.done()  # waiting for the context's row lock
+        await deleting.commit()
+        assert await start is None
+    finally:
+        await deleter.close()
+    async with postgres_store.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM conversations"))).scalar() == 0

@@ -1,8 +1,7 @@
 """Conversations and their messages in SQL.
 
-`create`, `start` and `finish` (the writes of every chat stream) run in
-`Database.statements()`: on SQLite straight on the driver, a fraction of SQLAlchemy's
-per-execute CPU (see `sqlite_direct`); the rest runs on SQLAlchemy connections.
+`start` and `finish` are the writes of every chat stream: two statements each (see
+`messages` for how the ownership checks ride on them).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
     Conversation,
@@ -34,8 +34,7 @@ from my_flow_api.repositories.sql.messages import (
     summary_fields,
     touch,
 )
-from my_flow_api.repositories.sql.queries import context_name, fetch_page, require_context
-from my_flow_api.repositories.sql.statements import SaStatements
+from my_flow_api.repositories.sql.queries import CONTEXT_NOT_FOUND, fetch_page, require_context
 from my_flow_api.repositories.sql.tables import conversations
 
 
@@ -80,10 +79,10 @@ class SqlConversationRepository:
         """Record a new conversation (status streaming); NotFoundError for a foreign context."""
         now = utcnow()
         row = _new_row(user_id, context_id, provider, model, now)
-        async with self._db.statements() as run:
-            await require_context(run, user_id, context_id, lock="share")
-            await insert_conversation(run, row)
-            stored = await insert_messages(run, user_id, row["id"], 0, _pairs(messages), now)
+        async with self._db.write() as conn:
+            if await insert_conversation(conn, row) is None:
+                raise NotFoundError(CONTEXT_NOT_FOUND)
+            stored = await insert_messages(conn, user_id, row["id"], 0, _pairs(messages), now)
         return Conversation.model_validate({**row, "messages": stored})
 
     async def start(
@@ -98,12 +97,11 @@ class SqlConversationRepository:
         """Like `create` with the context's name, or None (nothing stored) for a foreign one."""
         now = utcnow()
         row = _new_row(user_id, context_id, provider, model, now)
-        async with self._db.statements() as run:
-            name = await context_name(run, user_id, context_id, lock="share")
+        async with self._db.write() as conn:
+            name = await insert_conversation(conn, row)
             if name is None:
                 return None
-            await insert_conversation(run, row)
-            await insert_messages(run, user_id, row["id"], 0, _pairs(messages), now)
+            await insert_messages(conn, user_id, row["id"], 0, _pairs(messages), now)
         return StartedConversation(id=row["id"], context_name=name)
 
     async def append_messages(
@@ -113,11 +111,10 @@ class SqlConversationRepository:
         now = utcnow()
         streaming = ConversationStatus.STREAMING.value
         async with self._db.write() as conn:
-            run = SaStatements(conn)
-            if not await touch(run, conversation_id, user_id, status=streaming, updated_at=now):
+            if not await touch(conn, conversation_id, user_id, status=streaming, updated_at=now):
                 return None
-            start = await next_seq(run, conversation_id)
-            await insert_messages(run, user_id, conversation_id, start, _pairs(messages), now)
+            start = await next_seq(conn, conversation_id)
+            await insert_messages(conn, user_id, conversation_id, start, _pairs(messages), now)
             return await load(conn, conversation_id, user_id)
 
     async def finish(
@@ -126,12 +123,12 @@ class SqlConversationRepository:
         """Record how a turn ended; a non-empty answer is stored as an assistant message."""
         now = utcnow()
         values = outcome_values(outcome)
-        async with self._db.statements() as run:
-            if not await touch(run, conversation_id, user_id, **values, updated_at=now):
+        async with self._db.write() as conn:
+            if not await touch(conn, conversation_id, user_id, **values, updated_at=now):
                 return False
             if outcome.answer:
                 answer = (MessageRole.ASSISTANT, outcome.answer)
-                await append_one(run, user_id, conversation_id, answer, now)
+                await append_one(conn, user_id, conversation_id, answer, now)
         return True
 
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
@@ -145,5 +142,5 @@ class SqlConversationRepository:
         """Conversations of a context, newest first; NotFoundError for a foreign context."""
         where = [conversations.c.user_id == user_id, conversations.c.context_id == context_id]
         async with self._db.read() as conn:
-            await require_context(SaStatements(conn), user_id, context_id)
+            await require_context(conn, user_id, context_id)
             return await fetch_page(conn, conversations, where, page, _summary)

@@ -12,7 +12,6 @@ from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate, normalize_title
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.queries import fetch_page, require_context, row_dict
-from my_flow_api.repositories.sql.statements import SaStatements
 from my_flow_api.repositories.sql.tables import UTCDateTime, flows
 
 
@@ -58,7 +57,7 @@ class SqlFlowRepository:
         """Create a flow; raises NotFoundError if the context is not the user's."""
         values = _new_row(user_id, context_id, data)
         async with self._db.write() as conn:
-            await require_context(SaStatements(conn), user_id, context_id, lock="share")
+            await require_context(conn, user_id, context_id, lock="share")
             await conn.execute(insert(flows).values(values))
         return Flow.model_validate(values)
 
@@ -70,7 +69,7 @@ class SqlFlowRepository:
         """
         values = _new_row(user_id, context_id, data)
         async with self._db.write() as conn:
-            await require_context(SaStatements(conn), user_id, context_id, lock="update")
+            await require_context(conn, user_id, context_id, lock="update")
             if await _open_duplicate(conn, values):
                 return None
             await conn.execute(insert(flows).values(values))
@@ -89,7 +88,7 @@ class SqlFlowRepository:
         """Flows of a context, newest first; raises NotFoundError for a foreign context."""
         where = _filters(user_id, context_id, completed)
         async with self._db.read() as conn:
-            await require_context(SaStatements(conn), user_id, context_id)
+            await require_context(conn, user_id, context_id)
             return await fetch_page(conn, flows, where, page, _flow)
 
     async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None:

@@ -1,10 +1,10 @@
 """Statements on one conversation row and its messages, built once and reused.
 
 Every statement is a module constant with bound parameters, so SQLAlchemy builds it and its
-cache key once instead of on every call (and `sqlite_plans` compiles it once). The writers
-take any `Statements` (from `Database.statements()`, or `SaStatements` on a `write()`
-connection); `load` reads with SQLAlchemy. Ownership is checked by the statement itself
-(`user_id` in its WHERE) or earlier in the same transaction.
+cache key once instead of on every call. Ownership is checked by the statement itself
+(`user_id` in its WHERE) or earlier in the same transaction. Each function is one
+statement: on SQLite every statement is several trips to the connection's worker thread,
+so the writers of a chat stream do their checks inside the statements that write.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,10 +25,29 @@ from my_flow_api.models.conversation import (
     StoredMessage,
     Usage,
 )
-from my_flow_api.repositories.sql.statements import Statements
-from my_flow_api.repositories.sql.tables import conversations, messages
+from my_flow_api.repositories.sql.tables import contexts, conversations, messages
 
-_INSERT_CONVERSATION = insert(conversations)
+_NEW_COLUMNS = ("id", "user_id", "status", "provider", "model", "created_at", "updated_at")
+# The conversation row, inserted only under a context of the user's (PostgreSQL: share-
+# locked until commit, so it cannot be deleted meanwhile); it returns that context's name.
+_INSERT_UNDER_CONTEXT = (
+    insert(conversations)
+    .from_select(
+        [*_NEW_COLUMNS, "context_id"],
+        select(
+            *(bindparam(name, type_=conversations.c[name].type) for name in _NEW_COLUMNS),
+            contexts.c.id,
+        )
+        .where(contexts.c.id == bindparam("context_id"), contexts.c.user_id == bindparam("user_id"))
+        .with_for_update(read=True),
+    )
+    .returning(
+        # SQLAlchemy does not correlate a RETURNING subquery: name the inserted row's column.
+        select(contexts.c.name)
+        .where(contexts.c.id == literal_column("conversations.context_id"))
+        .scalar_subquery()
+    )
+)
 _INSERT_MESSAGES = insert(messages)
 _NEXT_SEQ = func.coalesce(func.max(messages.c.seq), -1) + 1
 _SELECT_NEXT_SEQ = select(_NEXT_SEQ).where(
@@ -79,24 +98,29 @@ def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
     }
 
 
-async def insert_conversation(run: Statements, row: dict[str, Any]) -> None:
-    """Insert a conversation row (its context's ownership is the caller's check)."""
-    await run.execute(_INSERT_CONVERSATION, row)
+async def insert_conversation(conn: AsyncConnection, row: dict[str, Any]) -> str | None:
+    """Insert a conversation row under the user's context; that context's name, or None.
+
+    None (nothing inserted) when the context is missing or someone else's.
+    """
+    name: str | None = (await conn.execute(_INSERT_UNDER_CONTEXT, row)).scalar()
+    return name
 
 
-async def touch(run: Statements, conversation_id: str, user_id: str, **values: Any) -> bool:
+async def touch(conn: AsyncConnection, conversation_id: str, user_id: str, **values: Any) -> bool:
     """Set `values` on the user's conversation (PostgreSQL: locking its row); False if absent."""
     params = {**values, "b_id": conversation_id, "b_user_id": user_id}
-    return bool(await run.execute(_TOUCH, params))
+    return bool((await conn.execute(_TOUCH, params)).rowcount)
 
 
-async def next_seq(run: Statements, conversation_id: str) -> int:
+async def next_seq(conn: AsyncConnection, conversation_id: str) -> int:
     """The sequence number the next message of the conversation gets."""
-    return int(await run.scalar(_SELECT_NEXT_SEQ, {"conversation_id": conversation_id}))
+    params = {"conversation_id": conversation_id}
+    return int((await conn.execute(_SELECT_NEXT_SEQ, params)).scalar_one())
 
 
 async def append_one(
-    run: Statements,
+    conn: AsyncConnection,
     user_id: str,
     conversation_id: str,
     item: tuple[MessageRole, str],
@@ -105,7 +129,7 @@ async def append_one(
     """Store one message after the conversation's last one."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
-    await run.execute(_APPEND_ONE, row)
+    await conn.execute(_APPEND_ONE, row)
 
 
 def _message(
@@ -123,7 +147,7 @@ def _message(
 
 
 async def insert_messages(
-    run: Statements,
+    conn: AsyncConnection,
     user_id: str,
     conversation_id: str,
     start: int,
@@ -136,7 +160,7 @@ async def insert_messages(
         for offset, (role, content) in enumerate(items)
     ]
     if rows:
-        await run.execute_many(_INSERT_MESSAGES, rows)
+        await conn.execute(_INSERT_MESSAGES, rows)
     return rows
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page, PageParams
-from my_flow_api.repositories.sql.statements import Statements
 from my_flow_api.repositories.sql.tables import contexts
 
 T = TypeVar("T")
@@ -20,7 +19,7 @@ Lock = Literal["share", "update"] | None
 CONTEXT_NOT_FOUND = "Context not found"
 
 
-_OWNED_CONTEXT = select(contexts.c.name).where(
+_OWNED_CONTEXT = select(contexts.c.id).where(
     contexts.c.id == bindparam("context_id"), contexts.c.user_id == bindparam("user_id")
 )
 _CONTEXT_QUERIES: dict[Lock, Select[Any]] = {
@@ -30,10 +29,10 @@ _CONTEXT_QUERIES: dict[Lock, Select[Any]] = {
 }
 
 
-async def context_name(
-    run: Statements, user_id: str, context_id: str, *, lock: Lock = None
-) -> str | None:
-    """The name of the context if it exists and is the user's, else None.
+async def require_context(
+    conn: AsyncConnection, user_id: str, context_id: str, *, lock: Lock = None
+) -> None:
+    """Raise NotFoundError unless the context exists and is the user's.
 
     `lock="share"` keeps the context from being deleted until the transaction ends (so a
     child row can be inserted under it); `lock="update"` also makes concurrent writers of
@@ -41,15 +40,7 @@ async def context_name(
     PostgreSQL row locks; SQLite's `BEGIN IMMEDIATE` already serialises writers.
     """
     params = {"context_id": context_id, "user_id": user_id}
-    name: str | None = await run.scalar(_CONTEXT_QUERIES[lock], params)
-    return name
-
-
-async def require_context(
-    run: Statements, user_id: str, context_id: str, *, lock: Lock = None
-) -> None:
-    """Raise NotFoundError unless the context exists and is the user's (locks: `context_name`)."""
-    if await context_name(run, user_id, context_id, lock=lock) is None:
+    if (await conn.execute(_CONTEXT_QUERIES[lock], params)).first() is None:
         raise NotFoundError(CONTEXT_NOT_FOUND)
 
 
