@@ -6,7 +6,6 @@ Tests and the CLI call `create_app(settings)` directly.
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,12 +30,6 @@ from my_flow_api.services.streams.registry import StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
 
 log = structlog.get_logger(__name__)
-
-GC_THRESHOLDS = (15_000, 50, 100)
-"""Collect the young generation every 15k net allocations (not 700) and the old ones
-rarely: a full collection over 500 running streams' objects pauses the loop for 100-480 ms,
-and a young one over 50k objects for 25-50 ms, over 15k for 12-21 ms (`bench/README.md`).
-Cyclic garbage waits longer."""
 
 
 def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
@@ -63,14 +56,9 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             auth="local" if settings.local_auth else "logto",
             store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
         )
-        gc.freeze()  # start-up objects: never again scanned by full collections
-        thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
             drain.uninstall()
             await drain.wait()
             await ai.aclose()
