@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any, Self
@@ -149,13 +150,17 @@ class FakeHTTPServer:
         """Set when a client closed its connection while a streamed body was still going."""
         self.disconnects = 0
         self.port = 0
+        self.ssl_context: ssl.SSLContext | None = None
+        """Set before `start()` to serve HTTPS (on `https://localhost:<port>`)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:<port>`."""
+        """`http://127.0.0.1:<port>`, or `https://localhost:<port>` with TLS."""
+        if self.ssl_context is not None:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
     async def handle(self, request: RecordedRequest, exchange: Exchange) -> None:
@@ -194,7 +199,9 @@ class FakeHTTPServer:
     def _run(self, ready: threading.Event) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
-        server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        server = loop.run_until_complete(
+            asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.ssl_context)
+        )
         self.port = server.sockets[0].getsockname()[1]
         ready.set()
         try:

@@ -1,18 +1,17 @@
-"""The `anthropic` provider: Claude through the official `anthropic` SDK."""
+"""The `anthropic` provider: Claude through the Messages API."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
-from anthropic import AsyncAnthropic
 
 from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
-from my_flow_api.services.ai.conversion import to_anthropic_messages
+from my_flow_api.services.ai.conversion import Turn, to_anthropic_messages
 from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
     CAUGHT,
@@ -22,9 +21,6 @@ from my_flow_api.services.ai.errors_map import (
 )
 from my_flow_api.services.ai.provider_http import ProviderHTTP
 from my_flow_api.services.ai.sse import parse_json, sse_data
-
-if TYPE_CHECKING:
-    from anthropic.types import MessageParam, ToolParam
 
 log = structlog.get_logger(__name__)
 
@@ -39,35 +35,32 @@ FINISH_REASONS = {
 """Anthropic stop reasons in the OpenAI vocabulary the rest of the service uses."""
 _DROPPABLE = ("temperature", "strict")
 MESSAGES_PATH = "/v1/messages"
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+API_VERSION = "2023-06-01"
 BAD_REQUEST = 400
 
 
 class AnthropicProvider:
     """Streams the Messages API; extracts through a forced, strict tool call.
 
-    The SDK client supplies what a request carries (auth, version headers, base URL); the
-    requests go out through `ProviderHTTP` and streamed bodies are read with `sse_data`.
+    Requests carry `x-api-key` and `anthropic-version` and go out through `ProviderHTTP`;
+    streamed bodies are read with `sse_data`.
 
     The system prompt goes in `system` (client system messages folded in), turns are merged
-    to alternate. `temperature` travels in the body (the SDK no longer types it) and, like
-    `strict` tools, is dropped for good once the model rejects it with HTTP 400.
+    to alternate. `temperature` travels in the body and, like `strict` tools, is dropped
+    for good once the model rejects it with HTTP 400.
     """
 
     name = "anthropic"
 
-    def __init__(self, settings: Settings, *, client: AsyncAnthropic | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         key = settings.ANTHROPIC_API_KEY
-        if client is None and key is None:
+        if key is None:
             raise AIConfigurationError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
         self.model = settings.ANTHROPIC_MODEL
-        timeout = settings.AI_TIMEOUT_SECONDS
-        sdk = client or AsyncAnthropic(
-            api_key=key.get_secret_value() if key else None,
-            base_url=settings.ANTHROPIC_BASE_URL,
-            timeout=timeout,
-            max_retries=0,
-        )
-        self._http = ProviderHTTP(sdk, timeout)
+        headers = {"x-api-key": key.get_secret_value(), "anthropic-version": API_VERSION}
+        base = settings.ANTHROPIC_BASE_URL or DEFAULT_BASE_URL
+        self._http = ProviderHTTP(base, headers, settings.AI_TIMEOUT_SECONDS)
         self.unsupported: set[str] = set()
 
     async def stream_chat(
@@ -157,12 +150,12 @@ class AnthropicProvider:
     async def _extract(
         self,
         system: str,
-        messages: list[MessageParam],
+        messages: list[Turn],
         schema: dict[str, Any],
         max_tokens: int,
         temperature: float,
     ) -> str:
-        tool: ToolParam = {
+        tool: dict[str, object] = {
             "name": EXTRACTION_TOOL,
             "description": "Record the actionable tasks (flows) found in the conversation.",
             "input_schema": schema,
@@ -202,5 +195,5 @@ class AnthropicProvider:
         return False
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the HTTP session."""
         await self._http.aclose()

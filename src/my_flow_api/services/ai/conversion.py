@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Literal, TypedDict
 
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 
-if TYPE_CHECKING:
-    from anthropic.types import MessageParam
-    from openai.types.chat import ChatCompletionMessageParam
+
+class Turn(TypedDict):
+    """One message as both providers' APIs take it."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
 
 PLACEHOLDER_USER_TURN = "(continuing the conversation)"
 """Anthropic needs a user turn first and non-blank turns; this fills the gap when missing."""
@@ -24,11 +28,9 @@ def to_chat_messages(messages: Iterable[Message | ChatMessage]) -> list[ChatMess
     ]
 
 
-def to_openai_messages(
-    messages: Sequence[ChatMessage], system: str
-) -> list[ChatCompletionMessageParam]:
+def to_openai_messages(messages: Sequence[ChatMessage], system: str) -> list[Turn]:
     """OpenAI chat messages: our system prompt first, then every message in order."""
-    out: list[ChatCompletionMessageParam] = []
+    out: list[Turn] = []
     if system:
         out.append({"role": "system", "content": system})
     for m in messages:
@@ -41,9 +43,7 @@ def to_openai_messages(
     return out
 
 
-def to_anthropic_messages(
-    messages: Sequence[ChatMessage], system: str
-) -> tuple[str, list[MessageParam]]:
+def to_anthropic_messages(messages: Sequence[ChatMessage], system: str) -> tuple[str, list[Turn]]:
     """Anthropic's `system` text and message list.
 
     System-role messages from the client are folded into the system text after ours;
@@ -62,7 +62,7 @@ def to_anthropic_messages(
             turns.append((m.role, [m.content]))
     if not turns or turns[0][0] is not MessageRole.USER:
         turns.insert(0, (MessageRole.USER, [PLACEHOLDER_USER_TURN]))
-    out: list[MessageParam] = []
+    out: list[Turn] = []
     last = len(turns) - 1
     for i, (role, parts) in enumerate(turns):
         text = "\n\n".join(parts)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
-import httpx2
+import aiohttp
 
 from my_flow_api.services.ai.errors import (
     AIBadOutputError,
@@ -25,12 +25,22 @@ from my_flow_api.services.ai.errors import (
 
 ExcTypes = tuple[type[BaseException], ...]
 
-TRANSPORT_TIMEOUTS: ExcTypes = (httpx2.TimeoutException, TimeoutError)
-TRANSPORT_ERRORS: ExcTypes = (httpx2.TransportError, ssl.SSLError, ConnectionError)
-MALFORMED: ExcTypes = (ValueError, LookupError, TypeError, AttributeError, httpx2.DecodingError)
-"""What reading an answer of an unexpected shape raises (bad JSON, a missing key, a body in
-an encoding that cannot be decoded)."""
-MISDIRECTED: ExcTypes = (httpx2.TooManyRedirects,)
+TRANSPORT_TIMEOUTS: ExcTypes = (TimeoutError,)
+"""aiohttp's connect and read time-outs are `TimeoutError`s too."""
+TRANSPORT_ERRORS: ExcTypes = (
+    aiohttp.ClientConnectionError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientHttpProxyError,
+    ssl.SSLError,
+    ConnectionError,
+)
+"""Refused, reset or dropped connections, a body cut short, a proxy that refused."""
+BAD_ADDRESS: ExcTypes = (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)
+"""A base URL that is not an http(s) URL (checked before `MALFORMED`: `InvalidURL` is a
+`ValueError`)."""
+MALFORMED: ExcTypes = (ValueError, LookupError, TypeError, AttributeError)
+"""What reading an answer of an unexpected shape raises (bad JSON, a missing key)."""
+MISDIRECTED: ExcTypes = (aiohttp.TooManyRedirects,)
 
 _RATE_LIMIT_TYPES = frozenset({"rate_limit_error", "rate_limit_exceeded", "insufficient_quota"})
 _CONFIG_TYPES = frozenset(
@@ -88,6 +98,11 @@ def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AISe
     if isinstance(exc, TRANSPORT_ERRORS):
         return AIUnavailableError(
             f"The {provider} provider could not be reached or dropped the connection",
+            produced_text=produced_text,
+        )
+    if isinstance(exc, BAD_ADDRESS):
+        return AIConfigurationError(
+            f"The {provider} provider's base URL is not a valid http(s) URL",
             produced_text=produced_text,
         )
     if isinstance(exc, MALFORMED):

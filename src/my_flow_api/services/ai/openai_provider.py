@@ -7,8 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from openai import AsyncOpenAI
-
 from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
@@ -33,15 +31,14 @@ from my_flow_api.services.ai.sse import parse_json, sse_data
 DONE = b"[DONE]"
 DRAIN_SECONDS = 0.1
 CHAT_PATH = "/chat/completions"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class OpenAIProvider:
     """Streams with `chat.completions` (usage included); extracts with structured outputs.
 
-    The SDK client supplies what a request carries (auth, headers, base URL); the requests
-    go out through `ProviderHTTP` on the lean connection pool, and streamed bodies are read
-    with the lean `sse_data` decoder: the SDK's typed chunks cost ~20x the raw parse and
-    its per-call machinery more than the request itself (`bench/README.md`).
+    Requests carry a bearer key and go out through `ProviderHTTP`; streamed bodies are
+    read with `sse_data`, which builds no typed object per chunk (`bench/README.md`).
 
     Extraction walks the output-mode ladder of `json_modes` (`json_schema`, `json_object`,
     then the schema in the prompt) while the server refuses a mode, and starts later calls
@@ -51,28 +48,16 @@ class OpenAIProvider:
 
     name = "openai"
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        client: AsyncOpenAI | None = None,
-        modes: ModeMemory | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, *, modes: ModeMemory | None = None) -> None:
         key = settings.OPENAI_API_KEY
-        if client is None and key is None:
+        if key is None:
             raise AIConfigurationError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
         self.model = settings.OPENAI_MODEL
-        timeout = settings.AI_TIMEOUT_SECONDS
-        sdk = client or AsyncOpenAI(
-            api_key=key.get_secret_value() if key else None,
-            base_url=settings.OPENAI_BASE_URL,
-            timeout=timeout,
-            max_retries=0,
-        )
-        self._http = ProviderHTTP(sdk, timeout)
+        self._base_url = settings.OPENAI_BASE_URL or DEFAULT_BASE_URL
+        headers = {"Authorization": f"Bearer {key.get_secret_value()}"}
+        self._http = ProviderHTTP(self._base_url, headers, settings.AI_TIMEOUT_SECONDS)
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
-        self._base_url = str(sdk.base_url)
         self._modes = MODE_MEMORY if modes is None else modes
 
     async def stream_chat(
@@ -166,7 +151,7 @@ class OpenAIProvider:
         return str(choices[0]["message"].get("content") or "")
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the HTTP session."""
         await self._http.aclose()
 
 

@@ -1,141 +1,116 @@
-"""The two ways a provider's request goes out: the lean pool, or httpx2 behind a proxy."""
+"""How a provider's request goes out: a POST on one aiohttp session, with one redirect policy.
+
+The session is made on the first request (inside the running event loop) and closed by
+`aclose`; a provider holds one, so a process holds one. A streamed answer keeps its
+connection until it ends, so the per-host cap is how many answers can be relayed at once;
+past it a request waits for a free connection, within the connect time-out.
+
+Redirects: only 307 and 308 are followed (301-303 would turn the POST into a GET), at most
+`MAX_REDIRECTS`, and only to the same origin, or from http to https on the same host and
+the default port. Every request carries the provider's credentials (aiohttp's own redirect
+handling drops `Authorization` across origins but not `x-api-key`), so a redirect to
+another host or port, or from https down to http, is not followed: its 3xx answer is
+returned, and reported as a configuration error naming the status.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from typing import Protocol
 
-import httpx2
+import aiohttp
+from yarl import URL
 
-from my_flow_api.services.ai.connection import Origin
-from my_flow_api.services.ai.transport import LeanResponse, Pool, origin_of, request_head
+from my_flow_api.http_session import new_session, tls_context
 
 MAX_REDIRECTS = 3
-FOLLOWED = (307, 308)
-"""Redirects that keep the method and body; the others would turn a POST into a GET."""
+FOLLOWED = frozenset({307, 308})
+MAX_CONNECTIONS = 1024
+MAX_CONNECTIONS_PER_HOST = 512
 
 
-class ProviderResponse(Protocol):
-    """A response whose head has arrived."""
+class ProviderResponse:
+    """A response whose head has arrived; read `chunks()` to the end, or `aclose()` it."""
 
-    @property
-    def status(self) -> int: ...
+    __slots__ = ("_response",)
 
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-
-    def chunks(self) -> AsyncIterator[bytes]:
-        """The (decoded) body as it arrives."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-
-class Sender(Protocol):
-    """POSTs a body to `base URL + path`, with the headers it was made with."""
-
-    async def open(self, path: str, body: bytes, accept: str) -> ProviderResponse: ...
-
-    async def aclose(self) -> None: ...
-
-
-class LeanSender:
-    """Requests on a `Pool`; request heads are encoded once per path and `Accept`."""
-
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
-        self._base = base_url
-        self._headers = headers
-        self._timeout = timeout
-        self._pool = Pool()
-        self._heads: dict[tuple[str, str], tuple[Origin, bytes]] = {}
-
-    async def open(self, path: str, body: bytes, accept: str) -> LeanResponse:
-        """Send, following up to three same-site 307/308 redirects (credentials stay on-site,
-        never downgraded to plain http)."""
-        url = self._base + path
-        origin, head = self._head(url, accept)
-        for _ in range(MAX_REDIRECTS + 1):
-            response = await self._pool.send(
-                origin,
-                head + b"Content-Length: %d\r\n\r\n" % len(body),
-                body,
-                connect_seconds=self._timeout,
-                read_seconds=self._timeout,
-            )
-            try:
-                target = _redirect_target(url, response)
-            except httpx2.InvalidURL as exc:
-                await response.aclose()
-                raise httpx2.RemoteProtocolError("a redirect to an invalid location") from exc
-            if target is None:
-                return response
-            await response.aclose()
-            url = str(target)
-            origin, head = origin_of(target), self._encode(target, accept)
-        raise httpx2.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-    def _head(self, url: str, accept: str) -> tuple[Origin, bytes]:
-        """Origin and encoded head for one of the provider's own URLs (cached)."""
-        found = self._heads.get((url, accept))
-        if found is None:
-            parsed = httpx2.URL(url)
-            found = self._heads[(url, accept)] = (origin_of(parsed), self._encode(parsed, accept))
-        return found
-
-    def _encode(self, url: httpx2.URL, accept: str) -> bytes:
-        return request_head("POST", url, {**self._headers, "Accept": accept})
-
-
-def _redirect_target(url: str, response: LeanResponse) -> httpx2.URL | None:
-    """Where a followable redirect points: the same scheme, host and port, or the same host
-    upgraded from http to https (default port); None when it is not to be followed."""
-    if response.status not in FOLLOWED or "location" not in response.headers:
-        return None
-    here = httpx2.URL(url)
-    there = here.join(response.headers["location"])
-    if there.host != here.host:
-        return None
-    same = there.scheme == here.scheme and there.port == here.port
-    upgrade = here.scheme == "http" and there.scheme == "https" and there.port in (None, 443)
-    return there if same or upgrade else None
-
-
-class HttpxSender:
-    """Requests through httpx2's own client, which speaks the configured proxies."""
-
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
-        self._base = base_url
-        self._headers = headers
-        self._client = httpx2.AsyncClient(timeout=timeout, follow_redirects=True)
-
-    async def open(self, path: str, body: bytes, accept: str) -> ProviderResponse:
-        headers = {**self._headers, "Accept": accept}
-        request = self._client.build_request(
-            "POST", self._base + path, headers=headers, content=body
-        )
-        return _HttpxResponse(await self._client.send(request, stream=True))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-
-class _HttpxResponse:
-    def __init__(self, response: httpx2.Response) -> None:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
 
     @property
     def status(self) -> int:
-        return self._response.status_code
+        return self._response.status
 
     @property
     def headers(self) -> Mapping[str, str]:
         return self._response.headers
 
     def chunks(self) -> AsyncIterator[bytes]:
-        return self._response.aiter_bytes()
+        """The body (decompressed when the server compressed it) as it arrives."""
+        return self._response.content.iter_any()
 
     async def aclose(self) -> None:
-        await self._response.aclose()
+        """Give the connection back once the body was read to its end, else drop it."""
+        if self._response.content.at_eof():
+            self._response.release()
+        else:  # abandoned mid-body: the rest of it would spoil the next request
+            self._response.close()
+
+
+class Sender:
+    """POSTs a body to `base_url + path` with the headers it was made with."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+        self._base = base_url
+        self._headers = headers
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        self._tls = tls_context()
+        self._session: aiohttp.ClientSession | None = None
+
+    async def open(self, path: str, body: bytes, accept: str) -> ProviderResponse:
+        """Send, following the redirects the policy allows; raises aiohttp's errors."""
+        session = self._session or self._start()
+        headers = {**self._headers, "Accept": accept}
+        try:
+            url = URL(self._base + path)
+        except ValueError as exc:  # e.g. a port that is not a number
+            raise aiohttp.InvalidURL(self._base) from exc
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await session.request(
+                "POST", url, data=body, headers=headers, allow_redirects=False
+            )
+            target = redirect_target(url, response.status, response.headers.get("Location"))
+            if target is None:
+                return ProviderResponse(response)
+            response.release()
+            url = target
+        raise aiohttp.TooManyRedirects(response.request_info, (response,))
+
+    async def aclose(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _start(self) -> aiohttp.ClientSession:
+        self._session = new_session(
+            self._tls,
+            timeout=self._timeout,
+            limit=MAX_CONNECTIONS,
+            limit_per_host=MAX_CONNECTIONS_PER_HOST,
+        )
+        return self._session
+
+
+def redirect_target(here: URL, status: int, location: str | None) -> URL | None:
+    """Where a redirect that the policy follows points; None when it is not followed."""
+    if status not in FOLLOWED or not location:
+        return None
+    try:
+        there = here.join(URL(location))
+    except ValueError:
+        return None
+    if there.host != here.host:
+        return None
+    same = there.scheme == here.scheme and there.port == here.port
+    upgrade = here.scheme == "http" and there.scheme == "https" and there.port == 443
+    return there if same or upgrade else None

@@ -1,10 +1,8 @@
 """A minimal Server-Sent Events decoder for the providers' streamed answers.
 
-The SDKs turn every streamed event into a tree of typed models (the OpenAI SDK builds about
-ten objects per token in pure Python), which measured 5-30x the cost of reading the raw
-bytes (`bench/README.md`). The providers therefore let the SDK make the request (auth,
-base URL, headers, time-outs, HTTP errors) and read the body with this decoder: per event
-one `bytes` object, which `json.loads` takes as is.
+The SDKs turn every streamed event into a tree of typed models built in pure Python, a
+cost paid per token (`bench/README.md`). The providers read the body with this decoder
+instead: per event one `bytes` object, which `json.loads` takes as is.
 
 Framing follows the WHATWG rules: lines end with CRLF, LF or CR (a CR at the end of one
 read may pair with an LF at the start of the next); an empty line ends an event; several
@@ -20,7 +18,7 @@ from collections.abc import AsyncIterator
 
 parse_json = json.JSONDecoder().decode
 """`json.loads` for one event's text, minus its per-call checks and encoding detection
-(the caller decodes the UTF-8 bytes first): a tenth of a streamed token's cost."""
+(the caller decodes the UTF-8 bytes first), which run once per streamed token."""
 
 _NL = b"\n"
 _CR = b"\r"

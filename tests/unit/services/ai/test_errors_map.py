@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import httpx2
+import aiohttp
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from my_flow_api.services.ai.errors import (
     AIBadOutputError,
@@ -26,7 +29,8 @@ from my_flow_api.services.ai.errors_map import (
 
 pytestmark = pytest.mark.unit
 
-REQUEST = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+URL_ = URL("http://127.0.0.1/v1/chat/completions")
+REQUEST = aiohttp.RequestInfo(URL_, "POST", CIMultiDictProxy(CIMultiDict()), URL_)
 SECRET = "sk-live-0123456789abcdef"
 
 
@@ -103,17 +107,20 @@ def test_retry_after_as_an_http_date() -> None:
     ("exc", "expected"),
     [
         (TimeoutError(), AITimeoutError),
-        (httpx2.ConnectError("refused", request=REQUEST), AIUnavailableError),
-        (httpx2.ReadTimeout("slow", request=REQUEST), AITimeoutError),
-        (httpx2.ConnectTimeout("slow", request=REQUEST), AITimeoutError),
-        (httpx2.RemoteProtocolError("peer closed", request=REQUEST), AIUnavailableError),
-        (httpx2.ReadError("reset", request=REQUEST), AIUnavailableError),
+        (aiohttp.ConnectionTimeoutError("connect"), AITimeoutError),
+        (aiohttp.SocketTimeoutError("read"), AITimeoutError),
+        (aiohttp.ServerDisconnectedError(), AIUnavailableError),
+        (aiohttp.ClientOSError(104, "reset"), AIUnavailableError),
+        (aiohttp.ClientPayloadError("cut short"), AIUnavailableError),
+        (aiohttp.ClientHttpProxyError(REQUEST, (), status=407), AIUnavailableError),
+        (ssl.SSLError("bad record mac"), AIUnavailableError),
         (ConnectionResetError(), AIUnavailableError),
         (ValueError("bad json"), AIBadOutputError),
         (KeyError("delta"), AIBadOutputError),
         (TypeError("not a dict"), AIBadOutputError),
-        (httpx2.DecodingError("unsupported content-encoding"), AIBadOutputError),
-        (httpx2.TooManyRedirects("more than 3", request=REQUEST), AIConfigurationError),
+        (aiohttp.InvalidURL("nope/chat"), AIConfigurationError),
+        (aiohttp.NonHttpUrlClientError("ftp://x/chat"), AIConfigurationError),
+        (aiohttp.TooManyRedirects(REQUEST, ()), AIConfigurationError),
         (RuntimeError("anything else"), AIConfigurationError),
     ],
 )
