@@ -49,6 +49,13 @@ class AIUnavailableError(AIServiceError):
     code = "provider_unavailable"
 
 
+class AITLSError(AIServiceError):
+    """The provider's TLS certificate failed verification: retrying will not help."""
+
+    status_code = 502
+    code = "provider_tls_error"
+
+
 class AITimeoutError(AIServiceError):
     """The provider did not answer in time."""
 

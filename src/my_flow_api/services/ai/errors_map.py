@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
 import aiohttp
+import structlog
 
 from my_flow_api.services.ai.errors import (
     AIBadOutputError,
@@ -20,11 +21,16 @@ from my_flow_api.services.ai.errors import (
     AIRateLimitedError,
     AIServiceError,
     AITimeoutError,
+    AITLSError,
     AIUnavailableError,
 )
 
+log = structlog.get_logger(__name__)
+
 ExcTypes = tuple[type[BaseException], ...]
 
+UNTRUSTED: ExcTypes = (ssl.SSLCertVerificationError,)
+"""A certificate that fails verification (aiohttp's `ClientConnectorCertificateError` is one)."""
 TRANSPORT_TIMEOUTS: ExcTypes = (TimeoutError,)
 """aiohttp's connect and read time-outs are `TimeoutError`s too."""
 TRANSPORT_ERRORS: ExcTypes = (
@@ -74,6 +80,7 @@ class ProviderStatusError(Exception):
 
 CAUGHT: ExcTypes = (
     ProviderStatusError,
+    *UNTRUSTED,
     *TRANSPORT_TIMEOUTS,
     *TRANSPORT_ERRORS,
     *MALFORMED,
@@ -91,6 +98,8 @@ def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AISe
         return from_status(
             exc.status, exc.headers, exc.body, provider=provider, produced_text=produced_text
         )
+    if isinstance(exc, UNTRUSTED):
+        return _untrusted(exc, provider, produced_text=produced_text)
     if isinstance(exc, TRANSPORT_TIMEOUTS):
         return AITimeoutError(
             f"The {provider} provider did not answer in time", produced_text=produced_text
@@ -116,6 +125,22 @@ def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AISe
         )
     return AIConfigurationError(
         f"The {provider} client is misconfigured", produced_text=produced_text
+    )
+
+
+def _untrusted(exc: BaseException, provider: str, *, produced_text: bool) -> AITLSError:
+    """The error for a certificate that failed verification, logged as what it is."""
+    cause = getattr(exc, "certificate_error", exc)
+    log.error(
+        "TLS certificate verification failed: the AI provider's certificate is not trusted"
+        " (see SSL_CERT_FILE / SSL_CERT_DIR)",
+        provider=provider,
+        host=getattr(exc, "host", None),
+        reason=getattr(cause, "verify_message", None) or type(cause).__name__,
+    )
+    return AITLSError(
+        f"The {provider} provider's TLS certificate could not be verified",
+        produced_text=produced_text,
     )
 
 

@@ -17,6 +17,7 @@ from my_flow_api.services.ai.errors import (
     AIRateLimitedError,
     AIServiceError,
     AITimeoutError,
+    AITLSError,
     AIUnavailableError,
 )
 from my_flow_api.services.ai.errors_map import (
@@ -73,6 +74,7 @@ def test_http_statuses(status: int, expected: type[AIServiceError]) -> None:
 
 def test_status_codes_for_the_endpoint() -> None:
     assert AIConfigurationError("x").status_code == 502
+    assert (AITLSError("x").status_code, AITLSError("x").code) == (502, "provider_tls_error")
     assert AIRateLimitedError("x").status_code == 503
     assert AIUnavailableError("x").status_code == 503
     assert AITimeoutError("x").status_code == 504
@@ -115,6 +117,7 @@ def test_retry_after_as_an_http_date() -> None:
         (aiohttp.ClientHttpProxyError(REQUEST, (), status=407), AIUnavailableError),
         (ssl.SSLError("bad record mac"), AIUnavailableError),
         (ConnectionResetError(), AIUnavailableError),
+        (ssl.SSLCertVerificationError("unable to get local issuer certificate"), AITLSError),
         (ValueError("bad json"), AIBadOutputError),
         (KeyError("delta"), AIBadOutputError),
         (TypeError("not a dict"), AIBadOutputError),
