@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 
 from my_flow_api.config import ConfigError, Settings
 from my_flow_api.local_server import running_server
@@ -25,14 +26,13 @@ def _say(text: str) -> None:
     sys.stdout.flush()
 
 
-async def _chat(client: httpx.AsyncClient, context_id: str) -> int:
+async def _chat(client: aiohttp.ClientSession, context_id: str) -> int:
     body = {"context_id": context_id, "messages": [{"role": "user", "content": SAMPLE}]}
-    async with client.stream("POST", "/api/v1/conversations/stream", json=body) as response:
-        if response.status_code != 200:
-            await response.aread()
-            _say(f"\nthe stream failed: HTTP {response.status_code} {response.text}\n")
+    async with client.post("/api/v1/conversations/stream", json=body) as response:
+        if response.status != 200:
+            _say(f"\nthe stream failed: HTTP {response.status} {await response.text()}\n")
             return 1
-        async for event in parse_sse(response.aiter_lines()):
+        async for event in parse_sse(_lines(response.content)):
             if event.event == "message":
                 _say(event.data)
             elif event.event == "metadata":
@@ -50,6 +50,11 @@ async def _chat(client: httpx.AsyncClient, context_id: str) -> int:
     return 1
 
 
+async def _lines(body: aiohttp.StreamReader) -> AsyncIterator[str]:
+    async for line in body:
+        yield line.decode().rstrip("\r\n")
+
+
 async def run_demo(settings: Settings, port: int = 0) -> int:
     """Run the demo; 0 when the stream ended with `done`."""
     if not settings.local_auth:
@@ -57,13 +62,14 @@ async def run_demo(settings: Settings, port: int = 0) -> int:
     app = create_app(settings.model_copy(update={"LOG_LEVEL": "ERROR"}))
     token = mint_local_token(settings, "demo-user")
     headers = {"Authorization": f"Bearer {token}"}
+    timeout = aiohttp.ClientTimeout(total=300)
     async with (
         running_server(app, port) as base_url,
-        httpx.AsyncClient(base_url=base_url, headers=headers, timeout=300) as client,
+        aiohttp.ClientSession(base_url, headers=headers, timeout=timeout) as client,
     ):
-        created = await client.post("/api/v1/contexts", json={"name": "Work", "icon": "💼"})
-        created.raise_for_status()
-        context_id = created.json()["id"]
+        context = {"name": "Work", "icon": "💼"}
+        async with client.post("/api/v1/contexts", json=context, raise_for_status=True) as created:
+            context_id = (await created.json())["id"]
         _say(f"my-flow API on {base_url} (AI_PROVIDER={settings.AI_PROVIDER.value})\n")
         _say(f"context 'Work' = {context_id}\n\nuser: {SAMPLE}\nassistant: ")
         return await _chat(client, context_id)

@@ -51,5 +51,5 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "aiosqlite", "asyncio"):
+    for noisy in ("aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

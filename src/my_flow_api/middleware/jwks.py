@@ -7,16 +7,18 @@ algorithm are refused. Symmetric (`oct`) keys are never accepted.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import httpx
+import aiohttp
 import structlog
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
 from my_flow_api.errors import AuthenticationError, AuthUnavailableError
+from my_flow_api.http_session import new_session, tls_context
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +27,7 @@ ALLOWED_ALGORITHMS = frozenset(
 )
 _EC_CURVES = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
 MAX_JWKS_BYTES = 256 * 1024
+MAX_CONNECTIONS = 4
 
 
 class KeySetError(ValueError):
@@ -112,13 +115,13 @@ class RemoteKeySet:
 
     While no key set has ever been fetched, a failed fetch is retried after
     `failure_backoff` seconds; once one is cached it stays in use when refreshing fails.
+    Redirects are not followed: the issuer's key set lives at its own address.
     """
 
     def __init__(
         self,
         url: str,
         *,
-        client: httpx.AsyncClient | None = None,
         refetch_interval: float = 30.0,
         max_age: float = 3600.0,
         failure_backoff: float = 2.0,
@@ -128,8 +131,9 @@ class RemoteKeySet:
         self.refetch_interval = refetch_interval
         self.max_age = max_age
         self.failure_backoff = failure_backoff
-        self._client = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        self._owns_client = client is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._tls = tls_context()
+        self._session: aiohttp.ClientSession | None = None
         self._keys: dict[str, PyJWK] | None = None
         self._fetched_at = 0.0
         self._attempted_at: float | None = None
@@ -149,9 +153,10 @@ class RemoteKeySet:
             raise _unknown_key() from None
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this key set created it."""
-        if self._owns_client:
-            await self._client.aclose()
+        """Close the HTTP session, if one was opened."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     def _is_stale(self) -> bool:
         return time.monotonic() - self._fetched_at >= self.max_age
@@ -176,12 +181,8 @@ class RemoteKeySet:
     async def _fetch(self) -> None:
         self._attempted_at = time.monotonic()
         try:
-            response = await self._client.get(self.url, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            if len(response.content) > MAX_JWKS_BYTES:
-                raise KeySetError("JWKS document too large")
-            keys = parse_jwks(response.json())
-        except (httpx.HTTPError, ValueError) as exc:
+            keys = parse_jwks(json.loads(await self._download()))
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("JWKS fetch failed", url=self.url, error=type(exc).__name__)
             return
         finally:
@@ -189,3 +190,23 @@ class RemoteKeySet:
         self._keys = keys
         self._fetched_at = self._attempted_at
         log.info("JWKS fetched", url=self.url, kids=sorted(keys))
+
+    async def _download(self) -> bytes:
+        """The key set document's bytes; KeySetError for a non-200 answer or one too large."""
+        if self._session is None:
+            self._session = new_session(
+                self._tls,
+                timeout=self._timeout,
+                limit=MAX_CONNECTIONS,
+                limit_per_host=MAX_CONNECTIONS,
+            )
+        headers = {"Accept": "application/json"}
+        async with self._session.get(self.url, headers=headers, allow_redirects=False) as response:
+            if response.status != 200:
+                raise KeySetError(f"HTTP {response.status}")
+            document = b""
+            async for chunk in response.content.iter_any():
+                document += chunk
+                if len(document) > MAX_JWKS_BYTES:
+                    raise KeySetError("JWKS document too large")
+        return document

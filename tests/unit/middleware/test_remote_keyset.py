@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
 from my_flow_api.errors import AuthenticationError, AuthUnavailableError
@@ -112,11 +111,3 @@ async def test_rotation_replaces_removed_keys(keyset: RemoteKeySet, server: Jwks
     assert (await keyset.get_key(new.kid)).algorithm_name == "RS256"
     with pytest.raises(AuthenticationError):
         await keyset.get_key(old.kid)
-
-
-async def test_a_shared_client_is_left_open(server: JwksServer, key: SigningKey) -> None:
-    async with httpx.AsyncClient() as client:
-        keyset = RemoteKeySet(server.jwks_url, client=client)
-        await keyset.get_key(key.kid)
-        await keyset.aclose()
-        assert not client.is_closed
