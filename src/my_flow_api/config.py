@@ -116,6 +116,20 @@ class Settings(BaseSettings):
             return Path(value).expanduser() if value.strip() else None
         return value
 
+    @field_validator("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+    @classmethod
+    def _fit_for_a_header(cls, value: SecretStr | None) -> SecretStr | None:
+        # A key travels as an HTTP header value, where a line break (often the trailing
+        # newline of a file the key was read from) would make a malformed request.
+        if value is not None and any(
+            ord(c) < 0x20 or c == "\x7f" for c in value.get_secret_value()
+        ):
+            raise ValueError(
+                "contains a line break or another control character, which an HTTP header"
+                " cannot carry (a trailing newline?)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _check_combinations(self) -> Self:
         if self.AI_PROVIDER is AIProvider.OPENAI and self.OPENAI_API_KEY is None:

@@ -60,6 +60,11 @@ async def test_token_command_mints_a_token_the_server_accepts(
         ),
         ({}, ["token", "--user", "a", "--ttl", "0"], "--ttl"),
         ({"AI_PROVIDER": "openai"}, ["db", "upgrade"], "OPENAI_API_KEY"),
+        (
+            {"AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-x\n"},
+            ["db", "upgrade"],
+            "OPENAI_API_KEY: contains a line break",
+        ),
     ],
 )
 def test_bad_configuration_is_one_line_and_exit_2(

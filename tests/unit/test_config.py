@@ -27,6 +27,9 @@ def test_defaults_are_the_embedded_ones(tmp_path: Path) -> None:
         ({"LOGTO_ENDPOINT": "https://auth.example"}, "LOGTO_RESOURCE"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"),
+        ({"OPENAI_API_KEY": "sk-secret\n"}, "OPENAI_API_KEY"),
+        ({"AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-\r\nX-Evil: 1"}, "OPENAI_API_KEY"),
+        ({"ANTHROPIC_API_KEY": "sk-ant-\x00"}, "ANTHROPIC_API_KEY"),
     ],
 )
 def test_bad_configuration_names_the_variable(overrides: dict[str, str], named: str) -> None:
@@ -35,6 +38,8 @@ def test_bad_configuration_names_the_variable(overrides: dict[str, str], named: 
     message = str(caught.value)
     assert named in message
     assert "\n" not in message
+    assert "secret" not in message
+    assert "Evil" not in message
 
 
 def test_scopes_are_read_from_a_space_or_comma_separated_variable(
