@@ -5,10 +5,12 @@ For each provider the same streamed answer (N token chunks) is read through:
 - `raw httpx`: `httpx.AsyncClient.stream` bytes, a minimal SSE line parser, `json.loads`
   and the token text picked out of the dict (the baseline);
 - `raw httpx2`: the same on `httpx2`, the transport both SDKs run on;
+- `raw aiohttp`: `aiohttp.ClientSession.post`, `content.iter_any()` read by the project's
+  `services/ai/sse.py`, `json.loads` and the token text (what the providers run on);
 - the SDK's typed streaming path (`openai`: `chat.completions.create(stream=True)`;
   `anthropic`: `messages.create(stream=True)` raw events, and the `messages.stream` helper);
-- our provider (`OpenAIProvider` / `AnthropicProvider.stream_chat`: the SDK makes the
-  request, `services/ai/sse.py` reads the body);
+- our provider (`OpenAIProvider` / `AnthropicProvider.stream_chat`: `ProviderHTTP` on one
+  aiohttp session sends the request, `services/ai/sse.py` reads the body);
 - `AIService.stream_chat` (the provider plus the retry-before-first-token wrapper),
   which is what the streaming endpoint consumes.
 
@@ -31,6 +33,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import anthropic
 import httpx
 import httpx2
@@ -41,6 +44,7 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.anthropic_provider import AnthropicProvider
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
+from my_flow_api.services.ai.sse import parse_json, sse_data
 from my_flow_api.services.ai_service import AIService
 
 Reader = Callable[[], AsyncIterator[str]]
@@ -96,6 +100,29 @@ async def raw_anthropic(client: Any, url: str) -> AsyncIterator[str]:
                         yield text
 
 
+async def aiohttp_openai(session: aiohttp.ClientSession, url: str) -> AsyncIterator[str]:
+    body = {"model": "m", "messages": [], "stream": True, "stream_options": {"include_usage": True}}
+    async with session.post(f"{url}/v1/chat/completions", json=body) as response:
+        async for data in sse_data(response.content.iter_any()):
+            if data != b"[DONE]":
+                choices = parse_json(data.decode())["choices"]
+                if choices:
+                    text = choices[0]["delta"].get("content")
+                    if text:
+                        yield text
+
+
+async def aiohttp_anthropic(session: aiohttp.ClientSession, url: str) -> AsyncIterator[str]:
+    body = {"model": "m", "max_tokens": 10, "messages": [], "stream": True}
+    async with session.post(f"{url}/v1/messages", json=body) as response:
+        async for data in sse_data(response.content.iter_any()):
+            event = parse_json(data.decode())
+            if event["type"] == "content_block_delta":
+                text = event["delta"].get("text")
+                if text:
+                    yield text
+
+
 async def sdk_openai(client: openai.AsyncOpenAI) -> AsyncIterator[str]:
     stream = await client.chat.completions.create(
         model="m",
@@ -145,6 +172,7 @@ async def measure(read: Reader) -> tuple[int, float, float]:
 
 def _layers(kind: str, url: str) -> tuple[list[tuple[str, Reader]], Callable[[], Awaitable[None]]]:
     hx, hx2 = httpx.AsyncClient(timeout=30), httpx2.AsyncClient(timeout=30)
+    aio = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     sdk: Any
     sdk_layers: list[tuple[str, Reader]]
     if kind == "openai":
@@ -153,7 +181,7 @@ def _layers(kind: str, url: str) -> tuple[list[tuple[str, Reader]], Callable[[],
         )
         sdk = openai.AsyncOpenAI(api_key="k", base_url=f"{url}/v1", max_retries=0)
         provider: Any = OpenAIProvider(settings)
-        raw = raw_openai
+        raw, aio_raw = raw_openai, aiohttp_openai
         sdk_layers = [("SDK chat.completions stream", lambda: sdk_openai(sdk))]
     else:
         settings = load_settings(
@@ -161,7 +189,7 @@ def _layers(kind: str, url: str) -> tuple[list[tuple[str, Reader]], Callable[[],
         )
         sdk = anthropic.AsyncAnthropic(api_key="k", base_url=url, max_retries=0)
         provider = AnthropicProvider(settings)
-        raw = raw_anthropic
+        raw, aio_raw = raw_anthropic, aiohttp_anthropic
         sdk_layers = [
             ("SDK messages.create(stream=True)", lambda: sdk_anthropic_raw(sdk)),
             ("SDK messages.stream helper", lambda: sdk_anthropic_helper(sdk)),
@@ -171,6 +199,7 @@ def _layers(kind: str, url: str) -> tuple[list[tuple[str, Reader]], Callable[[],
     layers: list[tuple[str, Reader]] = [
         ("raw httpx + minimal SSE parser", lambda: raw(hx, url)),
         ("raw httpx2 + minimal SSE parser", lambda: raw(hx2, url)),
+        ("raw aiohttp + sse.py", lambda: aio_raw(aio, url)),
         *sdk_layers,
         (
             f"{type(provider).__name__}.stream_chat",
@@ -182,6 +211,7 @@ def _layers(kind: str, url: str) -> tuple[list[tuple[str, Reader]], Callable[[],
     async def close() -> None:
         await hx.aclose()
         await hx2.aclose()
+        await aio.close()
         await sdk.close()
         await service.aclose()
 
@@ -221,7 +251,7 @@ def main() -> None:
     print(
         f"python {platform.python_version()}, openai {openai.__version__}, "
         f"anthropic {anthropic.__version__}, httpx {httpx.__version__}, "
-        f"httpx2 {httpx2.__version__}; {args.repeats} repeats"
+        f"httpx2 {httpx2.__version__}, aiohttp {aiohttp.__version__}; {args.repeats} repeats"
     )
     for mode in args.modes.split(","):
         chunks = args.chunks if mode == "bulk" else args.paced_chunks
