@@ -16,7 +16,6 @@ from my_flow_api.config import ConfigError, Settings
 from my_flow_api.local_server import running_server
 from my_flow_api.main import create_app
 from my_flow_api.middleware.local_keys import mint_local_token
-from my_flow_api.sse_client import parse_sse
 
 SAMPLE = "I need to book a flight and call the client"
 
@@ -32,27 +31,43 @@ async def _chat(client: aiohttp.ClientSession, context_id: str) -> int:
         if response.status != 200:
             _say(f"\nthe stream failed: HTTP {response.status} {await response.text()}\n")
             return 1
-        async for event in parse_sse(_lines(response.content)):
-            if event.event == "message":
-                _say(event.data)
-            elif event.event == "metadata":
-                flows = json.loads(event.data)["flows"]
+        async for name, data in _events(response.content):
+            if name == "message":
+                _say(data)
+            elif name == "metadata":
+                flows = json.loads(data)["flows"]
                 _say(f"\n\nExtracted {len(flows)} flow(s):\n")
                 for flow in flows:
                     _say(f"  - [{flow['priority']}] {flow['title']}\n")
-            elif event.event == "done":
-                _say(f"\ndone: {event.data}\n")
+            elif name == "done":
+                _say(f"\ndone: {data}\n")
                 return 0
-            elif event.event == "error":
-                _say(f"\nerror: {event.data}\n")
+            elif name == "error":
+                _say(f"\nerror: {data}\n")
                 return 1
     _say("\nthe stream ended without a terminal event\n")
     return 1
 
 
-async def _lines(body: aiohttp.StreamReader) -> AsyncIterator[str]:
-    async for line in body:
-        yield line.decode().rstrip("\r\n")
+async def _events(body: aiohttp.StreamReader) -> AsyncIterator[tuple[str, str]]:
+    """(event name, data) of each event of this service's stream.
+
+    Only what `services/streams/events.py` writes is read: `event:` and `data: ` lines, LF
+    line ends; ids and `: ping` comments are skipped. httpx-sse reads only httpx responses,
+    and the providers' decoder (`services/ai/sse.py`) keeps no event names.
+    """
+    name = "message"
+    data: list[str] = []
+    async for raw in body:
+        line = raw.decode().rstrip("\n")
+        if not line:
+            if data:
+                yield name, "\n".join(data)
+            name, data = "message", []
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+        elif line.startswith("event:"):
+            name = line[6:].removeprefix(" ")
 
 
 async def run_demo(settings: Settings, port: int = 0) -> int:

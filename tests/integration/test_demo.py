@@ -21,8 +21,10 @@ BIN = Path(sys.executable).parent
 async def test_demo_streams_and_prints_the_flows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with FakeOpenAI(tokens=["I'll", " help", "\nwith both."], extraction=FLOWS) as fake:
-        settings = make_settings(tmp_path, **fake.settings_overrides())
+    tokens = ["I'll", " help", "\nwith both."]
+    with FakeOpenAI(tokens=tokens, first_byte_delay=0.5, extraction=FLOWS) as fake:
+        # Pings arrive before the first token: the demo must skip them.
+        settings = make_settings(tmp_path, **fake.settings_overrides(), SSE_PING_SECONDS=0.1)
         assert await run_demo(settings) == 0
     out = capsys.readouterr().out
     assert "user: I need to book a flight and call the client" in out
