@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI, Request
+from starlette.types import Message, Receive, Scope, Send
 
 from my_flow_api.error_handlers import install_error_handlers
 from my_flow_api.middleware.body_limit import BodyLimitMiddleware
@@ -97,3 +98,53 @@ async def test_non_http_scopes_pass_through() -> None:
     middleware = BodyLimitMiddleware(inner, max_bytes=LIMIT)  # type: ignore[arg-type]
     await middleware({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     assert seen == ["lifespan"]
+
+
+async def _read_body(scope: Scope, receive: Receive, send: Send) -> None:
+    """An ASGI app with no error handlers that reads the whole body, then answers 200."""
+    while (await receive()).get("more_body", False):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"read"})
+
+
+async def test_the_rest_of_an_oversized_body_is_read_before_the_413_ends() -> None:
+    pulled: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(16):
+            pulled.append(i)
+            yield b"y" * 256
+
+    app = BodyLimitMiddleware(_read_body, max_bytes=LIMIT)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post("/", content=chunks())
+    assert response.status_code == 413
+    assert response.headers["connection"] == "close"
+    assert response.json()["code"] == "payload_too_large"
+    assert len(pulled) == 16, "the whole body was read and dropped"
+
+
+async def test_the_linger_ends_when_the_client_is_gone() -> None:
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"z" * (LIMIT + 1), "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    calls = 0
+
+    async def receive() -> Message:
+        nonlocal calls
+        calls += 1
+        return messages[min(calls, len(messages)) - 1]
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    app = BodyLimitMiddleware(_read_body, max_bytes=LIMIT)
+    await app({"type": "http", "headers": []}, receive, send)
+    assert calls == 2, "no read after the disconnect"
+    assert sent[0]["status"] == 413
+    assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
