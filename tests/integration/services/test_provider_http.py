@@ -197,6 +197,18 @@ async def test_a_redirect_loop_ends_after_three_redirects() -> None:
     assert len(server.requests) == 4
 
 
+@pytest.mark.parametrize("base_url", ["http://h:port/v1", "api.example/v1", "ftp://h/v1"])
+async def test_a_base_url_that_is_not_an_http_url_is_a_configuration_error(
+    base_url: str,
+) -> None:
+    service = _service(base_url)
+    try:
+        with pytest.raises(AIConfigurationError, match=r"not a valid http\(s\) URL"):
+            await collect(service.stream_chat(HELLO, "ctx"))
+    finally:
+        await service.aclose()
+
+
 @pytest.mark.parametrize(
     ("here", "location", "followed"),
     [
