@@ -54,8 +54,8 @@ class CleanStop:
         if char == "\n":  # a line of text ends, unless it introduces what follows
             line = self._line.strip()
             return self._ended or (bool(line) and not line.endswith(":"))
-        if char.isspace() or char in _CLOSING:
-            return self._ended
+        if char.isspace() or (char in _CLOSING and self._line.strip()):
+            return self._ended  # a "*" opening a line is a bullet, not closing emphasis
         # "2." numbering a list item or "3.5" are no sentence ends; "again." and "it?" are.
         last = self._line[-1:]
         return char in _SENTENCE_ENDS and bool(last) and not (last.isdigit() or last.isspace())

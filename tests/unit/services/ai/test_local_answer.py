@@ -63,3 +63,10 @@ def test_the_product_prompt_is_replaced_and_others_are_kept() -> None:
     assert local_system(assistant_system_prompt("Work")) == LOCAL_SYSTEM_PROMPT
     assert local_system("Answer in French.") == "Answer in French."
     assert len(LOCAL_SYSTEM_PROMPT) < len(ASSISTANT_SYSTEM_PROMPT) // 4
+
+
+def test_a_bullet_opening_the_next_line_does_not_end_the_answer() -> None:
+    stop = CleanStop(10)
+    assert not stop(1, "I can help with:\n\n* Writing")
+    assert not stop(9, "\n*")  # the line ended, but a bullet opens the next one
+    assert stop(10, " Code review\n")
