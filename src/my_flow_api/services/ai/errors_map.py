@@ -25,8 +25,6 @@ from my_flow_api.services.ai.errors import (
     AIUnavailableError,
 )
 
-log = structlog.get_logger(__name__)
-
 ExcTypes = tuple[type[BaseException], ...]
 
 UNTRUSTED: ExcTypes = (ssl.SSLCertVerificationError,)
@@ -132,7 +130,9 @@ def map_error(exc: BaseException, provider: str, *, produced_text: bool) -> AISe
 def _untrusted(exc: BaseException, provider: str, *, produced_text: bool) -> AITLSError:
     """The error for a certificate that failed verification, logged as what it is."""
     cause = getattr(exc, "certificate_error", exc)
-    log.error(
+    # A logger looked up per call (this path is rare) follows the logging set-up in force
+    # now, where a module-level one keeps the set-up of its first use.
+    structlog.get_logger(__name__).error(
         "TLS certificate verification failed: the AI provider's certificate is not trusted"
         " (see SSL_CERT_FILE / SSL_CERT_DIR)",
         provider=provider,
