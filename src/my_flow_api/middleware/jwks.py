@@ -179,16 +179,18 @@ class RemoteKeySet:
         return self._keys
 
     async def _fetch(self) -> None:
-        self._attempted_at = time.monotonic()
+        started = time.monotonic()
         try:
             keys = parse_jwks(json.loads(await self._download()))
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("JWKS fetch failed", url=self.url, error=type(exc).__name__)
             return
         finally:
+            # The back-off runs from the end of an attempt, so a slow one still earns it.
+            self._attempted_at = time.monotonic()
             self._attempts += 1  # counted once finished: waiters then know it happened
         self._keys = keys
-        self._fetched_at = self._attempted_at
+        self._fetched_at = started
         log.info("JWKS fetched", url=self.url, kids=sorted(keys))
 
     async def _download(self) -> bytes:

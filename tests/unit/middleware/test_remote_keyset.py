@@ -81,6 +81,16 @@ async def test_first_fetch_failure_is_503_then_recovers(
     assert (await keyset.get_key(key.kid)).algorithm_name == "ES384"
 
 
+async def test_the_back_off_runs_from_the_end_of_a_slow_failed_fetch(
+    keyset: RemoteKeySet, server: JwksServer, key: SigningKey
+) -> None:
+    server.body, server.delay = b"not json", 0.15  # slower than the back-off
+    for _ in range(3):
+        with pytest.raises(AuthUnavailableError):
+            await keyset.get_key(key.kid)
+    assert server.requests == 1
+
+
 async def test_oversized_document_is_refused(keyset: RemoteKeySet, server: JwksServer) -> None:
     server.body = b'{"keys": [], "pad": "' + b"x" * MAX_JWKS_BYTES + b'"}'
     with pytest.raises(AuthUnavailableError):
