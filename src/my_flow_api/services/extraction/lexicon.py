@@ -90,7 +90,7 @@ _ROMANCE_NON_VERBS = frozenset(
 _GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
 
 
-_LEAD_IN = re.compile(
+LEAD_IN = re.compile(  # "oh and", "ach ja,", "que je": words before a clause's verb
     r"^(?:(?:and|also|oh|plus|then|ok|so|still|but|yeah|anyway|y|und|aber|et|aussi|también|"
     r"ach\s+ja|ach|ah|bon|oye|na\s+ja|que\s+je|que\s+j['’]|que)\b[\s,]*)+",
     re.IGNORECASE,
@@ -104,7 +104,7 @@ _GERMAN_FINITE = re.compile(
 def imperative(clause: str, language: str) -> bool:
     """A verb-first clause (in German, an infinitive clause with no subject) that notes a
     task rather than asking the assistant for one."""
-    text = _LEAD_IN.sub("", clause)
+    text = LEAD_IN.sub("", clause)
     tokens = fold(text).split()
     if not tokens or tokens[0] in ASSISTANT_VERBS:
         return False

@@ -10,16 +10,11 @@ from my_flow_api.services.extraction.clauses import clauses
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date, find_dates
 from my_flow_api.services.extraction.filters import is_question, rules_out
-from my_flow_api.services.extraction.lexicon import imperative
+from my_flow_api.services.extraction.lexicon import LEAD_IN, imperative
 from my_flow_api.services.extraction.notes import list_items, obligation, pointing_back, terse_note
 from my_flow_api.services.extraction.priority import stated_priority
 from my_flow_api.services.extraction.titles import make_title
 
-_LEADING = re.compile(
-    r"^(?:(?:and|also|oh|plus|then|ok|so|still|but|yeah|anyway|y|und|aber|et|aussi|también|"
-    r"ach\s+ja|ach|ah|bon|oye|na\s+ja|que\s+je|que\s+j['’]|que)\b[\s,]*)+",
-    re.I,
-)
 _ASIDE = re.compile(r"\([^)]*\)")
 _QUOTED_TASK = re.compile(r"^\W*(?:and\s+|also\s+)?[\"“‘']([^\"”’']{3,60})[\"”’'](?:\W|$)")
 _TO_ASSISTANT = re.compile(r"^\W*(?:tell|ask|show|give|send)\s+(?:you|u|ya)\b", re.I)
@@ -87,8 +82,8 @@ def _phrase(clause: str, previous: str, language: str, today: date, continuing: 
         return pointing_back(cue.task, previous) or cue.task
     noted = continuing or (bool(find_dates(clause, today)) and language != "de")
     if noted and imperative(clause, language):
-        return _LEADING.sub("", clause)
-    return obligation(_LEADING.sub("", clause))
+        return LEAD_IN.sub("", clause)
+    return obligation(LEAD_IN.sub("", clause))
 
 
 def _head(clause: str, phrase: str) -> str:
