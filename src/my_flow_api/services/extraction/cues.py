@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
-from my_flow_api.services.extraction.dates import find_dates
+from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.lexicon import starts_with_verb
 
 _ADV = (
@@ -162,7 +161,7 @@ def find_cue(clause: str, language: str) -> Cue | None:
             task = match.group("task")
             if "!" in gate and not starts_with_verb(task.split(",")[0], lang):
                 continue
-            if "@" in gate and not find_dates(clause, date.today()):
+            if "@" in gate and not date_spans(clause):
                 continue
             if "<" in gate:
                 task = f"{clause[: match.start()].strip()} {task}".strip()

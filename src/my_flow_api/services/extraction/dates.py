@@ -166,6 +166,11 @@ def find_dates(text: str, today: date) -> list[DateMention]:
     return sorted(found, key=lambda mention: mention.start)
 
 
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where the date and time phrases of `text` stand (their days left unresolved)."""
+    return [(m.start, m.end) for m in find_dates(text, date.min)]
+
+
 def due_date(text: str, today: date) -> date | None:
     """The first day named in `text`, or None."""
     return next((m.day for m in find_dates(text, today) if m.day is not None), None)

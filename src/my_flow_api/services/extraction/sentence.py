@@ -8,7 +8,7 @@ from datetime import date
 from my_flow_api.services.extraction.candidates import Candidate
 from my_flow_api.services.extraction.clauses import clauses
 from my_flow_api.services.extraction.cues import find_cue
-from my_flow_api.services.extraction.dates import due_date, find_dates
+from my_flow_api.services.extraction.dates import date_spans, due_date, find_dates
 from my_flow_api.services.extraction.filters import is_question, rules_out
 from my_flow_api.services.extraction.lexicon import LEAD_IN, imperative
 from my_flow_api.services.extraction.notes import list_items, obligation, pointing_back, terse_note
@@ -115,5 +115,5 @@ def _candidates(sentence: str, found: Found, language: str, today: date) -> list
 
 def _fronted(sentence: str) -> bool:
     """Whether a date opens the sentence ("By Friday I need to … and …")."""
-    mentions = find_dates(sentence, date.today())
-    return bool(mentions) and mentions[0].start <= 3
+    spans = date_spans(sentence)
+    return bool(spans) and spans[0][0] <= 3

@@ -5,9 +5,8 @@ its object and the people involved stay, in the user's language."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from my_flow_api.services.extraction.dates import find_dates
+from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.lexicon import EN_VERBS, things
 from my_flow_api.services.extraction.priority import priority_spans
 from my_flow_api.services.extraction.text import fold
@@ -93,7 +92,7 @@ def _cut_aside(text: str) -> str:
 
 
 def _drop_spans(phrase: str) -> str:
-    spans = [(m.start, m.end) for m in find_dates(phrase, date.today())]
+    spans = date_spans(phrase)
     spans += priority_spans(phrase)
     for start, end in sorted(spans, reverse=True):
         phrase = phrase[:start] + " " + phrase[end:]
