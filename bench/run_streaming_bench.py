@@ -282,8 +282,8 @@ async def _create_contexts(port: int, tokens: list[str]) -> list[str]:
 def endpoint_users(port: int, data_dir: Path, users: int) -> tuple[list[str], list[str]]:
     """Mint a local token per user and create each user's context (one stream per user at a
     time keeps the per-user concurrency limit out of the measurement)."""
+    from my_flow_api.auth.local_keys import mint_local_token
     from my_flow_api.config import load_settings
-    from my_flow_api.middleware.local_keys import mint_local_token
 
     settings = load_settings(DATA_DIR=data_dir)
     tokens = [mint_local_token(settings, f"bench-{i}", ttl_seconds=6 * 3600) for i in range(users)]

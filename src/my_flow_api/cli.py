@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
-    from my_flow_api.middleware.local_keys import mint_local_token
+    from my_flow_api.auth.local_keys import mint_local_token
 
     if not settings.local_auth:
         raise ConfigError("LOGTO_ENDPOINT is set: tokens come from Logto, not from my-flow token")

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
+from my_flow_api.auth.local_keys import mint_local_token
 from my_flow_api.config import ConfigError, Settings
 from my_flow_api.local_server import running_server
 from my_flow_api.main import create_app
-from my_flow_api.middleware.local_keys import mint_local_token
 
 SAMPLE = "I need to book a flight and call the client"
 

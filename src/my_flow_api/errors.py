@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+CONTEXT_NOT_FOUND = "Context not found"  # one wording wherever a context is missing or foreign
+
 
 class DomainError(Exception):
     """Base of every error the API reports to clients; its message is a sentence, so the

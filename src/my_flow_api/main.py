@@ -14,20 +14,20 @@ import structlog
 from fastapi import FastAPI
 
 from my_flow_api import __version__
+from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.config import ConfigError, Settings, get_settings
 from my_flow_api.database import create_store
 from my_flow_api.error_handlers import install_error_handlers
 from my_flow_api.lifecycle import ShutdownDrain
 from my_flow_api.logging_setup import configure_logging
-from my_flow_api.middleware.auth import build_token_verifier
 from my_flow_api.middleware.body_limit import BodyLimitMiddleware
 from my_flow_api.routers import contexts, conversations, flows, health
 from my_flow_api.services.ai_service import build_ai_service
 from my_flow_api.services.chat_service import ChatPolicy, ChatService
-from my_flow_api.services.chat_stream import TurnLimits
 from my_flow_api.services.metrics import StreamMetrics
 from my_flow_api.services.streams.registry import StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
+from my_flow_api.services.streams.turn import TurnLimits
 
 log = structlog.get_logger(__name__)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.cli import main
 from my_flow_api.config import get_settings, load_settings
-from my_flow_api.middleware.auth import build_token_verifier
 
 BIN = Path(sys.executable).parent
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from my_flow_api.auth.local_keys import mint_local_token
 from my_flow_api.config import load_settings
-from my_flow_api.middleware.local_keys import mint_local_token
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.sse import read_events
 

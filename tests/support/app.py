@@ -45,7 +45,7 @@ class Api:
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     def token(self, user: str, scopes: Sequence[str] = (), ttl: int = 3600) -> str:
-        from my_flow_api.middleware.local_keys import mint_local_token
+        from my_flow_api.auth.local_keys import mint_local_token
 
         return mint_local_token(self.settings, user, scopes=tuple(scopes), ttl_seconds=ttl)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from my_flow_api.auth.verifier import CurrentUser
 from my_flow_api.dependencies import ContextRepo, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.json_body import JSONBodyRoute
-from my_flow_api.middleware.auth import CurrentUser, verify_context_ownership
 from my_flow_api.models.common import Page
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
+from my_flow_api.services.ownership import owned_context
 
 router = APIRouter(prefix="/api/v1/contexts", tags=["contexts"], route_class=JSONBodyRoute)
 
@@ -31,7 +32,7 @@ async def list_contexts(user_id: CurrentUser, repo: ContextRepo, page: Paging) -
 @router.get("/{context_id}")
 async def get_context(context_id: str, user_id: CurrentUser, repo: ContextRepo) -> Context:
     """One of the current user's contexts."""
-    return await verify_context_ownership(context_id, user_id, repo)
+    return await owned_context(context_id, user_id, repo)
 
 
 @router.patch("/{context_id}")

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from my_flow_api.auth.verifier import CurrentUser
 from my_flow_api.dependencies import FlowRepo, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.json_body import JSONBodyRoute
-from my_flow_api.middleware.auth import CurrentUser
 from my_flow_api.models.common import Page
 from my_flow_api.models.flow import Flow, FlowCreate, FlowFields, FlowUpdate
 

@@ -8,21 +8,20 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from my_flow_api.errors import NotFoundError, PayloadTooLargeError
-from my_flow_api.middleware.auth import verify_context_ownership
+from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError, PayloadTooLargeError
 from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai_service import AIService
-from my_flow_api.services.chat_stream import ChatTurn, TurnLimits
 from my_flow_api.services.metrics import StreamMetrics
+from my_flow_api.services.ownership import owned_context
 from my_flow_api.services.streams.registry import ActiveStream, StopReason, StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
+from my_flow_api.services.streams.turn import ChatTurn, TurnLimits
 
 log = structlog.get_logger(__name__)
 
 CANCEL_WAIT_SECONDS = 2.0
-CONTEXT_NOT_FOUND = "Context not found"  # as `verify_context_ownership` says it
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ class ChatService:
             if started is None:
                 raise NotFoundError(CONTEXT_NOT_FOUND)
             return Recorded(started.id, started.context_name, list(request.messages))
-        context = await verify_context_ownership(request.context_id, user_id, self.store.contexts)
+        context = await owned_context(request.context_id, user_id, self.store.contexts)
         existing = await conversations.get_by_id(request.conversation_id, user_id)
         if existing is None or existing.context_id != request.context_id:
             raise NotFoundError("Conversation not found")

@@ -15,14 +15,13 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from my_flow_api.errors import NotFoundError
+from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError
 from my_flow_api.models.common import Page, PageParams, utcnow
 
 Doc = dict[str, Any]
 T = TypeVar("T")
 
 NEWEST_FIRST: Final = [("created_at", DESCENDING), ("_id", DESCENDING)]
-CONTEXT_NOT_FOUND: Final = "Context not found"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
     "contexts": [

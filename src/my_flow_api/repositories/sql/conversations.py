@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from my_flow_api.errors import NotFoundError
+from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
     Conversation,
@@ -34,7 +34,7 @@ from my_flow_api.repositories.sql.messages import (
     summary_fields,
     touch,
 )
-from my_flow_api.repositories.sql.queries import CONTEXT_NOT_FOUND, fetch_page, require_context
+from my_flow_api.repositories.sql.queries import fetch_page, require_context
 from my_flow_api.repositories.sql.tables import conversations
 
 

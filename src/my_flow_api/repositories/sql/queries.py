@@ -9,14 +9,12 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from my_flow_api.errors import NotFoundError
+from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError
 from my_flow_api.models.common import Page, PageParams
 from my_flow_api.repositories.sql.tables import contexts
 
 T = TypeVar("T")
 Lock = Literal["share", "update"] | None
-
-CONTEXT_NOT_FOUND = "Context not found"
 
 
 _OWNED_CONTEXT = select(contexts.c.id).where(

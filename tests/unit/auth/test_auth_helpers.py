@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 import pytest
 import structlog
 
-from my_flow_api.errors import AuthenticationError, NotFoundError, PermissionDeniedError
-from my_flow_api.middleware.auth import (
+from my_flow_api.auth.verifier import (
     Principal,
     bearer_token,
     parse_scopes,
     require_scopes,
-    verify_context_ownership,
 )
+from my_flow_api.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from my_flow_api.models.common import Page, PageParams
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
+from my_flow_api.services.ownership import owned_context
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def _context(context_id: str, user_id: str) -> Context:
 async def test_owner_gets_the_context_and_context_id_is_bound() -> None:
     structlog.contextvars.clear_contextvars()
     repo = InMemoryContexts(_context("c1", "alice"))
-    context = await verify_context_ownership("c1", "alice", repo)
+    context = await owned_context("c1", "alice", repo)
     assert context.id == "c1"
     assert structlog.contextvars.get_contextvars()["context_id"] == "c1"
 
@@ -111,5 +111,5 @@ async def test_owner_gets_the_context_and_context_id_is_bound() -> None:
 async def test_missing_and_foreign_contexts_look_the_same(context_id: str, user_id: str) -> None:
     repo = InMemoryContexts(_context("c1", "alice"))
     with pytest.raises(NotFoundError) as caught:
-        await verify_context_ownership(context_id, user_id, repo)
+        await owned_context(context_id, user_id, repo)
     assert caught.value.message == "Context not found"

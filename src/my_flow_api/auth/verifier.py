@@ -16,19 +16,17 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
-from my_flow_api.config import Settings
-from my_flow_api.errors import AuthenticationError, NotFoundError, PermissionDeniedError
-from my_flow_api.middleware.jwks import (
+from my_flow_api.auth.jwks import (
     ALLOWED_ALGORITHMS,
     KeySet,
     RemoteKeySet,
     StaticKeySet,
     parse_jwks,
 )
-from my_flow_api.middleware.local_keys import load_local_signing_key, local_jwks
-from my_flow_api.middleware.token_cache import VerifiedTokenCache
-from my_flow_api.models.context import Context
-from my_flow_api.repositories.protocols import ContextRepository
+from my_flow_api.auth.local_keys import load_local_signing_key, local_jwks
+from my_flow_api.auth.token_cache import VerifiedTokenCache
+from my_flow_api.config import Settings
+from my_flow_api.errors import AuthenticationError, PermissionDeniedError
 
 log = structlog.get_logger(__name__)
 
@@ -211,14 +209,3 @@ async def get_current_user(principal: Annotated[Principal, Depends(get_principal
 
 
 CurrentUser = Annotated[str, Depends(get_current_user)]
-
-
-async def verify_context_ownership(
-    context_id: str, user_id: str, contexts: ContextRepository
-) -> Context:
-    """The user's context; NotFoundError alike when it is missing or someone else's."""
-    structlog.contextvars.bind_contextvars(context_id=context_id)
-    context = await contexts.get_by_id(context_id, user_id)
-    if context is None:
-        raise NotFoundError("Context not found")
-    return context

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from jwt import PyJWK
 
+from my_flow_api.auth.jwks import StaticKeySet, parse_jwks
+from my_flow_api.auth.local_keys import load_local_signing_key, local_jwks, mint_local_token
+from my_flow_api.auth.token_cache import VerifiedTokenCache
+from my_flow_api.auth.verifier import TokenVerifier
 from my_flow_api.config import Settings
 from my_flow_api.errors import AuthenticationError
-from my_flow_api.middleware.auth import TokenVerifier
-from my_flow_api.middleware.jwks import StaticKeySet, parse_jwks
-from my_flow_api.middleware.local_keys import load_local_signing_key, local_jwks, mint_local_token
-from my_flow_api.middleware.token_cache import VerifiedTokenCache
 
 
 class CountingKeys(StaticKeySet):

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from my_flow_api.auth.jwks import KeySetError, StaticKeySet, key_algorithm, parse_jwks
 from my_flow_api.errors import AuthenticationError
-from my_flow_api.middleware.jwks import KeySetError, StaticKeySet, key_algorithm, parse_jwks
 from tests.support.jwks_server import make_signing_key
 
 EC_P256 = make_signing_key("ES256", publish_alg=False).public_jwk

@@ -13,15 +13,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from my_flow_api.config import ConfigError, Settings
-from my_flow_api.errors import AuthenticationError
-from my_flow_api.middleware.auth import build_token_verifier
-from my_flow_api.middleware.local_keys import (
+from my_flow_api.auth.local_keys import (
     KEY_FILENAME,
     jwk_thumbprint,
     load_local_signing_key,
     mint_local_token,
 )
+from my_flow_api.auth.verifier import build_token_verifier
+from my_flow_api.config import ConfigError, Settings
+from my_flow_api.errors import AuthenticationError
 
 
 def local_settings(data_dir: Path, **extra: Any) -> Settings:

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from my_flow_api.auth.jwks import MAX_JWKS_BYTES, RemoteKeySet
 from my_flow_api.errors import AuthenticationError, AuthUnavailableError
-from my_flow_api.middleware.jwks import MAX_JWKS_BYTES, RemoteKeySet
 from tests.support.jwks_server import JwksServer, SigningKey, make_signing_key, running_jwks_server
 
 
