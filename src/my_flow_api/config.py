@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     MONGODB_URI: SecretStr | None = None
     MONGODB_DB_NAME: str = "my_flow"
     REDIS_URL: SecretStr | None = None
+    REDIS_KEY_PREFIX: str = "myflow:"
 
     LOGTO_ENDPOINT: str | None = None
     LOGTO_RESOURCE: str | None = None

@@ -70,6 +70,13 @@ class AuthUnavailableError(DomainError):
     code = "auth_unavailable"
 
 
+class SharedStateUnavailableError(DomainError):
+    """Redis, where replicas share their streams, cannot be reached: no new stream."""
+
+    status_code = 503
+    code = "redis_unavailable"
+
+
 class ShuttingDownError(DomainError):
     """The service is draining for shutdown and takes no new streams."""
 

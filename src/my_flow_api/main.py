@@ -25,8 +25,8 @@ from my_flow_api.routers import contexts, conversations, flows, health
 from my_flow_api.services.ai_service import build_ai_service
 from my_flow_api.services.chat_service import ChatPolicy, ChatService
 from my_flow_api.services.metrics import StreamMetrics
-from my_flow_api.services.streams.registry import StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
+from my_flow_api.services.streams.shared.registry import build_registry
 from my_flow_api.services.streams.turn import TurnLimits
 
 log = structlog.get_logger(__name__)
@@ -38,11 +38,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         store = await create_store(settings)
         verifier = build_token_verifier(settings)
         ai = build_ai_service(settings)
-        registry = StreamRegistry(
-            settings.STREAM_RETENTION_SECONDS,
-            settings.STREAM_RETENTION_MAX_BYTES,
-            settings.STREAM_MAX_PER_USER,
-        )
+        registry = build_registry(settings, store)  # in memory, or shared on Redis
         drain = ShutdownDrain(registry, settings.SHUTDOWN_GRACE_SECONDS)
         drain.install()
         app.state.store = store
@@ -55,12 +51,14 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             ai_provider=settings.AI_PROVIDER.value,
             auth="local" if settings.local_auth else "logto",
             store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
+            streams="redis" if settings.REDIS_URL else "memory",
         )
         try:
             yield
         finally:
             drain.uninstall()
             await drain.wait()
+            await registry.close()
             await ai.aclose()
             await verifier.aclose()
             await store.close()

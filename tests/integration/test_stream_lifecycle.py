@@ -1,11 +1,11 @@
 """Stream lifecycle over a real socket: disconnect policies, stop, resume, keep-alive,
-per-user limits, metrics."""
+per-user limits, metrics; each with streams in memory and shared on Redis."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,23 @@ def fake() -> Iterator[FakeOpenAI]:
         yield server
 
 
-def lifecycle_settings(tmp_path: Path, fake: FakeOpenAI, **extra: Any) -> Settings:
-    values: dict[str, Any] = {"SSE_PING_SECONDS": 5.0, "STREAM_FIRST_TOKEN_WAIT_SECONDS": 3.0}
-    return make_settings(tmp_path, **fake.settings_overrides(), **{**values, **extra})
+@pytest.fixture
+def settings_for(
+    tmp_path: Path, fake: FakeOpenAI, streams_mode: dict[str, Any]
+) -> Callable[..., Settings]:
+    """Lifecycle settings with `extra` overrides, in the test's streams mode."""
+
+    def build(**extra: Any) -> Settings:
+        values: dict[str, Any] = {"SSE_PING_SECONDS": 5.0, "STREAM_FIRST_TOKEN_WAIT_SECONDS": 3.0}
+        values.update(streams_mode)
+        return make_settings(tmp_path, **fake.settings_overrides(), **{**values, **extra})
+
+    return build
 
 
 @pytest.fixture
-def api_settings(tmp_path: Path, fake: FakeOpenAI) -> Settings:
-    return lifecycle_settings(tmp_path, fake)
+def api_settings(settings_for: Callable[..., Settings]) -> Settings:
+    return settings_for()
 
 
 async def _read_then_leave(client: httpx.AsyncClient, body: dict[str, Any], n: int) -> str:
@@ -64,9 +73,9 @@ async def test_continue_policy_finishes_the_turn_after_a_disconnect(
 
 
 async def test_cancel_policy_stops_the_upstream_within_a_second(
-    tmp_path: Path, fake: FakeOpenAI
+    settings_for: Callable[..., Settings], fake: FakeOpenAI
 ) -> None:
-    settings = lifecycle_settings(tmp_path, fake, STREAM_ON_DISCONNECT="cancel")
+    settings = settings_for(STREAM_ON_DISCONNECT="cancel")
     async for api in start_api(settings):
         alice = api.client("alice")
         context_id = await new_context(alice)
@@ -82,10 +91,10 @@ async def test_cancel_policy_stops_the_upstream_within_a_second(
 
 
 async def test_cancel_policy_also_stops_when_the_client_left_before_the_first_token(
-    tmp_path: Path, fake: FakeOpenAI
+    settings_for: Callable[..., Settings], fake: FakeOpenAI
 ) -> None:
     fake.script(**{**SLOW, "first_byte_delay": 1.0})
-    settings = lifecycle_settings(tmp_path, fake, STREAM_ON_DISCONNECT="cancel")
+    settings = settings_for(STREAM_ON_DISCONNECT="cancel")
     async for api in start_api(settings):
         alice = api.client("alice")
         context_id = await new_context(alice)
@@ -147,11 +156,11 @@ async def test_resume_replays_exactly_the_missing_suffix(api: Api, fake: FakeOpe
     assert (await api.client("bob").get(url)).status_code == 404
 
 
-async def test_pings_keep_an_idle_stream_alive(tmp_path: Path, fake: FakeOpenAI) -> None:
+async def test_pings_keep_an_idle_stream_alive(
+    settings_for: Callable[..., Settings], fake: FakeOpenAI
+) -> None:
     fake.script(tokens=["late"], first_byte_delay=1.2, extraction={"flows": []})
-    settings = lifecycle_settings(
-        tmp_path, fake, SSE_PING_SECONDS=0.2, STREAM_FIRST_TOKEN_WAIT_SECONDS=0.1
-    )
+    settings = settings_for(SSE_PING_SECONDS=0.2, STREAM_FIRST_TOKEN_WAIT_SECONDS=0.1)
     async for api in start_api(settings):
         alice = api.client("alice")
         body = chat(await new_context(alice))
@@ -197,8 +206,10 @@ async def test_too_many_characters_in_total_is_413(api: Api) -> None:
     assert result.body["code"] == "payload_too_large"
 
 
-async def test_max_duration_ends_the_turn_with_its_reason(tmp_path: Path, fake: FakeOpenAI) -> None:
-    settings = lifecycle_settings(tmp_path, fake, STREAM_MAX_DURATION_SECONDS=0.5)
+async def test_max_duration_ends_the_turn_with_its_reason(
+    settings_for: Callable[..., Settings], fake: FakeOpenAI
+) -> None:
+    settings = settings_for(STREAM_MAX_DURATION_SECONDS=0.5)
     async for api in start_api(settings):
         alice = api.client("alice")
         result = await stream(alice, chat(await new_context(alice)))

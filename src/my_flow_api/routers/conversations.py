@@ -68,7 +68,7 @@ async def resume_stream(
     last_event_id_header: EventIdHeader = None,
 ) -> EventStreamResponse:
     """Replay the events after `Last-Event-ID` (header or query), then follow live."""
-    stream = chat.find(stream_id, user_id)
+    stream = await chat.find(stream_id, user_id)
     after = last_event_id_header if last_event_id_header is not None else last_event_id
     return EventStreamResponse(stream, chat.policy.reader, after=after or 0)
 

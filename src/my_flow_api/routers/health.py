@@ -18,16 +18,19 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/api/v1/health", response_model=None)
-async def health(store: AppStore, settings: AppSettings) -> JSONResponse:
-    """`200` when the store answers, `503` when it does not."""
+async def health(store: AppStore, settings: AppSettings, request: Request) -> JSONResponse:
+    """`200` when the store (and Redis, when set) answer, `503` naming what does not."""
     store_ok = await store.ping()
-    body = {
-        "status": "ok" if store_ok else "degraded",
+    redis_ok = await request.app.state.chat_service.registry.ping()  # None: no Redis
+    healthy = store_ok and redis_ok is not False
+    body: dict[str, str] = {
+        "status": "ok" if healthy else "degraded",
         "store": "ok" if store_ok else "unavailable",
-        "ai_provider": settings.AI_PROVIDER.value,
-        "version": __version__,
     }
-    return JSONResponse(body, status_code=200 if store_ok else 503)
+    if redis_ok is not None:
+        body["redis"] = "ok" if redis_ok else "unavailable"
+    body.update(ai_provider=settings.AI_PROVIDER.value, version=__version__)
+    return JSONResponse(body, status_code=200 if healthy else 503)
 
 
 @router.get("/metrics", response_class=Response)

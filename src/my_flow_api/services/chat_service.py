@@ -15,7 +15,7 @@ from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai_service import AIService
 from my_flow_api.services.metrics import StreamMetrics
 from my_flow_api.services.ownership import owned_context
-from my_flow_api.services.streams.registry import ActiveStream, StopReason, StreamRegistry
+from my_flow_api.services.streams.registry import ActiveStream, StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
 from my_flow_api.services.streams.turn import ChatTurn, TurnLimits
 
@@ -79,13 +79,14 @@ class ChatService:
             raise PayloadTooLargeError(
                 f"The messages hold {chars} characters; at most {self.policy.max_chat_chars}"
             )
-        stream = self.registry.open(user_id, request.context_id)
+        stream = await self.registry.start(user_id, request.context_id)
         try:
             recorded = await self._record(user_id, request)
         except BaseException:
             self.registry.finish(stream)
             raise
         stream.conversation_id = recorded.conversation_id
+        self.registry.recorded(stream)
         log.debug("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
         turn = ChatTurn(
             stream,
@@ -103,19 +104,20 @@ class ChatService:
             raise stream.early_failure
         return stream
 
-    def find(self, stream_id: str, user_id: str) -> ActiveStream:
-        """The user's stream; NotFoundError for unknown, expired and foreign ones alike."""
-        stream = self.registry.get(stream_id, user_id)
+    async def find(self, stream_id: str, user_id: str) -> ActiveStream:
+        """The user's stream, on this replica or (with Redis) another; NotFoundError for
+        unknown, expired and foreign ones alike."""
+        stream = await self.registry.find(stream_id, user_id)
         if stream is None:
             raise NotFoundError("Stream not found")
         return stream
 
     async def cancel(self, stream_id: str, user_id: str) -> ActiveStream:
         """Stop the user's stream (idempotent) and wait briefly for it to record its end."""
-        stream = self.find(stream_id, user_id)
-        if stream.stop(StopReason.CANCELLED) and stream.task is not None:
+        stream = await self.find(stream_id, user_id)
+        if await self.registry.request_stop(stream):
             log.info("Chat stream cancel requested", stream_id=stream_id)
-            await asyncio.wait({stream.task}, timeout=CANCEL_WAIT_SECONDS)
+            await stream.wait_ended(CANCEL_WAIT_SECONDS)
         return stream
 
     async def _record(self, user_id: str, request: ChatRequest) -> Recorded:

@@ -36,3 +36,12 @@ def encode(event_id: int, name: str, data: str) -> bytes:
 def json_data(payload: dict[str, Any]) -> str:
     """Compact JSON for metadata, done and error events (always one line)."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def token_text(wire: bytes) -> str | None:
+    """The data of an encoded token event (None for a named event): the inverse of `encode`
+    for what a replica that took over a dead owner's log must save as the partial answer."""
+    lines = wire.decode().split("\n")
+    if any(line.startswith("event: ") for line in lines):
+        return None
+    return "\n".join(line[6:] for line in lines if line.startswith("data: "))

@@ -1,14 +1,14 @@
 """The per-stream event log: an interface and its in-memory implementation.
 
-A Redis implementation can satisfy the same protocol so that a stream started on one
-replica is readable (and resumable) from another.
+With Redis (`streams/shared/`) the owner's memory log is mirrored into a Redis stream
+and other replicas read a local mirror of that, so every reader reads a memory log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from my_flow_api.services.streams.events import TERMINAL, encode
@@ -60,6 +60,8 @@ class MemoryStreamLog:
         self._waiters: list[asyncio.Future[bool]] = []
         self._closed = False
         self._size = 0
+        self.on_append: Callable[[], None] | None = None
+        """Called after every append (the Redis writer marks the log for its next flush)."""
 
     @property
     def closed(self) -> bool:
@@ -77,19 +79,28 @@ class MemoryStreamLog:
     async def append(self, name: str, data: str) -> int:
         if self._closed:
             raise StreamClosedError("stream already ended")
-        event_id = len(self._events) + 1
-        wire = encode(event_id, name, data)
+        return self.append_encoded(encode(len(self._events) + 1, name, data), name in TERMINAL)
+
+    def append_encoded(self, wire: bytes, terminal: bool) -> int:
+        """Add an event already framed with the next id (a mirror copying another log)."""
+        if self._closed:
+            raise StreamClosedError("stream already ended")
         self._events.append(wire)
         self._size += len(wire) + EVENT_OVERHEAD_BYTES
-        if name in TERMINAL:
-            self._closed = True
+        self._closed = terminal
         waiters = self._waiters
         if waiters:
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(True)
             waiters.clear()
-        return event_id
+        if self.on_append is not None:
+            self.on_append()
+        return len(self._events)
+
+    def encoded_after(self, after: int) -> list[bytes]:
+        """The stored events with id > `after`, as framed."""
+        return self._events[after:]
 
     async def read(
         self, after: int = 0, idle_seconds: float | None = None

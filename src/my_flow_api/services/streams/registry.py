@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -13,6 +14,15 @@ from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.streams.log import MemoryStreamLog, StreamLog
 
 RETRY_AFTER_SECONDS = 5
+
+
+def too_many_streams(limit: int) -> RateLimitedError:
+    """The refusal of a stream over the per-user limit."""
+    return RateLimitedError(
+        f"At most {limit} concurrent streams per user",
+        retry_after=RETRY_AFTER_SECONDS,
+        code="too_many_streams",
+    )
 
 
 class StopReason(StrEnum):
@@ -38,6 +48,7 @@ class ActiveStream:
     stop_reason: StopReason | None = None
     readers: int = 0
     finished: bool = False
+    owner: str = ""  # with Redis: the replica generating it
 
     def mark_started(self) -> None:
         """The first token, or the end, has been written: the response may begin."""
@@ -52,6 +63,16 @@ class ActiveStream:
                 await self.started.wait()
         except TimeoutError:
             return
+
+    async def wait_ended(self, limit_seconds: float) -> None:
+        """Wait at most `limit_seconds` for the generation to record its end."""
+        if self.task is not None:
+            await asyncio.wait({self.task}, timeout=limit_seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit_seconds):
+                async for _ in self.log.read(self.log.last_id):
+                    pass
 
     def stop(self, reason: StopReason) -> bool:
         """Cancel the generation (the task records how it ended); False if already over."""
@@ -87,18 +108,47 @@ class StreamRegistry:
 
     def open(self, user_id: str, context_id: str) -> ActiveStream:
         """Register a stream for `user_id`, or refuse: over the limit, or shutting down."""
+        self.check_accepting()
+        if self._running[user_id] >= self.max_per_user:
+            raise too_many_streams(self.max_per_user)
+        return self.register(ActiveStream(new_id(), user_id, context_id, MemoryStreamLog()))
+
+    def check_accepting(self) -> None:
+        """ShuttingDownError once draining has begun."""
         if not self.accepting:
             raise ShuttingDownError("The service is shutting down; try again shortly")
-        if self._running[user_id] >= self.max_per_user:
-            raise RateLimitedError(
-                f"At most {self.max_per_user} concurrent streams per user",
-                retry_after=RETRY_AFTER_SECONDS,
-                code="too_many_streams",
-            )
-        stream = ActiveStream(new_id(), user_id, context_id, MemoryStreamLog())
+
+    def register(self, stream: ActiveStream) -> ActiveStream:
+        """Count a stream of this process as running (its slot is already taken)."""
         self._streams[stream.id] = stream
-        self._running[user_id] += 1
+        self._running[stream.user_id] += 1
         return stream
+
+    def local(self, stream_id: str) -> ActiveStream | None:
+        """The stream if this process holds it, whoever owns it."""
+        return self._streams.get(stream_id)
+
+    async def start(self, user_id: str, context_id: str) -> ActiveStream:
+        """`open`, as every registry does it (a shared one asks Redis)."""
+        return self.open(user_id, context_id)
+
+    def recorded(self, stream: ActiveStream) -> None:
+        """The stream's conversation is stored (a shared registry publishes its id)."""
+
+    async def find(self, stream_id: str, user_id: str) -> ActiveStream | None:
+        """`get`, as every registry does it (a shared one also finds other replicas')."""
+        return self.get(stream_id, user_id)
+
+    async def request_stop(self, stream: ActiveStream) -> bool:
+        """Ask the stream's generation to stop as cancelled; False if it was over."""
+        return stream.stop(StopReason.CANCELLED)
+
+    async def ping(self) -> bool | None:
+        """Whether the shared state answers; None when there is none (memory only)."""
+        return None
+
+    async def close(self) -> None:
+        """Release what the registry holds outside this process (nothing here)."""
 
     def get(self, stream_id: str, user_id: str) -> ActiveStream | None:
         """The stream if it exists and belongs to the user."""

@@ -1,0 +1,1 @@
+"""Streams shared by several replicas through Redis (used when `REDIS_URL` is set)."""

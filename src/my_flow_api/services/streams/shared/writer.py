@@ -1,0 +1,141 @@
+"""Copies the owner's memory logs to Redis, one pipeline per event-loop turn.
+
+An append only marks its log dirty; the flush task wakes on the next loop turn and sends
+every dirty log's new events in one pipeline, so a token costs no round trip of its own
+and, under load, one round trip carries many streams' tokens. What was sent is tracked by
+position in the memory log (which keeps every event), so after a failed flush, Redis down
+for instance, the next one sends the same events again and nothing is lost or doubled:
+an entry's id is its SSE id, and Redis refuses an id it already has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError, ResponseError
+from redis.typing import EncodableT, FieldT
+
+from my_flow_api.services.streams.log import MemoryStreamLog
+from my_flow_api.services.streams.registry import ActiveStream
+from my_flow_api.services.streams.shared.keys import Keys
+
+log = structlog.get_logger(__name__)
+
+MAX_EVENTS = 50_000
+"""Bound of one log on Redis (approximate trim); a turn's answer is far shorter."""
+RETRY_SECONDS = 0.5
+TERMINAL_FLAG = b"t"
+
+
+@dataclass(eq=False)
+class _Tracked:
+    stream: ActiveStream
+    log: MemoryStreamLog
+    sent: int = 0
+    conversation_sent: bool = False
+    finished: bool = False
+
+
+class LogWriter:
+    """Mirrors the logs of this replica's streams into Redis streams."""
+
+    def __init__(self, redis: Redis, keys: Keys, live_ttl: int, retention_ttl: int) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.live_ttl = live_ttl
+        self.retention_ttl = retention_ttl
+        self._dirty: dict[str, _Tracked] = {}
+        self._wake = asyncio.Event()
+        self._failing = False
+
+    def track(self, stream: ActiveStream, memory: MemoryStreamLog) -> None:
+        """Mirror this log from now on."""
+        tracked = _Tracked(stream, memory)
+        memory.on_append = lambda: self._mark(tracked)
+
+    def recorded(self, stream: ActiveStream) -> None:
+        """Publish the conversation id soon (whoever takes over a dead owner needs it)."""
+        self._mark_stream(stream)
+
+    def finished(self, stream: ActiveStream) -> None:
+        """After its last events, free the stream's slot and start its retention."""
+        self._mark_stream(stream, finished=True)
+
+    def _mark_stream(self, stream: ActiveStream, finished: bool = False) -> None:
+        memory = stream.log
+        if isinstance(memory, MemoryStreamLog) and memory.on_append is not None:
+            memory.on_append()
+            if finished:
+                self._dirty[stream.id].finished = True
+
+    def _mark(self, tracked: _Tracked) -> None:
+        self._dirty[tracked.stream.id] = tracked
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The flush loop (a background task until cancelled)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._dirty = self._dirty, {}
+            try:
+                await self._flush(list(batch.values()))
+            except (RedisError, OSError, TimeoutError) as exc:
+                if not self._failing:
+                    log.warning("Redis write failed; retrying", error=type(exc).__name__)
+                self._failing = True
+                for stream_id, tracked in batch.items():
+                    self._dirty.setdefault(stream_id, tracked)
+                await asyncio.sleep(RETRY_SECONDS)
+                self._wake.set()
+            else:
+                if self._failing:
+                    log.info("Redis writes resumed")
+                self._failing = False
+
+    async def flush_now(self) -> None:
+        """Send what is pending (at shutdown), once, ignoring failures."""
+        batch, self._dirty = self._dirty, {}
+        try:
+            await self._flush(list(batch.values()))
+        except (RedisError, OSError, TimeoutError):
+            log.warning("Redis unavailable at shutdown; the last events stay local")
+
+    async def _flush(self, batch: list[_Tracked]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        sent: list[tuple[_Tracked, int]] = []
+        for tracked in batch:
+            sent.append((tracked, self._queue(pipe, tracked)))
+        results = await pipe.execute(raise_on_error=False)
+        for result in results:
+            if isinstance(result, ResponseError) and "equal or smaller" not in str(result):
+                raise result
+        for tracked, upto in sent:
+            tracked.sent = upto
+            tracked.conversation_sent = bool(tracked.stream.conversation_id)
+
+    def _queue(self, pipe: Pipeline, tracked: _Tracked) -> int:
+        """Queue the tracked log's news on `pipe`; returns the id sent up to."""
+        stream, memory, keys = tracked.stream, tracked.log, self.keys
+        events = memory.encoded_after(tracked.sent)
+        last = tracked.sent + len(events)
+        for number, wire in enumerate(events, start=tracked.sent + 1):
+            fields: dict[FieldT, EncodableT] = {b"w": wire}
+            if number == last and memory.closed:
+                fields[TERMINAL_FLAG] = b"1"
+            pipe.xadd(keys.log(stream.id), fields, id=f"0-{number}", maxlen=MAX_EVENTS)
+        if events:
+            pipe.expire(keys.log(stream.id), self.live_ttl)
+        if stream.conversation_id and not tracked.conversation_sent:
+            pipe.hset(keys.meta(stream.id), "conversation", stream.conversation_id)
+        if tracked.finished:  # after the events above: the end is on Redis first
+            pipe.zrem(keys.slots(stream.user_id), stream.id)
+            pipe.hdel(keys.running, stream.id)
+            pipe.expire(keys.log(stream.id), self.retention_ttl)
+            pipe.expire(keys.meta(stream.id), self.retention_ttl)
+            memory.on_append = None
+        return last
