@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs REDIS_URL)"
+    )
     token = sub.add_parser("token", help="mint an access token (local auth mode)")
     token.add_argument("--user", required=True, help="the user id (the token's sub)")
     token.add_argument("--scope", action="append", default=[], help="a scope; repeatable")
@@ -50,6 +53,17 @@ def tuned_collector() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _check_workers(workers: int, settings: Settings) -> None:
+    """Several processes only work when they share their streams through Redis."""
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if workers > 1 and settings.REDIS_URL is None:
+        raise ConfigError(
+            f"--workers {workers} needs REDIS_URL: without Redis each process would only"
+            " know its own streams"
+        )
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
@@ -57,6 +71,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from my_flow_api.http_protocol import HTTP_PROTOCOL
 
+    _check_workers(args.workers, settings)
     # Uvicorn re-raises SIGTERM once it has shut down; by then streams are drained and
     # connections closed, so a graceful stop exits 0 instead of dying by the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
@@ -69,6 +84,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     }
     if args.reload:  # the server runs in a child process, on the interpreter's defaults
         uvicorn.run("my_flow_api.main:app", reload=True, **options)
+        return 0
+    if args.workers > 1:  # each worker imports the app (and its own Redis connections)
+        uvicorn.run("my_flow_api.main:app", workers=args.workers, **options)
         return 0
     from my_flow_api.main import app  # imported before the freeze, so frozen with the rest
 

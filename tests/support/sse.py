@@ -30,6 +30,10 @@ async def read_events(response: httpx.Response, n: int, limit: float = 15.0) -> 
     events: list[Event] = []
     async with asyncio.timeout(limit):
         async for sse in source:
+            if sse.event == "message" and not sse.data:
+                # httpx-sse dispatches a keep-alive comment's blank line once an id was
+                # seen; the SSE spec dispatches nothing without data.
+                continue
             events.append((sse.event, sse.data, sse.id))
             if len(events) >= n or sse.event in ("done", "error"):
                 break

@@ -34,7 +34,7 @@ def connect(url: str) -> Redis:
         timeout=POOL_WAIT_SECONDS,
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
         socket_timeout=SOCKET_TIMEOUT_SECONDS,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1),  # once: a connection Redis closed (restart) is remade
         health_check_interval=30,
     )
     return Redis(connection_pool=pool)
