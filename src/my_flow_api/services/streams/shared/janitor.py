@@ -1,9 +1,13 @@
 """Taking over the streams of a replica that died.
 
-Every replica sweeps the running streams now and then. A stream whose owner's lease has
-lapsed is claimed with `SET NX`, so exactly one replica ends it: it appends one terminal
-`error` (code `replica_lost`) to the log, which every reader anywhere then relays, and
-records the conversation as `interrupted` with the answer's tokens that reached the log.
+Every replica sweeps the running streams now and then. A stream whose owner's lease was
+missing at two sweeps in a row is claimed with `SET NX`, so exactly one replica ends it:
+it appends one terminal `error` (code `replica_lost`) to the log, which every reader
+anywhere then relays, and records the conversation as `interrupted` with the answer's
+tokens that reached the log.
+
+Two sweeps, not one: after Redis itself was away for longer than a lease, a live owner
+gets a heartbeat in before it is taken for dead.
 """
 
 from __future__ import annotations
@@ -36,25 +40,31 @@ class Janitor:
         self.leases = leases
         self.store = store
         self.retention_ttl = retention_ttl
+        self._suspects: set[str] = set()
 
     async def sweep(self) -> int:
         """Take over what dead owners left; returns how many streams this replica ended."""
         running = text_map(await self.redis.hgetall(self.keys.running))
         me = self.leases.replica_id
         owners = sorted({owner for owner in running.values() if owner != me})
-        if not owners:
-            return 0
-        alive = await self.leases.owners_alive(owners)
+        alive = await self.leases.owners_alive(owners) if owners else {}
+        missing = {owner for owner, here in alive.items() if not here}
+        dead, self._suspects = missing & self._suspects, missing
         ended = 0
         for stream_id, owner in running.items():
-            if owner != me and not alive[owner] and await self._claim(stream_id):
-                await self._end(stream_id)
+            if owner in dead and await self._claim(stream_id):
+                try:
+                    await self._end(stream_id)
+                except BaseException:  # the store or Redis failed: the next sweep retries
+                    await self.redis.delete(self.keys.claim(stream_id))
+                    raise
                 ended += 1
         return ended
 
     async def _claim(self, stream_id: str) -> bool:
         me = self.leases.replica_id
-        return bool(await self.redis.set(self.keys.claim(stream_id), me, nx=True, ex=600))
+        claim = self.keys.claim(stream_id)
+        return bool(await self.redis.set(claim, me, nx=True, ex=self.retention_ttl))
 
     async def _end(self, stream_id: str) -> None:
         keys = self.keys
