@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.test_conversations_api import chat, new_context
 from tests.support.redis import PrivateRedis
-from tests.support.replicas import Replica, replica_token
+from tests.support.replicas import Replica, replica_env, replica_token, start_replicas
 from tests.support.sse import read_events, wait_for_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
@@ -24,32 +23,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 TOKENS = [f"t{i} " for i in range(60)]
 SLOW = {"tokens": TOKENS, "delay": 0.05, "extraction": {"flows": []}}
 STREAM = "/api/v1/conversations/stream"
-FOREIGN = ("AI_", "OPENAI_", "ANTHROPIC_", "LOGTO_", "MONGODB_", "DATABASE_", "REDIS_", "STREAM_")
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI(**SLOW) as server:
         yield server
-
-
-def replica_env(
-    tmp_path: Path, fake: FakeOpenAI, database: str, redis: str, prefix: str
-) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN)}
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    return {
-        **base,
-        **fake.settings_overrides(),
-        "DATA_DIR": str(data),
-        "DATABASE_URL": database,
-        "REDIS_URL": redis,
-        "REDIS_KEY_PREFIX": prefix,
-        "LOG_FORMAT": "json",
-        "SSE_PING_SECONDS": "5",
-        "STREAM_FIRST_TOKEN_WAIT_SECONDS": "3",
-    }
 
 
 @pytest.fixture
@@ -59,15 +38,9 @@ def env(
     return replica_env(tmp_path, fake, postgres_db, redis_url, redis_prefix)
 
 
-async def _started(names: tuple[str, ...], env: dict[str, str], logs: Path) -> list[Replica]:
-    replicas = [Replica(name, env, logs) for name in names]
-    await asyncio.gather(*(r.start() for r in replicas))
-    return replicas
-
-
 @pytest.fixture
 async def pair(env: dict[str, str], tmp_path: Path) -> AsyncIterator[tuple[Replica, Replica]]:
-    a, b = await _started(("a", "b"), env, tmp_path)
+    a, b = await start_replicas(("a", "b"), env, tmp_path)
     try:
         yield a, b
     finally:
@@ -212,7 +185,7 @@ async def test_redis_down_gives_503_with_a_code_and_recovery_needs_no_restart(
 ) -> None:
     fake.script(tokens=[f"t{i} " for i in range(30)], delay=0.05, extraction={"flows": []})
     env = replica_env(tmp_path, fake, postgres_db, private_redis.url, "down:")
-    [a] = await _started(("a",), env, tmp_path)
+    [a] = await start_replicas(("a",), env, tmp_path)
     try:
         alice = a.client(replica_token(env, "alice"))
         context_id = await new_context(alice)

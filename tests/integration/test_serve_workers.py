@@ -17,7 +17,7 @@ from my_flow_api.config import get_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.test_conversations_api import chat, new_context
 from tests.support.mongo import free_port
-from tests.support.replicas import Replica, replica_token
+from tests.support.replicas import Replica, replica_env, replica_token
 from tests.support.sse import read_events
 
 BIN = Path(sys.executable).parent
@@ -52,8 +52,6 @@ def test_zero_workers_is_refused(no_redis: None, capsys: pytest.CaptureFixture[s
 async def test_two_workers_share_their_streams(
     tmp_path: Path, postgres_db: str, redis_url: str, redis_prefix: str
 ) -> None:
-    from tests.integration.test_replicas import replica_env
-
     with FakeOpenAI(tokens=[f"w{i} " for i in range(40)], delay=0.05) as fake:
         env = replica_env(tmp_path, fake, postgres_db, redis_url, redis_prefix)
         server = Replica("workers", env, tmp_path)

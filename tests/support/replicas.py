@@ -8,6 +8,7 @@ folder, whose signing key every replica reads.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -18,6 +19,7 @@ import httpx
 
 from my_flow_api.auth.local_keys import mint_local_token
 from my_flow_api.config import load_settings
+from tests.fakes.openai_server import FakeOpenAI
 from tests.support.mongo import free_port
 
 BIN = Path(sys.executable).parent
@@ -100,3 +102,35 @@ def replica_token(env: dict[str, str], user: str) -> str:
     keys = ("DATA_DIR", "LOCAL_ISSUER", "LOCAL_AUDIENCE")
     settings = load_settings(**{k: env[k] for k in keys if k in env}, _env_file=None)
     return mint_local_token(settings, user)
+
+
+FOREIGN = ("AI_", "OPENAI_", "ANTHROPIC_", "LOGTO_", "MONGODB_", "DATABASE_", "REDIS_", "STREAM_")
+"""Variables of the test run's own environment that the replicas must not inherit."""
+
+
+def replica_env(
+    tmp_path: Path, fake: FakeOpenAI, database: str, redis: str, prefix: str, **extra: str
+) -> dict[str, str]:
+    """The environment of replicas on one database, one Redis prefix and one fake upstream."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN)}
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    return {
+        **base,
+        **fake.settings_overrides(),
+        "DATA_DIR": str(data),
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "REDIS_KEY_PREFIX": prefix,
+        "LOG_FORMAT": "json",
+        "SSE_PING_SECONDS": "5",
+        "STREAM_FIRST_TOKEN_WAIT_SECONDS": "3",
+        **extra,
+    }
+
+
+async def start_replicas(names: tuple[str, ...], env: dict[str, str], logs: Path) -> list[Replica]:
+    """Replicas of these names, started together and ready."""
+    replicas = [Replica(name, env, logs) for name in names]
+    await asyncio.gather(*(r.start() for r in replicas))
+    return replicas
