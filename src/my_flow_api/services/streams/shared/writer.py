@@ -84,18 +84,24 @@ class LogWriter:
             batch, self._dirty = self._dirty, {}
             try:
                 await self._flush(list(batch.values()))
+            except asyncio.CancelledError:  # stopping: `flush_now` sends this batch again
+                self._requeue(batch)
+                raise
             except (RedisError, OSError, TimeoutError) as exc:
                 if not self._failing:
                     log.warning("Redis write failed; retrying", error=type(exc).__name__)
                 self._failing = True
-                for stream_id, tracked in batch.items():
-                    self._dirty.setdefault(stream_id, tracked)
+                self._requeue(batch)
                 await asyncio.sleep(RETRY_SECONDS)
                 self._wake.set()
             else:
                 if self._failing:
                     log.info("Redis writes resumed")
                 self._failing = False
+
+    def _requeue(self, batch: dict[str, _Tracked]) -> None:
+        for stream_id, tracked in batch.items():
+            self._dirty.setdefault(stream_id, tracked)
 
     async def flush_now(self) -> None:
         """Send what is pending (at shutdown), once, ignoring failures."""
