@@ -1,4 +1,5 @@
-"""SIGTERM while streams are running: each ends with one terminal event, the process exits."""
+"""SIGTERM while streams are running: each ends with one terminal event, the process exits
+(with streams in memory and on Redis)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -69,12 +71,13 @@ async def _wait_ready(base_url: str) -> None:
 
 @pytest.mark.parametrize(("grace", "terminal"), [(0.3, "error"), (30.0, "done")])
 async def test_sigterm_ends_every_stream_with_one_terminal_event(
-    tmp_path: Path, fake: FakeOpenAI, grace: float, terminal: str
+    tmp_path: Path, fake: FakeOpenAI, grace: float, terminal: str, streams_mode: dict[str, Any]
 ) -> None:
     if terminal == "done":
         fake.script(tokens=[f"w{i} " for i in range(30)], delay=0.05, extraction={"flows": []})
     overrides = {**fake.settings_overrides(), "DATA_DIR": str(tmp_path)}
     env = {**os.environ, **overrides, "SHUTDOWN_GRACE_SECONDS": str(grace), "LOG_FORMAT": "json"}
+    env.update({name: str(value) for name, value in streams_mode.items()})
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     token = mint_local_token(load_settings(**overrides, _env_file=None), "alice")

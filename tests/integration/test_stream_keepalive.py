@@ -1,12 +1,13 @@
 """Keep-alive before the first token: the headers never wait longer than the ping interval,
 so a silent upstream cannot leave the client without a byte; failures still get the status
-code or the event that fits the moment they arrive."""
+code or the event that fits the moment they arrive. With streams in memory and on Redis."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,10 +30,11 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def api_settings(tmp_path: Path, fake: FakeOpenAI) -> Settings:
+def api_settings(tmp_path: Path, fake: FakeOpenAI, streams_mode: dict[str, Any]) -> Settings:
     return make_settings(
         tmp_path,
         **fake.settings_overrides(),
+        **streams_mode,
         SSE_PING_SECONDS=PING_SECONDS,
         STREAM_FIRST_TOKEN_WAIT_SECONDS=SILENCE_SECONDS,
     )
