@@ -134,7 +134,7 @@ class LogWriter:
             if number == last and memory.closed:
                 fields[TERMINAL_FLAG] = b"1"
             pipe.xadd(keys.log(stream.id), fields, id=f"0-{number}", maxlen=MAX_EVENTS)
-        if events:
+        if events and tracked.sent == 0:  # once: the turn's maximum duration bounds it
             pipe.expire(keys.log(stream.id), self.live_ttl)
         if stream.conversation_id and not tracked.conversation_sent:
             pipe.hset(keys.meta(stream.id), "conversation", stream.conversation_id)
