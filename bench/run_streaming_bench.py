@@ -68,13 +68,20 @@ PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 UPSTREAM = "upstream"
 FLOOR = "floor"
 RELAY = "relay-floor"
+RELAY_HTTPX = "relay-httpx"
+RELAY_AIOHTTP = "relay-aiohttp"
 NAIVE = "naive"
 ENDPOINT = "endpoint"
-SERVERS = [FLOOR, RELAY, NAIVE, ENDPOINT]
+SERVERS = [FLOOR, RELAY, RELAY_HTTPX, RELAY_AIOHTTP, NAIVE, ENDPOINT]
+RELAYS = {RELAY: "raw", RELAY_HTTPX: "httpx", RELAY_AIOHTTP: "aiohttp"}
+REFERENCES = {"relay": RELAY, "httpx": RELAY_HTTPX, "aiohttp": RELAY_AIOHTTP, "naive": NAIVE}
+"""Baselines every server's CPU is divided by: `<figure>_vs_<key>` in the derived results."""
 LABELS = {
     UPSTREAM: "UPSTREAM direct",
     FLOOR: "FLOOR",
-    RELAY: "RELAY-FLOOR",
+    RELAY: "RELAY-FLOOR (raw)",
+    RELAY_HTTPX: "RELAY-FLOOR (httpx)",
+    RELAY_AIOHTTP: "RELAY-FLOOR (aiohttp)",
     NAIVE: "NAIVE (story)",
     ENDPOINT: "this endpoint",
 }
@@ -407,10 +414,13 @@ class Bench:
             self.results["setup"]["endpoint_user_setup_s"] = round(time.monotonic() - t0, 2)
             self.targets[name] = Target(name, port, tokens, contexts)
         else:
-            script = {FLOOR: "floor.py", RELAY: "relay_floor.py", NAIVE: "naive.py"}[kind]
+            scripts = {FLOOR: "floor.py", NAIVE: "naive.py"}
+            script = "relay_floor.py" if kind in RELAYS else scripts[kind]
             argv = [py, str(BENCH / "servers" / script), "--port", str(port)]
             if kind != FLOOR:
                 argv += ["--upstream", base_url]
+            if kind in RELAYS:
+                argv += ["--client", RELAYS[kind]]
             proc = Proc(name, argv + (extra_argv or []), env, self.tmp, port)
             self.procs[name] = proc
             wait_ready(proc, None)
@@ -741,30 +751,26 @@ def evaluate(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any
             "added_ttft_p50_ms": _sub(row["ttft_p50_ms"], ref["ttft_p50_ms"]),
             "added_ttft_p99_ms": _sub(row["ttft_p99_ms"], ref["ttft_p99_ms"]),
             "added_gap_p99_ms": _sub(row["gap_p99_ms"], ref["gap_p99_ms"]),
-            "cpu_vs_relay": _ratio(
-                cpu[name]["cpu_s_per_1k_tokens"], cpu[RELAY]["cpu_s_per_1k_tokens"]
-            ),
-            "cpu_vs_naive": _ratio(
-                cpu[name]["cpu_s_per_1k_tokens"], cpu[NAIVE]["cpu_s_per_1k_tokens"]
-            ),
-            "paced_cpu_vs_relay": _ratio(
-                row["cpu_s_per_1k_tokens"], load[RELAY]["cpu_s_per_1k_tokens"]
-            ),
-            "paced_cpu_vs_naive": _ratio(
-                row["cpu_s_per_1k_tokens"], load[NAIVE]["cpu_s_per_1k_tokens"]
-            ),
+            **{
+                f"{prefix}vs_{ref_name}": _ratio(figure, base[ref]["cpu_s_per_1k_tokens"])
+                for prefix, figure, base in (
+                    ("cpu_", cpu[name]["cpu_s_per_1k_tokens"], cpu),
+                    ("paced_cpu_", row["cpu_s_per_1k_tokens"], load),
+                )
+                for ref_name, ref in REFERENCES.items()
+            },
             "fixed_cpu_ms_per_stream": f_cpu,
             "marginal_cpu_s_per_1k_tokens": None if marginal is None else marginal,
         }
     marg = {n: derived[n]["marginal_cpu_s_per_1k_tokens"] for n in SERVERS}
     for name in SERVERS:
-        derived[name]["marginal_vs_relay"] = _ratio(marg[name], marg[RELAY])
-        derived[name]["marginal_vs_naive"] = _ratio(marg[name], marg[NAIVE])
+        for ref_name, ref in REFERENCES.items():
+            derived[name][f"marginal_vs_{ref_name}"] = _ratio(marg[name], marg[ref])
     e, le = derived[ENDPOINT], load[ENDPOINT]
     targets = [
-        ("CPU per relayed token <= 2x RELAY-FLOOR (unpaced)", e["cpu_vs_relay"], 2.0),
+        ("CPU per relayed token <= 2x RELAY-FLOOR httpx (unpaced)", e["cpu_vs_httpx"], 2.0),
         ("CPU per relayed token <= 0.3x NAIVE (unpaced)", e["cpu_vs_naive"], 0.3),
-        ("CPU per relayed token <= 2x RELAY-FLOOR (paced load)", e["paced_cpu_vs_relay"], 2.0),
+        ("CPU per relayed token <= 2x RELAY-FLOOR httpx (paced)", e["paced_cpu_vs_httpx"], 2.0),
         ("CPU per relayed token <= 0.3x NAIVE (paced load)", e["paced_cpu_vs_naive"], 0.3),
         (f"{args.streams} concurrent streams, zero errors", float(le["errors"]), 0.0),
         ("p99 added TTFT < 100 ms", e["added_ttft_p99_ms"], 100.0),
@@ -777,6 +783,11 @@ def evaluate(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any
         )
         verdicts.append({"target": label, "value": value, "limit": limit, "pass": passed})
     return {"derived": derived, "targets": verdicts}
+
+
+def _ratios(derived: dict[str, Any], prefix: str) -> str:
+    """One table cell per baseline in REFERENCES, in its order."""
+    return " | ".join(_f(derived.get(f"{prefix}vs_{key}"), 2) for key in REFERENCES)
 
 
 def render(results: dict[str, Any], ev: dict[str, Any], args: argparse.Namespace) -> str:
@@ -808,21 +819,22 @@ def render(results: dict[str, Any], ev: dict[str, Any], args: argparse.Namespace
         f"{args.single_streams}).\n"
     )
     out.append(
-        "| server | CPU s / 1k tokens | x RELAY-FLOOR | x NAIVE | fixed CPU ms / stream "
-        "| marginal CPU s / 1k tokens | marginal x RELAY-FLOOR | marginal x NAIVE "
+        "| server | CPU s / 1k tokens | x RELAY raw | x RELAY httpx | x RELAY aiohttp | x NAIVE "
+        "| fixed CPU ms / stream | marginal CPU s / 1k tokens | marginal x RELAY raw "
+        "| marginal x RELAY httpx | marginal x RELAY aiohttp | marginal x NAIVE "
         "| single-stream tokens/s | upstream calls / stream |"
     )
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---|" + "---:|" * 13)
     for name in names:
         c = cpu[name]
         d = derived.get(name, {})
         calls = (c["upstream_streams"] + c["upstream_completions"]) / max(1, c["streams"])
         out.append(
             f"| {LABELS[name]} | {_f(c['cpu_s_per_1k_tokens'], 4)} "
-            f"| {_f(d.get('cpu_vs_relay'), 2)} | {_f(d.get('cpu_vs_naive'), 2)} "
+            f"| {_ratios(d, 'cpu_')} "
             f"| {_f(fixed[name]['cpu_ms_per_stream'], 2)} "
             f"| {_f(d.get('marginal_cpu_s_per_1k_tokens'), 4)} "
-            f"| {_f(d.get('marginal_vs_relay'), 2)} | {_f(d.get('marginal_vs_naive'), 2)} "
+            f"| {_ratios(d, 'marginal_')} "
             f"| {_f(single[name]['tokens_per_s_median'], 0)} | {calls:.0f} |"
         )
     out.append("")
@@ -837,10 +849,11 @@ def render(results: dict[str, Any], ev: dict[str, Any], args: argparse.Namespace
     out.append(
         "| server | completed | errors | peak open | TTFT p50 / p99 ms | added TTFT p50 / p99 ms "
         "| gap p99 ms | added gap p99 ms | server CPU % | CPU s / 1k tokens (paced) "
-        "| x RELAY-FLOOR | x NAIVE | est. max streams / core | RSS KiB / stream "
+        "| x RELAY raw | x RELAY httpx | x RELAY aiohttp | x NAIVE | est. max streams / core "
+        "| RSS KiB / stream "
         "| other procs CPU % |"
     )
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---|" + "---:|" * 16)
     for name in names:
         r = load[name]
         d = derived.get(name, {})
@@ -850,7 +863,7 @@ def render(results: dict[str, Any], ev: dict[str, Any], args: argparse.Namespace
             f"| {_f(d.get('added_ttft_p50_ms'))} / {_f(d.get('added_ttft_p99_ms'))} "
             f"| {_f(r['gap_p99_ms'])} | {_f(d.get('added_gap_p99_ms'))} "
             f"| {_f(r['server_cpu_pct'], 0)} | {_f(r['cpu_s_per_1k_tokens'], 4)} "
-            f"| {_f(d.get('paced_cpu_vs_relay'), 2)} | {_f(d.get('paced_cpu_vs_naive'), 2)} "
+            f"| {_ratios(d, 'paced_cpu_')} "
             f"| {_f(capacity(r, args), 0)} "
             f"| {_f(r['rss_kib_per_stream'], 1) if name != UPSTREAM else '-'} "
             f"| {_f(r['other_processes_cpu_pct'], 0)} |"

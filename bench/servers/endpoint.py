@@ -61,17 +61,21 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     if profiler is not None:
         profiler.enable()
+    from my_flow_api.cli import tuned_collector
+    from my_flow_api.main import app  # imported before the freeze, as `my-flow serve` does
+
     try:
         # Exactly what `my-flow serve` does (src/my_flow_api/cli.py), minus --reload.
-        uvicorn.run(
-            "my_flow_api.main:app",
-            host="127.0.0.1",
-            port=args.port,
-            log_config=None,
-            http="my_flow_api.http_protocol:HeadLimitProtocol",
-            timeout_graceful_shutdown=10,
-            **options,
-        )
+        with tuned_collector():
+            uvicorn.run(
+                app,
+                host="127.0.0.1",
+                port=args.port,
+                log_config=None,
+                http="my_flow_api.http_protocol:HeadLimitProtocol",
+                timeout_graceful_shutdown=10,
+                **options,
+            )
     finally:
         if profiler is not None:
             profiler.disable()

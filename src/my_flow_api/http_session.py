@@ -1,6 +1,8 @@
 """The outbound HTTP client: one aiohttp set-up for the AI providers and the JWKS fetch.
 
-Proxies come from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (aiohttp's `trust_env`).
+Proxies come from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`, read once per target when
+its session starts (`env_proxy`): aiohttp's `trust_env` would read the environment and
+`~/.netrc` again, in a thread, for every request.
 Certificates are checked against the system's trusted CAs, or the bundle that
 `SSL_CERT_FILE` / `SSL_CERT_DIR` name: OpenSSL reads those variables itself when a
 default context is made. Cookies are never kept: these are API calls, not a browser.
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 import os
 import ssl
+import urllib.request
 from functools import lru_cache
 
 import aiohttp
+from yarl import URL
 
 from my_flow_api import __version__
 
@@ -32,6 +36,16 @@ def _context_for(cafile: str | None, capath: str | None) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def env_proxy(target: URL) -> URL | None:
+    """The proxy that the `*_PROXY` variables name for `target`, None when there is none
+    or `NO_PROXY` spares its host. Credentials in its URL go to the proxy (aiohttp sends
+    them as `Proxy-Authorization`)."""
+    if target.host is None or urllib.request.proxy_bypass(target.host):
+        return None
+    named = urllib.request.getproxies().get(target.scheme)
+    return URL(named) if named else None
+
+
 def new_session(
     tls: ssl.SSLContext, *, timeout: aiohttp.ClientTimeout, limit: int, limit_per_host: int
 ) -> aiohttp.ClientSession:
@@ -44,7 +58,7 @@ def new_session(
     return aiohttp.ClientSession(
         connector=connector,
         timeout=timeout,
-        trust_env=True,
+        trust_env=False,  # proxies: `env_proxy`, once per target
         cookie_jar=aiohttp.DummyCookieJar(),
         headers={"User-Agent": USER_AGENT},
     )

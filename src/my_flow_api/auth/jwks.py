@@ -16,9 +16,10 @@ import aiohttp
 import structlog
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
+from yarl import URL
 
 from my_flow_api.errors import AuthenticationError, AuthUnavailableError
-from my_flow_api.http_session import new_session, tls_context
+from my_flow_api.http_session import env_proxy, new_session, tls_context
 
 log = structlog.get_logger(__name__)
 
@@ -134,6 +135,7 @@ class RemoteKeySet:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._tls = tls_context()
         self._session: aiohttp.ClientSession | None = None
+        self._proxy: URL | None = None
         self._keys: dict[str, PyJWK] | None = None
         self._fetched_at = 0.0
         self._attempted_at: float | None = None
@@ -202,8 +204,15 @@ class RemoteKeySet:
                 limit=MAX_CONNECTIONS,
                 limit_per_host=MAX_CONNECTIONS,
             )
+            self._proxy = env_proxy(URL(self.url))
         headers = {"Accept": "application/json"}
-        async with self._session.get(self.url, headers=headers, allow_redirects=False) as response:
+        request = self._session.get(
+            self.url,
+            headers=headers,
+            allow_redirects=False,
+            proxy=self._proxy,
+        )
+        async with request as response:
             if response.status != 200:
                 raise KeySetError(f"HTTP {response.status}")
             document = b""

@@ -58,18 +58,6 @@ class FlowRepository(Protocol):
 
 
 class ConversationRepository(Protocol):
-    async def create(
-        self,
-        user_id: str,
-        context_id: str,
-        messages: Sequence[Message],
-        *,
-        provider: str | None = None,
-        model: str | None = None,
-    ) -> Conversation:
-        """Record a new conversation (status streaming); NotFoundError for a foreign context."""
-        ...
-
     async def start(
         self,
         user_id: str,
@@ -79,7 +67,8 @@ class ConversationRepository(Protocol):
         provider: str | None = None,
         model: str | None = None,
     ) -> StartedConversation | None:
-        """Like `create`, in one transaction with the ownership check, for a new stream.
+        """Record a new conversation (status streaming), in one transaction with the ownership
+        check, for a new stream.
 
         Returns the new id and the context's name, or None (nothing stored) when the
         context is missing or not the user's.

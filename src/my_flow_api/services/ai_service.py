@@ -180,7 +180,9 @@ class AIService:
         day = today or datetime.now(UTC).date()
         if self.extractor is FlowExtractor.RULES:
             try:
-                return extract_by_rules(chat, day, context_id)
+                # Pure-Python work in proportion to the conversation: in a thread, so the
+                # event loop keeps relaying other streams' tokens meanwhile.
+                return await asyncio.to_thread(extract_by_rules, chat, day, context_id)
             except Exception as exc:  # a rule bug must cost the flows, never the answer
                 log.warning("rule extraction failed", error_type=type(exc).__name__)
                 raise AIBadOutputError("Flow extraction failed") from exc
@@ -201,7 +203,7 @@ class AIService:
             log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
             raise AIBadOutputError("Flow extraction failed") from exc
         proposed = parse_flows(raw, context_id)
-        flows = keep_grounded(proposed, chat)
+        flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
         log.debug(
             "flows extracted", provider=self.provider.name, count=len(flows), proposed=len(proposed)
         )

@@ -16,6 +16,7 @@ from my_flow_api.models.conversation import (
 )
 from my_flow_api.models.flow import Flow, FlowCreate
 from my_flow_api.repositories.protocols import Store
+from tests.support.conversations import begin_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,7 @@ async def filled(store: Store, name: str) -> tuple[Context, Flow, Conversation]:
     ctx = await store.contexts.create(ALICE, ContextCreate(name=name))
     flow = await store.flows.create(ALICE, ctx.id, FlowCreate(title=f"{name} task"))
     message = Message(role=MessageRole.USER, content="hi")
-    conv = await store.conversations.create(ALICE, ctx.id, [message])
+    conv = await begin_conversation(store, ALICE, ctx.id, [message])
     outcome = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="hello")
     await store.conversations.finish(conv.id, ALICE, outcome)
     return ctx, flow, conv

@@ -1,4 +1,4 @@
-"""Contract: conversations and their messages (create, append, finish, get, list, isolation)."""
+"""Contract: conversations and their messages (start, append, finish, get, list, isolation)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from my_flow_api.models.conversation import (
     Usage,
 )
 from my_flow_api.repositories.protocols import Store
+from tests.support.conversations import begin_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -37,18 +38,18 @@ async def context_of(store: Store, owner: str = ALICE) -> Context:
 
 async def started(store: Store, ctx: Context, *contents: str) -> Conversation:
     messages = [user(c) for c in contents or ("hello",)]
-    return await store.conversations.create(ALICE, ctx.id, messages, provider="local", model="m")
+    return await begin_conversation(store, ALICE, ctx.id, messages, provider="local", model="m")
 
 
 def shape(conversation: Conversation) -> list[tuple[int, str, str]]:
     return [(m.seq, m.role.value, m.content) for m in conversation.messages]
 
 
-async def test_create_records_a_streaming_conversation_in_order(store: Store) -> None:
+async def test_a_started_conversation_is_streaming_in_order(store: Store) -> None:
     ctx = await context_of(store)
     system = Message(role=MessageRole.SYSTEM, content="be brief")
-    conv = await store.conversations.create(
-        ALICE, ctx.id, [system, user(TRICKY)], provider="openai", model="gpt"
+    conv = await begin_conversation(
+        store, ALICE, ctx.id, [system, user(TRICKY)], provider="openai", model="gpt"
     )
     assert (conv.status, conv.provider, conv.model) == ("streaming", "openai", "gpt")
     assert (conv.user_id, conv.context_id, conv.usage) == (ALICE, ctx.id, Usage())
@@ -58,19 +59,10 @@ async def test_create_records_a_streaming_conversation_in_order(store: Store) ->
     assert await store.conversations.get_by_id(conv.id, ALICE) == conv
 
 
-async def test_create_without_provider_or_model(store: Store) -> None:
+async def test_start_without_provider_or_model(store: Store) -> None:
     ctx = await context_of(store)
-    conv = await store.conversations.create(ALICE, ctx.id, [user("hi")])
+    conv = await begin_conversation(store, ALICE, ctx.id, [user("hi")])
     assert (conv.provider, conv.model, conv.error_code, conv.duration_ms) == (None,) * 4
-
-
-async def test_create_in_a_foreign_or_missing_context_is_not_found(store: Store) -> None:
-    bobs = await context_of(store, BOB)
-    with pytest.raises(NotFoundError):
-        await store.conversations.create(ALICE, bobs.id, [user("hi")])
-    with pytest.raises(NotFoundError):
-        await store.conversations.create(ALICE, "no-such-context", [user("hi")])
-    assert (await store.conversations.list_by_context(BOB, bobs.id, PageParams())).total == 0
 
 
 async def test_start_records_the_conversation_and_names_its_context(store: Store) -> None:

@@ -23,6 +23,7 @@ from my_flow_api.models.conversation import (
 from my_flow_api.models.flow import FlowCreate, FlowPriority, FlowUpdate
 from my_flow_api.repositories.mongo import MongoStore
 from my_flow_api.repositories.mongo.base import INDEXES
+from tests.support.conversations import begin_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +71,7 @@ async def test_ids_are_strings_and_times_aware_utc(mongo_store: MongoStore) -> N
     updated = await mongo_store.flows.update(
         flow.id, USER, FlowUpdate(due_date=datetime(2030, 1, 2, 5, 0, tzinfo=plus_two))
     )
-    conversation = await mongo_store.conversations.create(USER, context.id, [_user_msg("hi")])
+    conversation = await begin_conversation(mongo_store, USER, context.id, [_user_msg("hi")])
 
     assert flow.due_date == datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     assert updated is not None
@@ -115,7 +116,7 @@ async def test_timestamps_are_strictly_increasing(mongo_store: MongoStore) -> No
 async def _filled_context(store: MongoStore, user: str = USER) -> tuple[str, str, str]:
     context = await store.contexts.create(user, ContextCreate(name="Doomed"))
     flow = await store.flows.create(user, context.id, FlowCreate(title="Task"))
-    conversation = await store.conversations.create(user, context.id, [_user_msg("hello")])
+    conversation = await begin_conversation(store, user, context.id, [_user_msg("hello")])
     return context.id, flow.id, conversation.id
 
 
@@ -156,8 +157,6 @@ async def test_a_cascade_interrupted_after_marking_hides_everything(
         await store.conversations.list_by_context(USER, context_id, PAGE)
     with pytest.raises(NotFoundError):
         await store.flows.create(USER, context_id, FlowCreate(title="late"))
-    with pytest.raises(NotFoundError):
-        await store.conversations.create(USER, context_id, [_user_msg("late")])
     assert await store.conversations.start(USER, context_id, [_user_msg("late")]) is None
 
     # A restart finishes the job; the other context is untouched.

@@ -20,6 +20,7 @@ from my_flow_api.models.conversation import (
 )
 from my_flow_api.models.flow import FlowCreate, FlowUpdate
 from my_flow_api.repositories.mongo import MongoStore, make_client
+from tests.support.conversations import begin_conversation
 from tests.support.mongo import free_port, start_nx, stop
 
 pytestmark = pytest.mark.integration
@@ -110,9 +111,8 @@ async def test_a_hand_made_duplicate_keeps_the_title_taken(mongo_store: MongoSto
 async def test_concurrent_appends_number_messages_without_gaps(mongo_store: MongoStore) -> None:
     context_id = await _context(mongo_store)
     repo = mongo_store.conversations
-    conversation = await repo.create(
-        USER, context_id, [Message(role=MessageRole.USER, content="q0")]
-    )
+    first = [Message(role=MessageRole.USER, content="q0")]
+    conversation = await begin_conversation(mongo_store, USER, context_id, first)
     batches = [
         [Message(role=MessageRole.USER, content=f"q{i}-{j}") for j in range(3)] for i in range(1, 6)
     ]

@@ -7,6 +7,7 @@ CONNECT tunnels for https. It records every request line it is sent.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,6 +32,7 @@ class Proxy:
 
     def __init__(self) -> None:
         self.seen: list[str] = []
+        self.credentials: list[str | None] = []  # each request's Proxy-Authorization
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -66,6 +68,13 @@ class Proxy:
         line, _, rest = head.partition(b"\r\n")
         method, target, version = line.decode("latin-1").split(" ")
         self.seen.append(f"{method} {target}")
+        fields = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (
+                entry.partition(":") for entry in rest.decode("latin-1").split("\r\n") if entry
+            )
+        }
+        self.credentials.append(fields.get("proxy-authorization"))
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
             up_reader, up_writer = await asyncio.open_connection(host, int(port))
@@ -142,3 +151,13 @@ async def test_no_proxy_sends_the_request_directly(
     clean_proxy_env.setenv("NO_PROXY", "127.0.0.1")
     assert await _hello(fake_openai) == "Hello, world!"
     assert proxy.seen == []
+
+
+async def test_credentials_in_the_proxy_url_are_sent_to_the_proxy(
+    proxy: Proxy, fake_openai: FakeOpenAI, clean_proxy_env: pytest.MonkeyPatch
+) -> None:
+    clean_proxy_env.setenv("HTTP_PROXY", proxy.url.replace("http://", "http://ann:s%3Dcret@"))
+    assert await _hello(fake_openai) == "Hello, world!"
+    expected = "Basic " + base64.b64encode(b"ann:s=cret").decode()
+    assert proxy.credentials == [expected]
+    assert proxy.seen == [f"POST {fake_openai.base_url}/v1/chat/completions"]

@@ -51,22 +51,6 @@ class MongoConversationRepository:
         self._c = collections
 
     @guarded
-    async def create(
-        self,
-        user_id: str,
-        context_id: str,
-        messages: Sequence[Message],
-        *,
-        provider: str | None = None,
-        model: str | None = None,
-    ) -> Conversation:
-        """Record a new conversation (status streaming); NotFoundError for a foreign context."""
-        await self._c.require_context(user_id, context_id)
-        doc, stored = await self._insert_new(user_id, context_id, messages, provider, model)
-        messages_out = [to_message(m) for m in stored]
-        return Conversation.model_validate({**doc, "id": doc["_id"], "messages": messages_out})
-
-    @guarded
     async def start(
         self,
         user_id: str,

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
     Conversation,
@@ -66,24 +65,6 @@ class SqlConversationRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def create(
-        self,
-        user_id: str,
-        context_id: str,
-        messages: Sequence[Message],
-        *,
-        provider: str | None = None,
-        model: str | None = None,
-    ) -> Conversation:
-        """Record a new conversation (status streaming); NotFoundError for a foreign context."""
-        now = utcnow()
-        row = _new_row(user_id, context_id, provider, model, now)
-        async with self._db.write() as conn:
-            if await insert_conversation(conn, row) is None:
-                raise NotFoundError(CONTEXT_NOT_FOUND)
-            stored = await insert_messages(conn, user_id, row["id"], 0, _pairs(messages), now)
-        return Conversation.model_validate({**row, "messages": stored})
 
     async def start(
         self,

@@ -159,7 +159,7 @@ async def _learning(send: Send, mode: JsonMode, memory: ModeMemory, base_url: st
 
 
 def _key(url: str) -> str:
-    # The SDK adds a trailing slash to a base URL; `.../v1` and `.../v1/` are one server.
+    # Base URLs come with or without a trailing slash: `.../v1` and `.../v1/` are one server.
     parts = urlsplit(url)
     return parts._replace(path=parts.path.rstrip("/")).geturl()
 

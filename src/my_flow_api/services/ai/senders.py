@@ -15,12 +15,13 @@ returned, and reported as a configuration error naming the status.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from yarl import URL
 
-from my_flow_api.http_session import new_session, tls_context
+from my_flow_api.http_session import env_proxy, new_session, tls_context
 
 MAX_REDIRECTS = 3
 FOLLOWED = frozenset({307, 308})
@@ -65,6 +66,7 @@ class Sender:
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         self._tls = tls_context()
         self._session: aiohttp.ClientSession | None = None
+        self._proxy: URL | None = None
 
     async def open(self, path: str, body: bytes, accept: str) -> ProviderResponse:
         """Send, following the redirects the policy allows; raises aiohttp's errors."""
@@ -76,7 +78,12 @@ class Sender:
             raise aiohttp.InvalidURL(self._base) from exc
         for _ in range(MAX_REDIRECTS + 1):
             response = await session.request(
-                "POST", url, data=body, headers=headers, allow_redirects=False
+                "POST",
+                url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxy,
             )
             target = redirect_target(url, response.status, response.headers.get("Location"))
             if target is None:
@@ -92,6 +99,9 @@ class Sender:
             self._session = None
 
     def _start(self) -> aiohttp.ClientSession:
+        # Redirects stay on the base URL's origin, so one proxy look-up serves them all.
+        with contextlib.suppress(ValueError):  # a malformed base URL fails in `open`
+            self._proxy = env_proxy(URL(self._base))
         self._session = new_session(
             self._tls,
             timeout=self._timeout,

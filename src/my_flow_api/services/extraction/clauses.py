@@ -61,6 +61,12 @@ def lines(text: str) -> list[Line]:
     return out
 
 
+MAX_SENTENCE_CHARS = 400
+"""A longer run without an end mark is cut at spaces into pieces of at most this size:
+nobody dictates a task in one 400-character breath, and the sentence patterns, which may
+try every start within a sentence, then cost time in proportion to the text, not its square."""
+
+
 def sentences(line: str) -> list[str]:
     """The sentences of a line (abbreviations such as "Dr." do not end one)."""
     parts: list[str] = []
@@ -68,12 +74,24 @@ def sentences(line: str) -> list[str]:
     for match in _SENTENCE_END.finditer(line):
         piece = line[pos : match.start()]
         ordinal = piece[-2:-1].isdigit() and line[match.end() : match.end() + 1].islower()
-        if _ABBREVIATION.search(piece) or ordinal:
+        if len(piece) <= MAX_SENTENCE_CHARS and (_ABBREVIATION.search(piece) or ordinal):
             continue
-        parts.append(line[pos : match.start()])
+        parts.extend(_bounded(piece))
         pos = match.end()
-    parts.append(line[pos:])
+    parts.extend(_bounded(line[pos:]))
     return [p.strip() for p in parts if p.strip()]
+
+
+def _bounded(text: str) -> list[str]:
+    """`text` in pieces of at most MAX_SENTENCE_CHARS, cut at the last space that fits."""
+    pieces: list[str] = []
+    while len(text) > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
 
 
 def clauses(sentence: str, language: str) -> list[str]:

@@ -49,5 +49,7 @@ def is_grounded(title: str, support: set[str]) -> bool:
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:
     """The flows whose titles the conversation's user side supports, order kept."""
+    if not flows:
+        return []
     support = support_words(chat)
     return [flow for flow in flows if is_grounded(flow.title, support)]

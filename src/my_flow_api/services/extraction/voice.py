@@ -30,23 +30,28 @@ _DELIMITER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _JSON_START = re.compile(r"[\[{]\s*[\"'\[{]")
+# The override, to-machines and bracketed patterns name only the words that mark such a
+# sentence or line; `_drop_marked` removes the sentence or line around them. A pattern
+# that also matched the sentence's start (`[^.!?\n]*` or `^.*` before the words) would
+# retry from every character of a long line: quadratic time for one pasted paragraph.
+_SENTENCE_MARKS = ".!?\n"
 _OVERRIDE = re.compile(
-    r"[^.!?\n]*\b(?:ignore|disregard|forget|override|ignora|olvida|ignoriere|vergiss|"
+    r"\b(?:ignore|disregard|forget|override|ignora|olvida|ignoriere|vergiss|"
     r"ignorez?|oublie[zr]?)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|instrucciones|"
-    r"reglas|anweisungen|regeln|consignes|règles)\b[^.!?\n]*[.!?]?",
+    r"reglas|anweisungen|regeln|consignes|règles)\b",
     re.IGNORECASE,
 )
 _FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
-    r"^.*[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]*[\])>}].*$",
-    re.IGNORECASE | re.MULTILINE,
+    r"[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]{0,200}[\])>}]",
+    re.IGNORECASE,
 )
 _MACHINE_LINE = re.compile(r"^[A-Z][A-Z0-9-]{2,}(?:;[^:\n]*)?:\S.*$", re.MULTILINE)
 _TO_MACHINES = re.compile(
-    r"[^.!?\n]*\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
+    r"\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
     r"ia|ki)\b[^.!?\n]{0,80}\b(?:processing|reading|parsing|create|add|extract|insert|must|should|"
-    r"crea|añade|erstelle|füge|ajoute|crée)\b[^\n]*",
+    r"crea|añade|erstelle|füge|ajoute|crée)\b",
     re.IGNORECASE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
@@ -64,13 +69,40 @@ def user_voice(content: str) -> str:
     text = _TAGGED.sub(" ", text)
     text = _DELIMITER.sub(" ", text)
     text = _ROLE_LINE.sub(" ", text)
-    text = _BRACKETED.sub(" ", text)
+    text = _drop_marked(text, _BRACKETED, starts="\n", to_line_end=True)
     text = _MACHINE_LINE.sub(" ", text)
-    text = _OVERRIDE.sub(" ", text)
-    text = _TO_MACHINES.sub(" ", text)
+    text = _drop_marked(text, _OVERRIDE, starts=_SENTENCE_MARKS, to_line_end=False)
+    text = _drop_marked(text, _TO_MACHINES, starts=_SENTENCE_MARKS, to_line_end=True)
     text = _strip_json(text)
     text = _QUOTED_LINE.sub(" ", text)
     return _BLANKS.sub("\n\n", text).strip()
+
+
+def _drop_marked(text: str, marker: re.Pattern[str], *, starts: str, to_line_end: bool) -> str:
+    """`text` without each sentence or line holding `marker`: from just after the last of
+    `starts` before it, to its sentence's end punctuation or to the end of its line."""
+    out: list[str] = []
+    pos = 0
+    while (found := marker.search(text, pos)) is not None:
+        start = max(pos, *(text.rfind(mark, pos, found.start()) + 1 for mark in starts))
+        out.append(text[pos:start])
+        pos = _line_end(text, found.end()) if to_line_end else _sentence_end(text, found.end())
+    out.append(text[pos:])
+    return " ".join(out)
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _sentence_end(text: str, start: int) -> int:
+    """Just past the next `.`, `!` or `?`, or at the next line break or the end."""
+    ends = [i for i in (text.find(mark, start) for mark in ".!?\n") if i >= 0]
+    if not ends:
+        return len(text)
+    end = min(ends)
+    return end if text[end] == "\n" else end + 1
 
 
 def _strip_json(text: str) -> str:
