@@ -23,6 +23,7 @@ from my_flow_api.services.streams.shared.janitor import LOST_CODE, Janitor
 from my_flow_api.services.streams.shared.keys import Keys, connect, entries, text_map
 from my_flow_api.services.streams.shared.leases import Leases
 from my_flow_api.services.streams.shared.writer import LogWriter
+from tests.support.conversations import begin_conversation
 from tests.support.redis import PrivateRedis
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
@@ -144,7 +145,7 @@ async def test_slots_are_atomic_across_replicas_and_lapse_with_their_owner(
 async def _dead_owners_stream(redis: Redis, keys: Keys, store: Store) -> str:
     context = await store.contexts.create("alice", ContextCreate(name="Work"))
     question = [Message(role=MessageRole.USER, content="hi")]
-    conversation = await store.conversations.create("alice", context.id, question)
+    conversation = await begin_conversation(store, "alice", context.id, question)
     pipe = redis.pipeline(transaction=False)
     for number, text in enumerate(["Hel", "lo\nthere"], start=1):
         pipe.xadd(keys.log("s1"), {"w": encode(number, TOKEN, text)}, id=f"0-{number}")
