@@ -1,0 +1,111 @@
+// The page's entry point: sign-in, then contexts, chat and flows.
+
+import { json, session, whenExpired } from "./api.js";
+import { continuePending, initChat } from "./chat.js";
+import {
+  currentContext, initContexts, selectContext, showContexts, showConversations,
+} from "./contexts.js";
+import { $, say } from "./dom.js";
+import { showFlows } from "./flows.js";
+import { PendingAnswer } from "./resume.js";
+
+let mode = "local";
+
+function showSignIn(message = "") {
+  $("#app-view").hidden = true;
+  $("#sign-out").hidden = true;
+  $("#who").textContent = "";
+  $("#signin-view").hidden = false;
+  $("#local-signin").hidden = mode !== "local";
+  $("#token-signin").hidden = mode === "local";
+  say($("#signin-status"), message);
+  (mode === "local" ? $("#signin-name") : $("#signin-token")).focus();
+}
+
+// The `sub` of a pasted JWT, to greet its owner; the API verifies the token itself.
+function subjectOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).sub || "you";
+  } catch {
+    return "you";
+  }
+}
+
+async function showApp() {
+  $("#signin-view").hidden = true;
+  $("#app-view").hidden = false;
+  $("#sign-out").hidden = false;
+  $("#who").textContent = `Signed in as ${session.user}`;
+  await showContexts();
+  const pending = PendingAnswer.load(sessionStorage);
+  if (pending && pending.state.user === session.user) {
+    if (pending.state.conversationId) await openUpTo(pending);
+    else await selectContext(pending.state.contextId);
+    await continuePending(pending);
+  } else {
+    pending?.finish();
+    const first = document.querySelector("#context-list .context");
+    if (first) await selectContext(first.dataset.contextId);
+  }
+}
+
+// A continued conversation: show what was stored before the question being answered.
+async function openUpTo(pending) {
+  const { conversationId, contextId, question } = pending.state;
+  const conversation = await json("GET", `/api/v1/conversations/${conversationId}`);
+  const asked = conversation.messages.map((m) => m.role === "user" && m.content).lastIndexOf(question);
+  if (asked >= 0) conversation.messages = conversation.messages.slice(0, asked);
+  await selectContext(contextId, { conversation });
+}
+
+function initSignIn() {
+  const name = $("#signin-name");
+  name.addEventListener("input", () => {
+    $("#signin-submit").textContent = name.value.trim() ? `Continue as ${name.value.trim()}` : "Continue";
+  });
+  $("#local-signin").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const minted = await json("POST", "/api/v1/auth/local-token", { name: name.value.trim() });
+      session.save(minted.access_token, minted.user_id);
+      await showApp();
+    } catch (error) {
+      say($("#signin-status"), error.message);
+    }
+  });
+  $("#token-signin").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const token = $("#signin-token").value.trim();
+    session.save(token, subjectOf(token));
+    $("#signin-token").value = "";
+    await showApp();
+  });
+  $("#sign-out").addEventListener("click", () => {
+    session.clear();
+    showSignIn("You are signed out.");
+  });
+}
+
+async function boot() {
+  try {
+    mode = (await json("GET", "/page/config")).auth;
+  } catch {
+    mode = "local";
+  }
+  whenExpired((sentence) => {
+    session.clear();
+    showSignIn(sentence);
+  });
+  initSignIn();
+  initContexts();
+  initChat({
+    flows: (flows) => showFlows(currentContext(), flows),
+    finished: () => showConversations(),
+  });
+  if (session.token) await showApp();
+  else showSignIn();
+  document.body.dataset.ready = "true";
+}
+
+boot();
