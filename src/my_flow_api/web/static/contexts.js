@@ -97,6 +97,7 @@ export function initContexts() {
     try {
       const created = await json("POST", "/api/v1/contexts", body);
       event.target.reset();
+      $("#new-context").open = false;
       status(`Context ${created.name} created.`);
       await showContexts();
       await selectContext(created.id);
