@@ -127,5 +127,6 @@ async def test_the_token_never_appears_in_the_url(api: Api, page: Page) -> None:
     await sign_in(page, api.base_url, "judy")
     assert page.url == f"{api.base_url}/"
     token = await page.evaluate("sessionStorage.getItem('myflow.token')")
-    assert token and token.count(".") == 2
+    assert token
+    assert token.count(".") == 2
     assert await page.evaluate("localStorage.length") == 0
