@@ -32,9 +32,11 @@ class MintLimiter:
         limit: int = MINTS_PER_WINDOW,
         window: float = WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        max_clients: int = MAX_TRACKED_CLIENTS,
     ) -> None:
         self.limit = limit
         self.window = window
+        self.max_clients = max_clients
         self._clock = clock
         self._seen: dict[str, deque[float]] = {}
 
@@ -51,7 +53,7 @@ class MintLimiter:
                 retry_after=wait,
             )
         times.append(now)
-        if len(self._seen) > MAX_TRACKED_CLIENTS:
+        if len(self._seen) > self.max_clients:
             self._forget_idle(now)
 
     def _forget_idle(self, now: float) -> None:
