@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import SLOW_TOKENS, screenshot, watch
+from tests.browser.conftest import FLOWS, SLOW_TOKENS, screenshot, watch
 from tests.browser.journeys import answer_body, ask, create_context, sign_in
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.app import Api
@@ -14,6 +16,13 @@ pytestmark = pytest.mark.browser
 
 SAMPLE = "I need to book a flight and call the client"
 FULL_ANSWER = "".join(SLOW_TOKENS).strip()
+PLAN = (
+    "I'll help you with both. **Here is a plan:**\n\n"
+    "1. Book the flight: compare fares for your dates first.\n"
+    "2. Call the client to confirm the meeting time.\n\n"
+    "I've added both to your flows."
+)
+PLAN_TOKENS = re.findall(r"\S+\s*|\s+", PLAN)
 
 
 async def stored_answer(api: Api, user: str, context_id: str) -> tuple[str, str]:
@@ -33,18 +42,23 @@ def last_user_turn(fake: FakeOpenAI) -> str:
     return content
 
 
-async def test_stream_an_answer_and_see_the_flows_appear(api: Api, page: Page) -> None:
+async def test_stream_an_answer_and_see_the_flows_appear(
+    api: Api, page: Page, fake: FakeOpenAI
+) -> None:
+    fake.script(tokens=PLAN_TOKENS, delay=0.05, extraction=FLOWS)
     await sign_in(page, api.base_url, "alice")
     context_id = await create_context(page, "Work")
     answer = await ask(page, SAMPLE)
 
     # Tokens arrive before the end: part of the answer is on screen while it streams.
-    await expect(answer_body(answer)).to_contain_text("word3")
+    await expect(answer_body(answer)).to_contain_text("help you with both")
     assert await answer.get_attribute("data-state") == "streaming"
-    assert "word39" not in await answer_body(answer).inner_text()
+    assert "added both" not in await answer_body(answer).inner_text()
 
     await expect(answer).to_have_attribute("data-state", "complete", timeout=15_000)
-    await expect(answer_body(answer)).to_have_text(FULL_ANSWER)
+    await expect(answer_body(answer).locator("strong")).to_have_text("Here is a plan:")
+    await expect(answer_body(answer).locator("ol > li")).to_have_count(2)
+    await expect(answer_body(answer)).to_contain_text("I've added both to your flows.")
     flows = page.locator("#flow-list .flow")
     await expect(flows).to_have_count(2)
     await expect(page.locator("#flow-list .flow.new")).to_have_count(2)  # highlighted
