@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_page(app: FastAPI, settings: Settings) -> None:
     """The chat page at `/`; its "Continue as <name>" endpoint exists in local mode only."""
-    app.add_middleware(PageHeadersMiddleware)
+    app.add_middleware(PageHeadersMiddleware, identity_provider=settings.LOGTO_ENDPOINT)
     if settings.local_auth:
         app.state.local_sessions = LocalSessions(settings)
         app.include_router(local_session.router)

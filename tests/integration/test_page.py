@@ -67,7 +67,7 @@ async def test_no_script_builds_html_from_strings() -> None:
 
 async def test_page_config_names_the_sign_in_mode(api: Api) -> None:
     response = await api.client().get("/page/config")
-    assert response.json() == {"auth": "local", "logto_endpoint": None}
+    assert response.json() == {"auth": "local"}
 
 
 async def test_a_missing_asset_is_a_404_in_the_error_shape(api: Api) -> None:
@@ -126,7 +126,11 @@ async def test_too_many_sign_ins_from_one_address_are_a_429(api: Api) -> None:
 
 async def test_under_logto_the_token_endpoint_does_not_exist(tmp_path: Path) -> None:
     settings = make_settings(
-        tmp_path, LOGTO_ENDPOINT="http://127.0.0.1:9", LOGTO_RESOURCE="https://api.example"
+        tmp_path,
+        LOGTO_ENDPOINT="http://127.0.0.1:9/",
+        LOGTO_RESOURCE="https://api.example",
+        LOGTO_APP_ID="spa-app",
+        AUTH_REQUIRED_SCOPES="read:flows write:flows",
     )
     async for api in start_api(settings):
         client = api.client()
@@ -136,6 +140,12 @@ async def test_under_logto_the_token_endpoint_does_not_exist(tmp_path: Path) -> 
         assert (await client.get("/page/config")).json() == {
             "auth": "logto",
             "logto_endpoint": "http://127.0.0.1:9",
+            "logto_app_id": "spa-app",
+            "logto_resource": "https://api.example",
+            "scopes": ["read:flows", "write:flows"],
         }
-        assert (await client.get("/")).status_code == 200
+        page = await client.get("/")
+        assert page.status_code == 200
+        # The PKCE sign-in's token request goes to Logto: its origin, and only it, is added.
+        assert "connect-src 'self' http://127.0.0.1:9;" in page.headers["content-security-policy"]
         assert TOKEN_URL not in (await client.get("/openapi.json")).json()["paths"]

@@ -22,11 +22,18 @@ async def index() -> FileResponse:
 
 
 @router.get("/page/config")
-async def page_config(settings: AppSettings) -> dict[str, str | None]:
-    """How the page signs in: `local` ("Continue as <name>") or `logto` (a pasted token)."""
+async def page_config(settings: AppSettings) -> dict[str, object]:
+    """How the page signs in: `local` ("Continue as <name>") or `logto` (authorization
+    code + PKCE when `LOGTO_APP_ID` names the page's Logto app; a pasted token always)."""
     if settings.local_auth:
-        return {"auth": "local", "logto_endpoint": None}
-    return {"auth": "logto", "logto_endpoint": settings.LOGTO_ENDPOINT}
+        return {"auth": "local"}
+    return {
+        "auth": "logto",
+        "logto_endpoint": str(settings.LOGTO_ENDPOINT).rstrip("/"),
+        "logto_app_id": settings.LOGTO_APP_ID,
+        "logto_resource": settings.LOGTO_RESOURCE,
+        "scopes": settings.AUTH_REQUIRED_SCOPES,
+    }
 
 
 def install_page(app: FastAPI) -> None:

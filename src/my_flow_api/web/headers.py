@@ -6,28 +6,41 @@ no CORS middleware), stay exactly as they were.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",  # no inline script, no eval: the model's text can never run
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(identity_provider: str | None = None) -> str:
+    """The page's policy; `identity_provider` (Logto's endpoint) may also be fetched from,
+    for the token request of the PKCE sign-in."""
+    connect = "connect-src 'self'"
+    if identity_provider:
+        parts = urlsplit(identity_provider)
+        connect += f" {parts.scheme}://{parts.netloc}"
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",  # no inline script, no eval: the model's text can never run
+            "style-src 'self'",
+            "img-src 'self' data:",
+            connect,
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
-PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+
+
+def page_headers(identity_provider: str | None = None) -> dict[str, str]:
+    """Every header a page response carries."""
+    return {
+        "Content-Security-Policy": content_security_policy(identity_provider),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
 
 
 def is_page_path(path: str) -> bool:
@@ -36,10 +49,11 @@ def is_page_path(path: str) -> bool:
 
 
 class PageHeadersMiddleware:
-    """Adds `PAGE_HEADERS` to every response on a page path."""
+    """Adds `page_headers()` to every response on a page path."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, identity_provider: str | None = None) -> None:
         self.app = app
+        self.headers = page_headers(identity_provider)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_page_path(scope["path"]):
@@ -49,7 +63,7 @@ class PageHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in PAGE_HEADERS.items():
+                for name, value in self.headers.items():
                     headers[name] = value
             await send(message)
 

@@ -7,19 +7,23 @@ import {
 } from "./contexts.js";
 import { $, say } from "./dom.js";
 import { showFlows } from "./flows.js";
+import { callbackOf, finishSignIn, startSignIn } from "./pkce.js";
 import { PendingAnswer } from "./resume.js";
 
-let mode = "local";
+let config = { auth: "local" };
 
 function showSignIn(message = "") {
   $("#app-view").hidden = true;
   $("#sign-out").hidden = true;
   $("#who").textContent = "";
   $("#signin-view").hidden = false;
-  $("#local-signin").hidden = mode !== "local";
-  $("#token-signin").hidden = mode === "local";
+  const local = config.auth === "local";
+  const pkce = !local && Boolean(config.logto_app_id);
+  $("#local-signin").hidden = !local;
+  $("#logto-signin").hidden = !pkce;
+  $("#token-signin").hidden = local;
   say($("#signin-status"), message);
-  (mode === "local" ? $("#signin-name") : $("#signin-token")).focus();
+  (local ? $("#signin-name") : pkce ? $("#logto-button") : $("#signin-token")).focus();
 }
 
 // The `sub` of a pasted JWT, to greet its owner; the API verifies the token itself.
@@ -81,18 +85,35 @@ function initSignIn() {
     $("#signin-token").value = "";
     await showApp();
   });
+  $("#logto-button").addEventListener("click", () =>
+    startSignIn(config, sessionStorage, window.location));
   $("#sign-out").addEventListener("click", () => {
     session.clear();
     showSignIn("You are signed out.");
   });
 }
 
+// Back from Logto with a one-time code: take it off the address bar, trade it for a token.
+async function returnFromLogto() {
+  const callback = callbackOf(window.location.search);
+  if (!callback || config.auth !== "logto") return "";
+  window.history.replaceState(null, "", "/");
+  try {
+    const token = await finishSignIn(config, callback, sessionStorage, window.location);
+    session.save(token, subjectOf(token));
+    return "";
+  } catch (error) {
+    return error.message;
+  }
+}
+
 async function boot() {
   try {
-    mode = (await json("GET", "/page/config")).auth;
+    config = await json("GET", "/page/config");
   } catch {
-    mode = "local";
+    config = { auth: "local" };
   }
+  const problem = await returnFromLogto();
   whenExpired((sentence) => {
     session.clear();
     showSignIn(sentence);
@@ -104,7 +125,7 @@ async function boot() {
     finished: () => showConversations(),
   });
   if (session.token) await showApp();
-  else showSignIn();
+  else showSignIn(problem);
   document.body.dataset.ready = "true";
 }
 
