@@ -66,6 +66,7 @@ async def test_stream_an_answer_and_see_the_flows_appear(
     api_flows = (await api.client("alice").get(f"/api/v1/contexts/{context_id}/flows")).json()
     assert sorted(f["title"] for f in api_flows["items"]) == ["Book a flight", "Call the client"]
     assert watch(page).errors == []
+    assert watch(page).console_errors == []  # no CSP violation, no failed request
     await screenshot(page, "stream_and_flows")
 
 

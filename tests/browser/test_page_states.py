@@ -51,6 +51,7 @@ async def test_an_xss_token_renders_inert(api: Api, page: Page, fake: FakeOpenAI
     assert watch(page).dialogs == []
     assert await page.title() == "my-flow"
     assert watch(page).errors == []
+    assert watch(page).console_errors == []
     await screenshot(page, "xss_inert")
 
 
