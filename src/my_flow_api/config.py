@@ -82,6 +82,7 @@ class Settings(BaseSettings):
 
     LOGTO_ENDPOINT: str | None = None
     LOGTO_RESOURCE: str | None = None
+    LOGTO_APP_ID: str | None = None  # the chat page's Logto SPA app (sign-in with PKCE)
     AUTH_REQUIRED_SCOPES: Annotated[list[str], NoDecode] = Field(default_factory=list)
     AUTH_LEEWAY_SECONDS: int = Field(default=30, ge=0, le=300)
     LOCAL_ISSUER: str = "my-flow-local"

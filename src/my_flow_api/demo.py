@@ -1,7 +1,8 @@
 """`my-flow demo`: the whole job on the embedded defaults, in one command.
 
-Starts the service on a free local port, mints a token, creates a context, streams the
-story's sample request printing tokens as they arrive, prints the extracted flows, exits.
+Starts the service on a free local port, prints the chat page's URL, mints a token, creates a
+context, streams the story's sample request printing tokens as they arrive, prints the
+extracted flows, exits.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from my_flow_api.local_server import running_server
 from my_flow_api.main import create_app
 
 SAMPLE = "I need to book a flight and call the client"
+SERVE_HINT = "to keep chatting in a browser: uv run my-flow serve, then open http://127.0.0.1:8000/"
 
 
 def _say(text: str) -> None:
@@ -86,5 +88,6 @@ async def run_demo(settings: Settings, port: int = 0) -> int:
         async with client.post("/api/v1/contexts", json=context, raise_for_status=True) as created:
             context_id = (await created.json())["id"]
         _say(f"my-flow API on {base_url} (AI_PROVIDER={settings.AI_PROVIDER.value})\n")
+        _say(f"chat page: {base_url}/ while the demo runs; {SERVE_HINT}\n")
         _say(f"context 'Work' = {context_id}\n\nuser: {SAMPLE}\nassistant: ")
         return await _chat(client, context_id)

@@ -21,13 +21,16 @@ from my_flow_api.error_handlers import install_error_handlers
 from my_flow_api.lifecycle import ShutdownDrain
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.middleware.body_limit import BodyLimitMiddleware
-from my_flow_api.routers import contexts, conversations, flows, health
+from my_flow_api.routers import contexts, conversations, flows, health, local_session
+from my_flow_api.routers.page import install_page
 from my_flow_api.services.ai_service import build_ai_service
 from my_flow_api.services.chat_service import ChatPolicy, ChatService
+from my_flow_api.services.local_sessions import LocalSessions
 from my_flow_api.services.metrics import StreamMetrics
 from my_flow_api.services.streams.response import ReaderPolicy
 from my_flow_api.services.streams.shared.registry import build_registry
 from my_flow_api.services.streams.turn import TurnLimits
+from my_flow_api.web.headers import PageHeadersMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -86,7 +89,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     for module in (health, contexts, flows, conversations):
         app.include_router(module.router)
+    _install_page(app, settings)
     return app
+
+
+def _install_page(app: FastAPI, settings: Settings) -> None:
+    """The chat page at `/`; its "Continue as <name>" endpoint exists in local mode only."""
+    app.add_middleware(PageHeadersMiddleware, identity_provider=settings.LOGTO_ENDPOINT)
+    if settings.local_auth:
+        app.state.local_sessions = LocalSessions(settings)
+        app.include_router(local_session.router)
+    install_page(app)
 
 
 def _app_from_environment() -> FastAPI:

@@ -27,6 +27,10 @@ async def test_demo_streams_and_prints_the_flows(
         settings = make_settings(tmp_path, **fake.settings_overrides(), SSE_PING_SECONDS=0.1)
         assert await run_demo(settings) == 0
     out = capsys.readouterr().out
+    page_url = out.split("chat page: ", 1)[1].split(" ", 1)[0]
+    assert page_url.startswith("http://127.0.0.1:")
+    assert page_url.endswith("/")
+    assert "uv run my-flow serve, then open http://127.0.0.1:8000/" in out
     assert "user: I need to book a flight and call the client" in out
     assert "assistant: I'll help\nwith both." in out
     assert "Extracted 2 flow(s)" in out

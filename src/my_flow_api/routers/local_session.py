@@ -1,0 +1,27 @@
+"""`POST /api/v1/auth/local-token`: the chat page's "Continue as <name>" (local mode only).
+
+`create_app` includes this router only when no Logto endpoint is configured, so under Logto
+the path does not exist and answers `404` like any unknown one.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from my_flow_api.json_body import JSONBodyRoute
+from my_flow_api.models.session import LocalSignIn, LocalToken
+from my_flow_api.services.local_sessions import LocalSessions
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=JSONBodyRoute)
+
+RESPONSES: dict[int | str, dict[str, object]] = {
+    429: {"description": "Too many sign-ins from this address"},
+}
+
+
+@router.post("/local-token", responses=RESPONSES)
+async def local_token(body: LocalSignIn, request: Request) -> LocalToken:
+    """Mint a short-lived local-mode access token for the name given."""
+    sessions: LocalSessions = request.app.state.local_sessions
+    client = request.client.host if request.client else "unknown"
+    return sessions.sign_in(body.name, client)

@@ -1,0 +1,1 @@
+"""The chat page: static files shipped inside the package, served at `/`."""
