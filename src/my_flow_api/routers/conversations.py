@@ -16,7 +16,12 @@ from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
 from my_flow_api.routers.responses import AUTHENTICATED, MISSING, Responses, json_errors
-from my_flow_api.routers.stream_docs import CONVERSATION_IN_PAGE, STREAM_LINKS, event_stream
+from my_flow_api.routers.stream_docs import (
+    CONVERSATION_IN_PAGE,
+    RESUME_CANCELLED,
+    STREAM_LINKS,
+    event_stream,
+)
 from my_flow_api.services.chat_service import ChatService
 from my_flow_api.services.streams.response import EventStreamResponse
 
@@ -76,7 +81,9 @@ async def resume_stream(
 
 
 @router.post(
-    "/conversations/streams/{stream_id}/cancel", operation_id="cancel_stream", responses=MISSING
+    "/conversations/streams/{stream_id}/cancel",
+    operation_id="cancel_stream",
+    responses={**MISSING, 200: {"links": RESUME_CANCELLED}},
 )
 async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> StreamState:
     """Stop generating; readers get a final `done` with `finish_reason: cancelled`."""

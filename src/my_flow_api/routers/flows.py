@@ -20,6 +20,16 @@ router = APIRouter(
 )
 
 NOT_FOUND = "Flow not found"
+FLOW_LINKS = {
+    name: {"operationId": op, "parameters": {"path.flow_id": "$response.body#/id"}}
+    for name, op in (
+        ("GetFlow", "get_flow"),
+        ("UpdateFlow", "update_flow"),
+        ("DeleteFlow", "delete_flow"),
+    )
+}
+"""From a new flow to the operations that take its id (OpenAPI links, for clients and
+for schemathesis' stateful phase)."""
 
 
 @router.get("/contexts/{context_id}/flows", responses=MISSING)
@@ -37,7 +47,7 @@ async def list_flows(
 @router.post(
     "/contexts/{context_id}/flows",
     status_code=status.HTTP_201_CREATED,
-    responses={**MISSING, **JSON_BODY},
+    responses={**MISSING, **JSON_BODY, 201: {"links": FLOW_LINKS}},
 )
 async def create_flow(
     context_id: str, body: FlowFields, user_id: CurrentUser, repo: FlowRepo
@@ -47,7 +57,7 @@ async def create_flow(
     return await repo.create(user_id, context_id, data)
 
 
-@router.get("/flows/{flow_id}", responses=MISSING)
+@router.get("/flows/{flow_id}", operation_id="get_flow", responses=MISSING)
 async def get_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Flow:
     """One of the user's flows."""
     flow = await repo.get_by_id(flow_id, user_id)
@@ -56,7 +66,7 @@ async def get_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Flow:
     return flow
 
 
-@router.patch("/flows/{flow_id}", responses={**MISSING, **JSON_BODY})
+@router.patch("/flows/{flow_id}", operation_id="update_flow", responses={**MISSING, **JSON_BODY})
 async def update_flow(flow_id: str, body: FlowUpdate, user_id: CurrentUser, repo: FlowRepo) -> Flow:
     """Change the fields sent; `is_completed` also sets or clears `completed_at`."""
     flow = await repo.update(flow_id, user_id, body)
@@ -65,7 +75,12 @@ async def update_flow(flow_id: str, body: FlowUpdate, user_id: CurrentUser, repo
     return flow
 
 
-@router.delete("/flows/{flow_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
+@router.delete(
+    "/flows/{flow_id}",
+    operation_id="delete_flow",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=MISSING,
+)
 async def delete_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Response:
     """Delete one of the user's flows."""
     if not await repo.delete(flow_id, user_id):

@@ -120,6 +120,20 @@ STREAM_LINKS = {
 }
 """From a new stream to the operations that take its id (the `X-Stream-Id` header)."""
 
+RESUME_CANCELLED = {
+    "ResumeStream": {
+        "operationId": "resume_stream",
+        "parameters": {"path.stream_id": "$response.body#/stream_id"},
+        "description": "Read the cancelled stream's events, ending with `done`",
+    },
+    "GetConversation": {
+        "operationId": "get_conversation",
+        "parameters": {"path.conversation_id": "$response.body#/conversation_id"},
+        "description": "Read the conversation the stream recorded",
+    },
+}
+"""From a cancelled stream to its events and its conversation."""
+
 CHAT_IN_CONTEXT = {
     "StreamChat": {
         "operationId": "stream_chat",
