@@ -88,14 +88,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> set[str]:
-    """Every method of every route on the request's path: the router stops at the first
-    route whose path matches, so its `Allow` names one method of several."""
-    methods: set[str] = set()
+    """Every method of the most specific routes on the request's path: the router stops
+    at the first route whose path matches, so its `Allow` names one method of several.
+
+    Most specific: with the fewest path parameters. `/conversations/stream` also fits
+    `/conversations/{conversation_id}`, but a client reads it as the stream's path (POST
+    only), as the spec does; a GET there only finds no conversation called "stream"."""
+    by_params: dict[int, set[str]] = {}
     for route in iter_route_contexts(request.app.routes):
         match, _ = route.matches(request.scope)
         if match is not Match.NONE:
-            methods |= route.methods or set()
-    return methods
+            params = (route.path_format or "").count("{")
+            by_params.setdefault(params, set()).update(route.methods or set())
+    return by_params[min(by_params)] if by_params else set()
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -52,3 +52,10 @@ class StreamState(BaseModel):
     conversation_id: str
     finished: bool
     stop_requested: bool
+
+
+class StreamError(BaseModel):
+    """Data of the `error` event: the stream failed after its first token."""
+
+    error: str = Field(description="A sentence for the reader")
+    code: str = Field(description="Machine-readable: `provider_error`, `shutting_down`, …")

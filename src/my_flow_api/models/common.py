@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 ID_LENGTH = 32
 
@@ -33,6 +33,17 @@ def _as_utc(value: datetime) -> datetime:
 UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 """A datetime that is always timezone-aware UTC (naive input is taken as UTC); one that
 falls outside years 1-9999 in UTC is a validation error."""
+
+
+def _not_a_number(value: object) -> object:
+    if isinstance(value, int | float):
+        raise ValueError("a date-time must be a string (RFC 3339), not a number")
+    return value
+
+
+InputDateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
+"""A UTCDateTime as a client sends it: a date-time string. Pydantic alone also takes a
+number as Unix seconds, which the schema (`type: string`) does not allow."""
 
 
 T = TypeVar("T")

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from my_flow_api.models.common import UTCDateTime
 from my_flow_api.models.patch import reject_null
+from my_flow_api.models.text import ContextIcon, ContextName, no_default
 
 HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
+HexColor = Annotated[str, StringConstraints(pattern=HEX_COLOR)]
 
 
 class ContextBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
-    color: str = Field(default="#3B82F6", pattern=HEX_COLOR)
-    icon: str = Field(default="📁", min_length=1, max_length=32)
+    name: ContextName
+    color: HexColor = "#3B82F6"
+    icon: ContextIcon = "📁"
 
 
 class ContextCreate(ContextBase):
@@ -23,13 +28,13 @@ class ContextCreate(ContextBase):
 
 
 class ContextUpdate(BaseModel):
-    """Body of `PATCH /contexts/{id}`: only the fields sent are changed."""
+    """Body of `PATCH /contexts/{id}`: only the fields sent are changed; none may be null."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    color: str | None = Field(default=None, pattern=HEX_COLOR)
-    icon: str | None = Field(default=None, min_length=1, max_length=32)
+    name: ContextName | SkipJsonSchema[None] = Field(default=None, json_schema_extra=no_default)
+    color: HexColor | SkipJsonSchema[None] = Field(default=None, json_schema_extra=no_default)
+    icon: ContextIcon | SkipJsonSchema[None] = Field(default=None, json_schema_extra=no_default)
 
     _not_null = field_validator("name", "color", "icon")(reject_null)
 

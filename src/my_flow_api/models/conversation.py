@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from my_flow_api.models.common import UTCDateTime
+from my_flow_api.models.common import InputDateTime, UTCDateTime
 
 MESSAGE_MAX = 10_000
 
@@ -25,7 +25,7 @@ class Message(BaseModel):
 
     role: MessageRole
     content: str = Field(min_length=1, max_length=MESSAGE_MAX)
-    timestamp: UTCDateTime | None = None
+    timestamp: InputDateTime | None = None
 
 
 class ConversationStatus(StrEnum):

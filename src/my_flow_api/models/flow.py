@@ -6,13 +6,14 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from my_flow_api.models.common import UTCDateTime
+from my_flow_api.models.common import InputDateTime, UTCDateTime
 from my_flow_api.models.patch import reject_null
-
-TITLE_MAX = 200
-DESCRIPTION_MAX = 2000
+from my_flow_api.models.text import DESCRIPTION_MAX as DESCRIPTION_MAX
+from my_flow_api.models.text import TITLE_MAX as TITLE_MAX
+from my_flow_api.models.text import FlowDescription, FlowTitle, no_default
 
 
 class FlowPriority(StrEnum):
@@ -24,13 +25,13 @@ class FlowPriority(StrEnum):
 class FlowFields(BaseModel):
     """The user-editable fields of a flow."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    title: FlowTitle
+    description: FlowDescription | None = None
     priority: FlowPriority = FlowPriority.MEDIUM
-    due_date: UTCDateTime | None = None
-    reminder_enabled: bool = True
+    due_date: InputDateTime | None = None
+    reminder_enabled: StrictBool = True
 
 
 class FlowCreate(FlowFields):
@@ -42,14 +43,20 @@ class FlowCreate(FlowFields):
 class FlowUpdate(BaseModel):
     """Body of `PATCH /flows/{id}`: only the fields sent are changed."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    priority: FlowPriority | None = None
-    due_date: UTCDateTime | None = None
-    reminder_enabled: bool | None = None
-    is_completed: bool | None = None
+    title: FlowTitle | SkipJsonSchema[None] = Field(default=None, json_schema_extra=no_default)
+    description: FlowDescription | None = None
+    priority: FlowPriority | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=no_default
+    )
+    due_date: InputDateTime | None = None
+    reminder_enabled: StrictBool | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=no_default
+    )
+    is_completed: StrictBool | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra=no_default
+    )
 
     _not_null = field_validator("title", "priority", "reminder_enabled", "is_completed")(
         reject_null

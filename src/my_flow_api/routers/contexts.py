@@ -10,14 +10,25 @@ from my_flow_api.errors import NotFoundError
 from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.common import Page
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
+from my_flow_api.routers.responses import AUTHENTICATED, JSON_BODY, MISSING
+from my_flow_api.routers.stream_docs import CHAT_IN_CONTEXT
 from my_flow_api.services.ownership import owned_context
 
-router = APIRouter(prefix="/api/v1/contexts", tags=["contexts"], route_class=JSONBodyRoute)
+router = APIRouter(
+    prefix="/api/v1/contexts",
+    tags=["contexts"],
+    route_class=JSONBodyRoute,
+    responses=AUTHENTICATED,
+)
 
 NOT_FOUND = "Context not found"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={**JSON_BODY, 201: {"links": CHAT_IN_CONTEXT}},
+)
 async def create_context(body: ContextCreate, user_id: CurrentUser, repo: ContextRepo) -> Context:
     """Create a context for the current user."""
     return await repo.create(user_id, body)
@@ -29,13 +40,13 @@ async def list_contexts(user_id: CurrentUser, repo: ContextRepo, page: Paging) -
     return await repo.list(user_id, page)
 
 
-@router.get("/{context_id}")
+@router.get("/{context_id}", responses=MISSING)
 async def get_context(context_id: str, user_id: CurrentUser, repo: ContextRepo) -> Context:
     """One of the current user's contexts."""
     return await owned_context(context_id, user_id, repo)
 
 
-@router.patch("/{context_id}")
+@router.patch("/{context_id}", responses={**MISSING, **JSON_BODY})
 async def update_context(
     context_id: str, body: ContextUpdate, user_id: CurrentUser, repo: ContextRepo
 ) -> Context:
@@ -46,7 +57,7 @@ async def update_context(
     return updated
 
 
-@router.delete("/{context_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{context_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
 async def delete_context(context_id: str, user_id: CurrentUser, repo: ContextRepo) -> Response:
     """Delete a context with its flows and conversations."""
     if not await repo.delete(context_id, user_id):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import NonNegativeInt
+from pydantic.json_schema import SkipJsonSchema
 
 from my_flow_api.auth.verifier import CurrentUser
 from my_flow_api.dependencies import ConversationRepo, Paging
@@ -13,10 +15,19 @@ from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
+from my_flow_api.routers.responses import AUTHENTICATED, MISSING, Responses, json_errors
+from my_flow_api.routers.stream_docs import (
+    CONVERSATION_IN_PAGE,
+    RESUME_CANCELLED,
+    STREAM_LINKS,
+    event_stream,
+)
 from my_flow_api.services.chat_service import ChatService
 from my_flow_api.services.streams.response import EventStreamResponse
 
-router = APIRouter(prefix="/api/v1", tags=["conversations"], route_class=JSONBodyRoute)
+router = APIRouter(
+    prefix="/api/v1", tags=["conversations"], route_class=JSONBodyRoute, responses=AUTHENTICATED
+)
 
 
 async def get_chat_service(request: Request) -> ChatService:
@@ -25,25 +36,20 @@ async def get_chat_service(request: Request) -> ChatService:
 
 
 Chat = Annotated[ChatService, Depends(get_chat_service)]
-EventId = Annotated[int | None, Query(ge=0, alias="last_event_id")]
-EventIdHeader = Annotated[int | None, Header(ge=0, alias="Last-Event-ID")]
+# Optional, never null: the spec says `integer`, so no client sends `null` (or "null").
+EventId = Annotated[NonNegativeInt | SkipJsonSchema[None], Query(alias="last_event_id")]
+EventIdHeader = Annotated[NonNegativeInt | SkipJsonSchema[None], Header(alias="Last-Event-ID")]
 
-SSE_OK: dict[int | str, dict[str, object]] = {
-    200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
-    404: {"description": "Not found (or not yours)"},
+STREAM_RESPONSES: Responses = {
+    **event_stream(STREAM_LINKS),
+    **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
 }
-STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
-    **SSE_OK,
-    413: {"description": "The messages are too long in total"},
-    429: {"description": "Too many concurrent streams for this user"},
-    502: {"description": "The AI provider failed before the first token"},
-    503: {"description": "The AI provider or the store is unavailable, or shutting down"},
-    504: {"description": "The AI provider timed out before the first token"},
-}
+RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 422, 503)}
 
 
 @router.post(
     "/conversations/stream",
+    operation_id="stream_chat",
     responses=STREAM_RESPONSES,
     response_class=EventStreamResponse,
     status_code=200,
@@ -56,7 +62,8 @@ async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> Ev
 
 @router.get(
     "/conversations/streams/{stream_id}",
-    responses=SSE_OK,
+    operation_id="resume_stream",
+    responses=RESUME_RESPONSES,
     response_class=EventStreamResponse,
     status_code=200,
 )
@@ -73,7 +80,11 @@ async def resume_stream(
     return EventStreamResponse(stream, chat.policy.reader, after=after or 0)
 
 
-@router.post("/conversations/streams/{stream_id}/cancel", responses={404: SSE_OK[404]})
+@router.post(
+    "/conversations/streams/{stream_id}/cancel",
+    operation_id="cancel_stream",
+    responses={**MISSING, 200: {"links": RESUME_CANCELLED}},
+)
 async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> StreamState:
     """Stop generating; readers get a final `done` with `finish_reason: cancelled`."""
     stream = await chat.cancel(stream_id, user_id)
@@ -85,7 +96,10 @@ async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> Str
     )
 
 
-@router.get("/contexts/{context_id}/conversations")
+@router.get(
+    "/contexts/{context_id}/conversations",
+    responses={**MISSING, 200: {"links": CONVERSATION_IN_PAGE}},
+)
 async def list_conversations(
     context_id: str, user_id: CurrentUser, repo: ConversationRepo, page: Paging
 ) -> Page[ConversationSummary]:
@@ -93,7 +107,7 @@ async def list_conversations(
     return await repo.list_by_context(user_id, context_id, page)
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get("/conversations/{conversation_id}", operation_id="get_conversation", responses=MISSING)
 async def get_conversation(
     conversation_id: str, user_id: CurrentUser, repo: ConversationRepo
 ) -> Conversation:

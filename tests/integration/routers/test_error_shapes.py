@@ -196,6 +196,9 @@ async def test_a_missing_context_reads_the_same_on_every_route(api: Api) -> None
         ("/api/v1/contexts/x/flows", {"GET", "POST"}),
         ("/api/v1/flows/x", {"GET", "PATCH", "DELETE"}),
         ("/api/v1/conversations/streams/x/cancel", {"POST"}),
+        # Also fits /conversations/{conversation_id}; the spec (and a client) read it as
+        # the stream's own path.
+        ("/api/v1/conversations/stream", {"POST"}),
     ],
 )
 async def test_a_405_allows_every_method_of_the_path(api: Api, url: str, allowed: set[str]) -> None:

@@ -1,0 +1,50 @@
+"""Text fields whose OpenAPI schema says exactly what the server accepts.
+
+A name or title must hold a character other than white space, and its length limits
+apply to the text as sent; only then are the edges trimmed. "White space" is one explicit
+set (Unicode's White_Space, which pydantic-core trims), written out in the pattern
+because JSON Schema (ECMA-262), Python and Rust disagree on what `\\s` covers; with `\\S`
+a generated client or a fuzzer would find inputs the schema allows and the server refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, StringConstraints
+
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(chr(code) for code in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+NOT_BLANK = f"[^{WHITE_SPACE}]"
+"""Pattern (unanchored): at least one character that is not white space."""
+
+
+def trim(value: str) -> str:
+    """The text without white space at its edges."""
+    return value.strip(WHITE_SPACE)
+
+
+def no_default(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of a PATCH field that may be left out but not sent as null:
+    its Python default (None, "not sent") is no value a client may send."""
+    schema.pop("default", None)
+
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+
+Trimmed = AfterValidator(trim)
+
+ContextName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK), Trimmed
+]
+ContextIcon = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=NOT_BLANK), Trimmed
+]
+FlowTitle = Annotated[
+    str, StringConstraints(min_length=1, max_length=TITLE_MAX, pattern=NOT_BLANK), Trimmed
+]
+FlowDescription = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), Trimmed]
