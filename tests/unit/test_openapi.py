@@ -19,7 +19,8 @@ from my_flow_api.models.text import WHITE_SPACE
 
 STREAM = "/api/v1/conversations/stream"
 RESUME = "/api/v1/conversations/streams/{stream_id}"
-OPEN = {"/api/v1/health", "/metrics"}
+OPEN = {"/api/v1/health", "/metrics", "/api/v1/auth/local-token"}
+"""No token needed: no 401 or 403 to document."""
 ERROR_REF = "#/components/schemas/ErrorBody"
 
 
@@ -138,3 +139,11 @@ def test_the_streams_describe_their_events_and_link_to_resume_and_cancel(
     assert targets == {"resume_stream", "cancel_stream"}
     ids = {op.get("operationId") for _, _, op in operations(spec)}
     assert targets <= ids
+
+
+def test_the_local_sign_in_documents_its_own_refusals(spec: dict[str, Any]) -> None:
+    responses = spec["paths"]["/api/v1/auth/local-token"]["post"]["responses"]
+    assert {"413", "415", "422", "429"} <= set(responses)
+    assert not {"401", "403"} & set(responses)
+    for status in ("413", "415", "422", "429"):
+        assert error_schema(responses[status]) == {"$ref": ERROR_REF}

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Request
 
 from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.session import LocalSignIn, LocalToken
+from my_flow_api.routers.responses import ErrorBody, errors
 from my_flow_api.services.local_sessions import LocalSessions
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=JSONBodyRoute)
 
-RESPONSES: dict[int | str, dict[str, object]] = {
-    429: {"description": "Too many sign-ins from this address"},
+RESPONSES = {
+    **errors(413, 415, 422),
+    429: {"model": ErrorBody, "description": "Too many sign-ins from this address"},
 }
 
 
