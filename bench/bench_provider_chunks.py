@@ -44,8 +44,8 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.anthropic_provider import AnthropicProvider
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
+from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.ai.sse import parse_json, sse_data
-from my_flow_api.services.ai_service import AIService
 
 Reader = Callable[[], AsyncIterator[str]]
 PACE = 0.001  # seconds between token events in `paced` mode: one event per read

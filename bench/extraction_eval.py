@@ -1,4 +1,4 @@
-"""Score flow extraction (`AIService.extract_flows`) against labelled conversations.
+"""Score flow extraction (`FlowExtraction.extract`) against labelled conversations.
 
     uv run python bench/extraction_eval.py [--data FILE ...] \\
         [--provider local|openai|oracle|corrupted] [--base-url URL --model M --api-key K] \\

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from my_flow_api.config import load_settings
-from my_flow_api.database import create_store
 from my_flow_api.models.context import ContextCreate
 from my_flow_api.models.conversation import (
     ConversationOutcome,
@@ -31,6 +30,7 @@ from my_flow_api.models.conversation import (
     MessageRole,
     Usage,
 )
+from my_flow_api.repositories.factory import create_store
 
 PROMPT = "I need to book a flight and call the client. tokens=200 rate=20"
 

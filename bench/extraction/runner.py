@@ -1,6 +1,7 @@
-"""Run `AIService.extract_flows` over the cases and score each answer.
+"""Run `FlowExtraction.extract` over the cases and score each answer.
 
-The service is the real one (`AIService.from_settings`), built once for the whole run. For
+The service is the real one (`FlowExtraction` on the settings' provider), built once
+for the whole run. For
 the `oracle` and `corrupted` providers the repository's fake OpenAI server answers, its
 non-streaming answer scripted before each case. Each extraction call is timed with the
 wall clock (`perf_counter`). A provider failure (`AIServiceError`) counts as an extraction
@@ -26,7 +27,8 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.factory import build_provider
+from my_flow_api.services.extraction.service import FlowExtraction
 
 PROVIDERS = ("local", "openai", "oracle", "corrupted")
 EXTRACTORS = ("auto", "rules", "model")
@@ -82,7 +84,7 @@ def chat_messages(case: Case) -> list[ChatMessage]:
 
 
 async def extract_case(
-    service: AIService, case: Case, on_crash: Callable[[Case, BaseException], None]
+    service: FlowExtraction, case: Case, on_crash: Callable[[Case, BaseException], None]
 ) -> CaseResult:
     """Extract from one case, timed, and score it."""
     error: str | None = None
@@ -90,7 +92,7 @@ async def extract_case(
     flows: list[FlowCreate] = []
     start = perf_counter()
     try:
-        flows = await service.extract_flows(chat_messages(case), "bench", today=case.today)
+        flows = await service.extract(chat_messages(case), "bench", today=case.today)
     except AIServiceError as exc:
         error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:
@@ -115,7 +117,7 @@ def _print_first_crash() -> Callable[[Case, BaseException], None]:
 
 
 async def _run_service(
-    service: AIService, cases: Sequence[Case], before: Callable[[Case], None] | None
+    service: FlowExtraction, cases: Sequence[Case], before: Callable[[Case], None] | None
 ) -> list[CaseResult]:
     on_crash = _print_first_crash()
     results = []
@@ -125,7 +127,7 @@ async def _run_service(
                 before(case)
             results.append(await extract_case(service, case, on_crash))
     finally:
-        await service.aclose()
+        await service.provider.aclose()
     return results
 
 
@@ -133,9 +135,9 @@ async def run(config: RunConfig, cases: Sequence[Case]) -> RunOutcome:
     """Every case through the service `config` describes."""
     if config.provider not in ("oracle", "corrupted"):
         settings = load_settings(**settings_overrides(config), _env_file=None)
-        service = AIService.from_settings(settings)
+        service = FlowExtraction.for_settings(build_provider(settings), settings)
         results = await _run_service(service, cases, None)
-        return RunOutcome(results, config.provider, service.model, config.extractor)
+        return RunOutcome(results, config.provider, service.provider.model, config.extractor)
     from tests.fakes.openai_server import FakeOpenAI
 
     def answer(case: Case) -> dict[str, Any]:
@@ -149,10 +151,11 @@ async def run(config: RunConfig, cases: Sequence[Case]) -> RunOutcome:
             fake.script(extraction=answer(case))
 
         overrides = {**fake.settings_overrides(), "FLOW_EXTRACTOR": config.extractor}
-        service = AIService.from_settings(load_settings(**overrides, _env_file=None))
+        settings = load_settings(**overrides, _env_file=None)
+        service = FlowExtraction.for_settings(build_provider(settings), settings)
         results = await _run_service(service, cases, script)
         requests = len(fake.chat_requests)
         # Let the closed connections reach the fake before it stops (else it logs the
         # cancelled keep-alive reads of its handlers as errors).
         await asyncio.sleep(0.05)
-    return RunOutcome(results, config.provider, service.model, config.extractor, requests)
+    return RunOutcome(results, config.provider, service.provider.model, config.extractor, requests)

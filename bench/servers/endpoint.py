@@ -30,12 +30,12 @@ ABLATIONS = ("extraction", "jwt-signature", "access-log")
 
 def _ablate(names: set[str]) -> None:
     if "extraction" in names:
-        from my_flow_api.services.ai_service import AIService
+        from my_flow_api.services.extraction.service import FlowExtraction
 
         async def no_flows(self: Any, *args: Any, **kwargs: Any) -> list[Any]:
             return []
 
-        AIService.extract_flows = no_flows  # type: ignore[method-assign]
+        FlowExtraction.extract = no_flows  # type: ignore[method-assign]
     if "jwt-signature" in names:
         from jwt.api_jws import PyJWS
 
@@ -72,7 +72,7 @@ def main() -> None:
                 host="127.0.0.1",
                 port=args.port,
                 log_config=None,
-                http="my_flow_api.http_protocol:HeadLimitProtocol",
+                http="my_flow_api.server.http_protocol:HeadLimitProtocol",
                 timeout_graceful_shutdown=10,
                 **options,
             )

@@ -69,7 +69,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from my_flow_api.http_protocol import HTTP_PROTOCOL
+    from my_flow_api.server.http_protocol import HTTP_PROTOCOL
 
     _check_workers(args.workers, settings)
     # Uvicorn re-raises SIGTERM once it has shut down; by then streams are drained and
@@ -107,7 +107,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from my_flow_api.database import upgrade_database
+    from my_flow_api.repositories.factory import upgrade_database
 
     if settings.MONGODB_URI:
         print("MONGODB_URI is set: MongoDB needs no migrations (indexes are created at start-up)")

@@ -132,12 +132,25 @@ class Settings(BaseSettings):
             )
         return value
 
+    def provider_key(self) -> SecretStr | None:
+        """The key `AI_PROVIDER` sends upstream (None for `local`, or when it is missing)."""
+        if self.AI_PROVIDER is AIProvider.OPENAI:
+            return self.OPENAI_API_KEY
+        if self.AI_PROVIDER is AIProvider.ANTHROPIC:
+            return self.ANTHROPIC_API_KEY
+        return None
+
+    def key_problem(self) -> str | None:
+        """The one rule for provider keys: a hosted provider needs its key."""
+        if self.AI_PROVIDER is AIProvider.LOCAL or self.provider_key() is not None:
+            return None
+        name = self.AI_PROVIDER.value
+        return f"{name.upper()}_API_KEY is required when AI_PROVIDER={name}"
+
     @model_validator(mode="after")
     def _check_combinations(self) -> Self:
-        if self.AI_PROVIDER is AIProvider.OPENAI and self.OPENAI_API_KEY is None:
-            raise ValueError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
-        if self.AI_PROVIDER is AIProvider.ANTHROPIC and self.ANTHROPIC_API_KEY is None:
-            raise ValueError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
+        if problem := self.key_problem():
+            raise ValueError(problem)
         local_path = self.LOCAL_MODEL_PATH if self.AI_PROVIDER is AIProvider.LOCAL else None
         if local_path and (problem := gguf_problem(local_path)):
             raise ValueError(f"LOCAL_MODEL_PATH: {problem}")

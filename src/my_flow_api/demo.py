@@ -15,8 +15,8 @@ import aiohttp
 
 from my_flow_api.auth.local_keys import mint_local_token
 from my_flow_api.config import ConfigError, Settings
-from my_flow_api.local_server import running_server
 from my_flow_api.main import create_app
+from my_flow_api.server.local_server import running_server
 
 SAMPLE = "I need to book a flight and call the client"
 SERVE_HINT = "to keep chatting in a browser: uv run my-flow serve, then open http://127.0.0.1:8000/"

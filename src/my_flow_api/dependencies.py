@@ -1,15 +1,20 @@
-"""`Annotated` dependency aliases that keep endpoints readable and easy to override in tests.
+"""Every dependency the endpoints use, and the only reader of `app.state` besides `main`.
 
-Every dependency is `async def`: FastAPI runs a plain `def` dependency in its thread pool,
-a thread hop per request for what is an attribute lookup.
+`Annotated` aliases keep endpoints readable and easy to override in tests. Every dependency
+is `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per
+request for what is an attribute lookup.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+import structlog
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from my_flow_api.auth.local_sessions import LocalSessions
+from my_flow_api.auth.verifier import Principal, TokenVerifier, bearer_token, require_scopes
 from my_flow_api.config import Settings
 from my_flow_api.models.common import PageParams
 from my_flow_api.repositories.protocols import (
@@ -18,6 +23,10 @@ from my_flow_api.repositories.protocols import (
     FlowRepository,
     Store,
 )
+from my_flow_api.services.chat.metrics import StreamMetrics
+from my_flow_api.services.chat.service import ChatService
+from my_flow_api.services.streams.registry import StreamRegistry
+from my_flow_api.services.streams.response import ReaderPolicy
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -54,9 +63,73 @@ async def get_page(
     return PageParams(limit=limit, offset=offset)
 
 
+async def get_chat_service(request: Request) -> ChatService:
+    """The chat service built by the app's lifespan."""
+    service: ChatService = request.app.state.chat_service
+    return service
+
+
+async def get_reader_policy(
+    chat: Annotated[ChatService, Depends(get_chat_service)],
+) -> ReaderPolicy:
+    """How a response reads a stream's log (pings, what a disconnect does)."""
+    return chat.policy.reader
+
+
+async def get_stream_registry(
+    chat: Annotated[ChatService, Depends(get_chat_service)],
+) -> StreamRegistry:
+    return chat.registry
+
+
+async def get_metrics(chat: Annotated[ChatService, Depends(get_chat_service)]) -> StreamMetrics:
+    return chat.metrics
+
+
+async def get_local_sessions(request: Request) -> LocalSessions:
+    """The local sign-in (its router exists in local mode only)."""
+    sessions: LocalSessions = request.app.state.local_sessions
+    return sessions
+
+
+async def get_token_verifier(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
+
+
+async def get_principal(
+    request: Request,
+    verifier: Annotated[TokenVerifier, Depends(get_token_verifier)],
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
+) -> Principal:
+    """The verified caller holding the configured required scopes.
+
+    `_credentials` only documents the scheme in OpenAPI; the header is parsed here.
+    """
+    principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
+    require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
+    return principal
+
+
+async def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> str:
+    """The caller's user id (`sub`), bound into the log context."""
+    structlog.contextvars.bind_contextvars(user_id=principal.user_id)
+    return principal.user_id
+
+
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppStore = Annotated[Store, Depends(get_store)]
 ContextRepo = Annotated[ContextRepository, Depends(get_context_repository)]
 FlowRepo = Annotated[FlowRepository, Depends(get_flow_repository)]
 ConversationRepo = Annotated[ConversationRepository, Depends(get_conversation_repository)]
 Paging = Annotated[PageParams, Depends(get_page)]
+Chat = Annotated[ChatService, Depends(get_chat_service)]
+Reader = Annotated[ReaderPolicy, Depends(get_reader_policy)]
+Registry = Annotated[StreamRegistry, Depends(get_stream_registry)]
+Metrics = Annotated[StreamMetrics, Depends(get_metrics)]
+Sessions = Annotated[LocalSessions, Depends(get_local_sessions)]
+CurrentUser = Annotated[str, Depends(get_current_user)]

@@ -9,45 +9,61 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import structlog
 from fastapi import FastAPI
 
 from my_flow_api import __version__
+from my_flow_api.auth.local_sessions import LocalSessions
 from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.config import ConfigError, Settings, get_settings
-from my_flow_api.database import create_store
-from my_flow_api.error_handlers import install_error_handlers
-from my_flow_api.lifecycle import ShutdownDrain
 from my_flow_api.logging_setup import configure_logging
-from my_flow_api.middleware.body_limit import BodyLimitMiddleware
+from my_flow_api.repositories.factory import create_store
 from my_flow_api.routers import contexts, conversations, flows, health, local_session
 from my_flow_api.routers.page import install_page
-from my_flow_api.services.ai_service import build_ai_service
-from my_flow_api.services.chat_service import ChatPolicy, ChatService
-from my_flow_api.services.local_sessions import LocalSessions
-from my_flow_api.services.metrics import StreamMetrics
+from my_flow_api.server.body_limit import BodyLimitMiddleware
+from my_flow_api.server.error_handlers import install_error_handlers
+from my_flow_api.server.lifecycle import ShutdownDrain
+from my_flow_api.services.ai.http import SessionFactory
+from my_flow_api.services.ai.service import AIService, build_ai_service
+from my_flow_api.services.chat.metrics import StreamMetrics
+from my_flow_api.services.chat.recovery import lost_stream_recorder
+from my_flow_api.services.chat.service import ChatPolicy, ChatService
+from my_flow_api.services.chat.turn import TurnLimits
+from my_flow_api.services.extraction.service import FlowExtraction
+from my_flow_api.services.streams.builder import build_registry
 from my_flow_api.services.streams.response import ReaderPolicy
-from my_flow_api.services.streams.shared.registry import build_registry
-from my_flow_api.services.streams.turn import TurnLimits
 from my_flow_api.web.headers import PageHeadersMiddleware
 
 log = structlog.get_logger(__name__)
 
 
-def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Seams:
+    """What tests and embedders may hand in instead of building it from settings."""
+
+    ai: AIService | None = None
+    """The chat model (its provider also extracts flows); the app does not close it."""
+    session_factory: SessionFactory | None = None
+    """The aiohttp session a provider built from settings sends on."""
+
+
+def _lifespan(settings: Settings, seams: Seams):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await create_store(settings)
         verifier = build_token_verifier(settings)
-        ai = build_ai_service(settings)
-        registry = build_registry(settings, store)  # in memory, or shared on Redis
+        ai = seams.ai or build_ai_service(settings, seams.session_factory)
+        extraction = FlowExtraction.for_settings(ai.provider, settings)
+        # in memory, or shared on Redis
+        registry = build_registry(settings, lost_stream_recorder(store))
         drain = ShutdownDrain(registry, settings.SHUTDOWN_GRACE_SECONDS)
         drain.install()
         app.state.store = store
         app.state.token_verifier = verifier
         app.state.chat_service = ChatService(
-            ai, store, registry, StreamMetrics(), _policy(settings)
+            ai, extraction, store, registry, StreamMetrics(), _policy(settings)
         )
         log.info(
             "service started",
@@ -62,7 +78,8 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             drain.uninstall()
             await drain.wait()
             await registry.close()
-            await ai.aclose()
+            if seams.ai is None:
+                await ai.aclose()
             await verifier.aclose()
             await store.close()
             log.info("service stopped")
@@ -79,11 +96,21 @@ def _policy(settings: Settings) -> ChatPolicy:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the ASGI app; storage and auth are opened by its lifespan."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    ai: AIService | None = None,
+    session_factory: SessionFactory | None = None,
+) -> FastAPI:
+    """Build the ASGI app; storage and auth are opened by its lifespan.
+
+    `ai` replaces the AI service `AI_PROVIDER` names (a test's scripted model, an
+    embedder's own); `session_factory` makes the aiohttp session the provider sends on.
+    """
     settings = settings or get_settings()
     configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
-    app = FastAPI(title="my-flow API", version=__version__, lifespan=_lifespan(settings))
+    lifespan = _lifespan(settings, Seams(ai, session_factory))
+    app = FastAPI(title="my-flow API", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)

@@ -18,6 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from my_flow_api.config import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.app import make_settings
+from tests.support.system import missing
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -65,9 +66,7 @@ def browser_settings(tmp_path: Path, fake: FakeOpenAI, **extra: Any) -> Settings
 def chromium() -> Path:
     """Debian's Chromium; a skip on a laptop without it, a failure in CI."""
     if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it with apt")
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        missing(str(CHROMIUM), "apt-get install chromium")
     return CHROMIUM
 
 

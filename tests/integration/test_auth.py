@@ -14,9 +14,10 @@ import structlog
 from fastapi import FastAPI
 
 from my_flow_api.auth.jwks import RemoteKeySet
-from my_flow_api.auth.verifier import CurrentUser, TokenVerifier, build_token_verifier
+from my_flow_api.auth.verifier import TokenVerifier, build_token_verifier
 from my_flow_api.config import Settings
-from my_flow_api.error_handlers import install_error_handlers
+from my_flow_api.dependencies import CurrentUser
+from my_flow_api.server.error_handlers import install_error_handlers
 from tests.support.jwks_server import (
     RESOURCE,
     JwksServer,

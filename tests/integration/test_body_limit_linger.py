@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from my_flow_api.middleware.body_limit import LINGER_BYTES_FACTOR, LINGER_IDLE_SECONDS
+from my_flow_api.server.body_limit import LINGER_BYTES_FACTOR, LINGER_IDLE_SECONDS
 from tests.support.app import Api
 
 BODY_BYTES = 5 * 1024 * 1024

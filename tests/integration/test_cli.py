@@ -172,7 +172,7 @@ def _request(header_bytes: int, *, finished: bool = True) -> bytes:
 async def test_serve_refuses_oversized_request_headers_quickly_and_stays_up(
     env: dict[str, str],
 ) -> None:
-    from my_flow_api.http_protocol import MAX_HEAD_BYTES
+    from my_flow_api.server.http_protocol import MAX_HEAD_BYTES
 
     port = _free_port()
     process = await asyncio.create_subprocess_exec(

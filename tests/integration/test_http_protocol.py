@@ -9,7 +9,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from my_flow_api.http_protocol import MAX_HEAD_BYTES
+from my_flow_api.server.http_protocol import MAX_HEAD_BYTES
 from tests.support.app import Api
 
 

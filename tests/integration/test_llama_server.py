@@ -25,7 +25,7 @@ from httpx_sse import aconnect_sse
 
 from my_flow_api.config import Settings
 from my_flow_api.services.ai.json_modes import MODE_MEMORY, JsonMode
-from my_flow_api.services.ai.local_loader import locate_model_file
+from my_flow_api.services.ai.local.loader import locate_model_file
 from tests.support.app import Api, make_settings, start_api
 
 pytestmark = [pytest.mark.llama_server, pytest.mark.integration, pytest.mark.slow]

@@ -20,6 +20,7 @@ from tests.integration.test_conversations_api import chat, new_context
 from tests.support.mongo import free_port
 from tests.support.replicas import Replica, replica_env, replica_token, start_replicas
 from tests.support.sse import read_events, wait_for_status
+from tests.support.system import missing
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 
@@ -66,7 +67,7 @@ async def proxied(
 ) -> AsyncIterator[tuple[str, dict[str, str]]]:
     """nginx's URL in front of two replicas, and the replicas' environment."""
     if not HAVE_NGINX:
-        pytest.fail("nginx is not installed (.ci/run installs Debian's package)")
+        missing("nginx", "apt-get install nginx")
     env = replica_env(
         tmp_path, fake, postgres_db, redis_url, redis_prefix, SSE_PING_SECONDS=str(PING_SECONDS)
     )

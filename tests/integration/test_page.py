@@ -10,7 +10,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from my_flow_api.services.local_sessions import MINTS_PER_WINDOW, TOKEN_TTL_SECONDS
+from my_flow_api.auth.local_sessions import MINTS_PER_WINDOW, TOKEN_TTL_SECONDS
 from tests.support.app import Api, make_settings, start_api
 
 TOKEN_URL = "/api/v1/auth/local-token"

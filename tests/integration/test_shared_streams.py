@@ -11,10 +11,11 @@ import pytest
 from redis.asyncio import Redis
 
 from my_flow_api.config import load_settings
-from my_flow_api.database import create_store
 from my_flow_api.models.context import ContextCreate
 from my_flow_api.models.conversation import ConversationStatus, Message, MessageRole
+from my_flow_api.repositories.factory import create_store
 from my_flow_api.repositories.protocols import Store
+from my_flow_api.services.chat.recovery import lost_stream_recorder
 from my_flow_api.services.streams.events import DONE, ERROR, TOKEN, encode, token_text
 from my_flow_api.services.streams.log import MemoryStreamLog
 from my_flow_api.services.streams.registry import ActiveStream
@@ -160,7 +161,10 @@ async def test_a_dead_owners_stream_is_ended_once_after_two_sweeps(
 ) -> None:
     keys = Keys(redis_prefix)
     conversation_id = await _dead_owners_stream(redis, keys, store)
-    janitors = [Janitor(redis, keys, Leases(redis, keys, r, 60), store, 60) for r in "ab"]
+    janitors = [
+        Janitor(redis, keys, Leases(redis, keys, r, 60), lost_stream_recorder(store), 60)
+        for r in "ab"
+    ]
     assert [await j.sweep() for j in janitors] == [0, 0], "one missed lease is not death"
     assert sum(await asyncio.gather(*(j.sweep() for j in janitors))) == 1
     assert [await j.sweep() for j in janitors] == [0, 0]

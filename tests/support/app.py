@@ -57,14 +57,15 @@ class Api:
         return client
 
 
-async def start_api(settings: Settings) -> AsyncIterator[Api]:
-    """Serve the app built from `settings` until the generator is closed."""
+async def start_api(settings: Settings, **seams: Any) -> AsyncIterator[Api]:
+    """Serve the app built from `settings` (and `create_app`'s seams: `ai`,
+    `session_factory`) until the generator is closed."""
     # Imported here: importing `my_flow_api.main` builds its module-level app from the
     # environment, which a plugin loaded for every test must not do at collection time.
-    from my_flow_api.local_server import running_server
     from my_flow_api.main import create_app
+    from my_flow_api.server.local_server import running_server
 
-    app = create_app(settings)
+    app = create_app(settings, **seams)
     async with running_server(app) as base_url:
         api = Api(base_url, settings, app)
         try:

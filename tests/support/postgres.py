@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from my_flow_api.database import upgrade_database
+from my_flow_api.repositories.factory import upgrade_database
 from my_flow_api.repositories.sql import SqlStore
 from my_flow_api.repositories.sql.tables import ALL_TABLES
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import jwt
 import pytest
 
+from my_flow_api.auth.local_sessions import TOKEN_TTL_SECONDS, LocalSessions, MintLimiter
 from my_flow_api.errors import RateLimitedError
-from my_flow_api.services.local_sessions import TOKEN_TTL_SECONDS, LocalSessions, MintLimiter
 from tests.support.app import make_settings
 
 pytestmark = pytest.mark.unit

@@ -19,7 +19,7 @@ from jwt.exceptions import PyJWTError
 from yarl import URL
 
 from my_flow_api.errors import AuthenticationError, AuthUnavailableError
-from my_flow_api.http_session import env_proxy, new_session, tls_context
+from my_flow_api.http_client import env_proxy, new_session, tls_context
 
 log = structlog.get_logger(__name__)
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import jwt
 import structlog
-from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
 from my_flow_api.auth.jwks import (
@@ -182,30 +180,3 @@ def require_scopes(principal: Principal, required: Iterable[str]) -> None:
         raise PermissionDeniedError(
             f"Token lacks required scope: {' '.join(missing)}", code="insufficient_scope"
         )
-
-
-_bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
-
-
-async def get_principal(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
-) -> Principal:
-    """FastAPI dependency: the verified caller holding the configured required scopes.
-
-    `_credentials` only documents the scheme in OpenAPI; the header is parsed here.
-    """
-    verifier: TokenVerifier = request.app.state.token_verifier
-    settings: Settings = request.app.state.settings
-    principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
-    require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
-    return principal
-
-
-async def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> str:
-    """FastAPI dependency: the caller's user id (`sub`), bound into the log context."""
-    structlog.contextvars.bind_contextvars(user_id=principal.user_id)
-    return principal.user_id
-
-
-CurrentUser = Annotated[str, Depends(get_current_user)]

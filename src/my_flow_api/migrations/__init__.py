@@ -1,6 +1,6 @@
 """Alembic migrations of the SQL store, shipped inside the package.
 
-They run programmatically: `my_flow_api.database.alembic_config(url)` builds the
+They run programmatically: `my_flow_api.repositories.factory.alembic_config(url)` builds the
 configuration in code (no alembic.ini), `upgrade_database(url)` applies them (automatically
 for the embedded SQLite default, through `my-flow db upgrade` otherwise).
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from alembic.config import CommandLine
 
 from my_flow_api.config import load_settings
-from my_flow_api.database import alembic_config
+from my_flow_api.repositories.factory import alembic_config
 
 
 def main(argv: Sequence[str] | None = None) -> None:

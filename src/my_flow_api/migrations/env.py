@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed in by `my_flow_api.database`, or on
+"""Alembic environment: runs on a connection handed in by `my_flow_api.repositories.factory`, or on
 its own async engine for commands started through `python -m my_flow_api.migrations`."""
 
 from __future__ import annotations

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from my_flow_api.auth.verifier import CurrentUser
-from my_flow_api.dependencies import ContextRepo, Paging
+from my_flow_api.dependencies import ContextRepo, CurrentUser, Paging
 from my_flow_api.errors import NotFoundError
-from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.common import Page
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
-from my_flow_api.routers.responses import AUTHENTICATED, JSON_BODY, MISSING
+from my_flow_api.routers.error_docs import AUTHENTICATED, JSON_BODY, MISSING
 from my_flow_api.routers.stream_docs import CHAT_IN_CONTEXT
-from my_flow_api.services.ownership import owned_context
+from my_flow_api.server.json_body import JSONBodyRoute
+from my_flow_api.services.chat.ownership import owned_context
 
 router = APIRouter(
     prefix="/api/v1/contexts",

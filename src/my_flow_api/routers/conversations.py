@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
-from my_flow_api.auth.verifier import CurrentUser
-from my_flow_api.dependencies import ConversationRepo, Paging
+from my_flow_api.dependencies import Chat, ConversationRepo, CurrentUser, Paging, Reader
 from my_flow_api.errors import NotFoundError
-from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
-from my_flow_api.routers.responses import AUTHENTICATED, MISSING, Responses, json_errors
+from my_flow_api.routers.error_docs import AUTHENTICATED, MISSING, Responses, json_errors
 from my_flow_api.routers.stream_docs import (
     CONVERSATION_IN_PAGE,
     RESUME_CANCELLED,
     STREAM_LINKS,
     event_stream,
 )
-from my_flow_api.services.chat_service import ChatService
+from my_flow_api.server.json_body import JSONBodyRoute
 from my_flow_api.services.streams.response import EventStreamResponse
 
 router = APIRouter(
@@ -30,12 +28,6 @@ router = APIRouter(
 )
 
 
-async def get_chat_service(request: Request) -> ChatService:
-    service: ChatService = request.app.state.chat_service
-    return service
-
-
-Chat = Annotated[ChatService, Depends(get_chat_service)]
 # Optional, never null: the spec says `integer`, so no client sends `null` (or "null").
 EventId = Annotated[NonNegativeInt | SkipJsonSchema[None], Query(alias="last_event_id")]
 EventIdHeader = Annotated[NonNegativeInt | SkipJsonSchema[None], Header(alias="Last-Event-ID")]
@@ -54,10 +46,12 @@ RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 42
     response_class=EventStreamResponse,
     status_code=200,
 )
-async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> EventStreamResponse:
+async def stream_chat(
+    body: ChatRequest, user_id: CurrentUser, chat: Chat, reader: Reader
+) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
-    return EventStreamResponse(stream, chat.policy.reader)
+    return EventStreamResponse(stream, reader)
 
 
 @router.get(
@@ -71,13 +65,14 @@ async def resume_stream(
     stream_id: str,
     user_id: CurrentUser,
     chat: Chat,
+    reader: Reader,
     last_event_id: EventId = None,
     last_event_id_header: EventIdHeader = None,
 ) -> EventStreamResponse:
     """Replay the events after `Last-Event-ID` (header or query), then follow live."""
     stream = await chat.find(stream_id, user_id)
     after = last_event_id_header if last_event_id_header is not None else last_event_id
-    return EventStreamResponse(stream, chat.policy.reader, after=after or 0)
+    return EventStreamResponse(stream, reader, after=after or 0)
 
 
 @router.post(

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic.json_schema import SkipJsonSchema
 
-from my_flow_api.auth.verifier import CurrentUser
-from my_flow_api.dependencies import FlowRepo, Paging
+from my_flow_api.dependencies import CurrentUser, FlowRepo, Paging
 from my_flow_api.errors import NotFoundError
-from my_flow_api.json_body import JSONBodyRoute
 from my_flow_api.models.common import Page
 from my_flow_api.models.flow import Flow, FlowCreate, FlowFields, FlowUpdate
-from my_flow_api.routers.responses import AUTHENTICATED, JSON_BODY, MISSING
+from my_flow_api.routers.error_docs import AUTHENTICATED, JSON_BODY, MISSING
+from my_flow_api.server.json_body import JSONBodyRoute
 
 router = APIRouter(
     prefix="/api/v1", tags=["flows"], route_class=JSONBodyRoute, responses=AUTHENTICATED

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from my_flow_api.json_body import JSONBodyRoute
+from my_flow_api.dependencies import Sessions
 from my_flow_api.models.session import LocalSignIn, LocalToken
-from my_flow_api.routers.responses import ErrorBody, errors
-from my_flow_api.services.local_sessions import LocalSessions
+from my_flow_api.routers.error_docs import ErrorBody, errors
+from my_flow_api.server.json_body import JSONBodyRoute
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=JSONBodyRoute)
 
@@ -22,8 +22,7 @@ RESPONSES = {
 
 
 @router.post("/local-token", responses=RESPONSES)
-async def local_token(body: LocalSignIn, request: Request) -> LocalToken:
+async def local_token(body: LocalSignIn, request: Request, sessions: Sessions) -> LocalToken:
     """Mint a short-lived local-mode access token for the name given."""
-    sessions: LocalSessions = request.app.state.local_sessions
     client = request.client.host if request.client else "unknown"
     return sessions.sign_in(body.name, client)

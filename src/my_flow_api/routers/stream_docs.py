@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from my_flow_api.models.chat import FlowsExtracted, StreamDone, StreamError
-from my_flow_api.routers.responses import Responses
+from my_flow_api.routers.error_docs import Responses
 
 COMPONENTS = "#/components/schemas/{model}"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from my_flow_api.config import load_settings
-from my_flow_api.database import create_store
+from my_flow_api.repositories.factory import create_store
 from my_flow_api.repositories.protocols import Store
 
 BACKENDS = [

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from my_flow_api.config import ConfigError, Settings, load_settings
-from my_flow_api.database import check_schema, create_store, upgrade_database
 from my_flow_api.errors import StoreUnavailableError
 from my_flow_api.migrations.__main__ import main as migrations_cli
 from my_flow_api.models.common import PageParams
@@ -30,6 +29,7 @@ from my_flow_api.models.conversation import (
     MessageRole,
 )
 from my_flow_api.models.flow import FlowCreate
+from my_flow_api.repositories.factory import check_schema, create_store, upgrade_database
 from my_flow_api.repositories.sql import SqlStore
 from my_flow_api.repositories.sql.tables import metadata
 

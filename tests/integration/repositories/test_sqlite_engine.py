@@ -17,7 +17,6 @@ import aiosqlite
 import pytest
 from sqlalchemy import func, insert, select
 
-from my_flow_api.database import upgrade_database
 from my_flow_api.errors import StoreUnavailableError
 from my_flow_api.models.common import utcnow
 from my_flow_api.models.context import ContextCreate
@@ -27,6 +26,7 @@ from my_flow_api.models.conversation import (
     Message,
     MessageRole,
 )
+from my_flow_api.repositories.factory import upgrade_database
 from my_flow_api.repositories.sql import SqlStore
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.tables import contexts

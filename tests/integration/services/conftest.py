@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from my_flow_api.services.ai.factory import build_provider
-from my_flow_api.services.ai.local_model import LocalModel
-from my_flow_api.services.ai.local_provider import LocalProvider
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.local.model import LocalModel
+from my_flow_api.services.ai.local.provider import LocalProvider
+from my_flow_api.services.ai.service import AIService
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.local_support import open_provider, shared_model

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from my_flow_api.config import load_settings
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
-from my_flow_api.services.ai.local_loader import load_model, locate_model_file
-from my_flow_api.services.ai.local_model import LocalModel
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.loader import load_model, locate_model_file
+from my_flow_api.services.ai.local.model import LocalModel
+from my_flow_api.services.ai.local.provider import LocalProvider
 
 SYSTEM = "You are a helpful assistant for planning and task capture."
 ASK = (ChatMessage(MessageRole.USER, "List five things to do when planning a busy week."),)

@@ -9,7 +9,7 @@ from typing import Any
 
 from my_flow_api.config import Settings, load_settings
 from my_flow_api.services.ai.base import ChatChunk
-from my_flow_api.services.ai_service import AIService, RetryPolicy
+from my_flow_api.services.ai.service import AIService, RetryPolicy
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import FakeOpenAI
 

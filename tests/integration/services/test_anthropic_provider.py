@@ -8,7 +8,8 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.anthropic_provider import EXTRACTION_TOOL, AnthropicProvider
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.extraction.service import FlowExtraction
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.integration.services.support import FAST_RETRY, collect, settings_for, texts
 
@@ -84,7 +85,7 @@ async def test_extraction_forces_a_strict_tool_call(fake_anthropic: FakeAnthropi
     fake_anthropic.script(extraction={"flows": [FLOW]})
     service, _ = _service(fake_anthropic)
     try:
-        flows = await service.extract_flows(CONVERSATION, "ctx-3")
+        flows = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-3")
     finally:
         await service.aclose()
     assert [(f.title, f.context_id) for f in flows] == [("Book the dentist", "ctx-3")]
@@ -105,7 +106,7 @@ async def test_extraction_without_strict_tools_support_retries_without_strict(
     fake_anthropic.script(extraction={"flows": [FLOW]}, reject_fields=["strict"])
     service, provider = _service(fake_anthropic)
     try:
-        flows = await service.extract_flows(CONVERSATION, "ctx-3")
+        flows = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-3")
     finally:
         await service.aclose()
     assert [f.title for f in flows] == ["Book the dentist"]
@@ -119,7 +120,7 @@ async def test_a_model_answering_text_instead_of_the_tool_still_parses(
     fake_anthropic.script(extraction='Sure! {"flows": [{"title": "Book the dentist"}]}')
     service, _ = _service(fake_anthropic)
     try:
-        flows = await service.extract_flows(CONVERSATION, "ctx-3")
+        flows = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-3")
     finally:
         await service.aclose()
     assert [f.title for f in flows] == ["Book the dentist"]

@@ -22,9 +22,10 @@ from my_flow_api.services.ai.json_modes import (
     JsonMode,
     ModeMemory,
 )
-from my_flow_api.services.ai.model_output import extraction_schema
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.extraction.model_output import extraction_schema
+from my_flow_api.services.extraction.service import FlowExtraction
 from tests.fakes.http_base import RecordedRequest
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.support import FAST_RETRY, settings_for
@@ -72,8 +73,8 @@ async def test_a_llama_cpp_500_for_schemas_falls_back_to_json_mode_and_remembers
     fake_openai: FakeOpenAI, service: AIService, memory: ModeMemory
 ) -> None:
     fake_openai.script(extraction=ANSWER, refuse_formats=NO_SCHEMAS, refuse_status=500)
-    first = await service.extract_flows(CHAT, "ctx-1")
-    second = await service.extract_flows(CHAT, "ctx-1")
+    first = await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
+    second = await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert [f.title for f in first] == [f.title for f in second] == ["Renew passport"]
     assert _kinds(fake_openai) == ["json_schema", "json_object", "json_object"]
     assert memory.start(f"{fake_openai.base_url}/v1") is JsonMode.JSON_OBJECT
@@ -92,7 +93,7 @@ async def test_a_server_refusing_both_formats_gets_the_schema_in_the_prompt(
     fake_openai: FakeOpenAI, service: AIService, answer: str
 ) -> None:
     fake_openai.script(extraction=answer, refuse_formats=NO_FORMATS, refuse_status=400)
-    flows = await service.extract_flows(CHAT, "ctx-1")
+    flows = await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert [f.title for f in flows] == ["Renew passport"]
     assert _kinds(fake_openai) == ["json_schema", "json_object", None]
     asked = fake_openai.chat_requests
@@ -103,7 +104,7 @@ async def test_a_server_refusing_both_formats_gets_the_schema_in_the_prompt(
     assert SCHEMA_INSTRUCTION not in _system(asked[0]) + _system(asked[1])
     assert _system(asked[2]).startswith(_system(asked[0]))
 
-    again = await service.extract_flows(CHAT, "ctx-1")
+    again = await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert [f.title for f in again] == ["Renew passport"]
     assert _kinds(fake_openai) == ["json_schema", "json_object", None, None]
 
@@ -113,7 +114,7 @@ async def test_other_refusal_statuses_move_down_the_ladder(
     fake_openai: FakeOpenAI, service: AIService, status: int
 ) -> None:
     fake_openai.script(extraction=ANSWER, refuse_formats=NO_SCHEMAS, refuse_status=status)
-    flows = await service.extract_flows(CHAT, "ctx-1")
+    flows = await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert [f.title for f in flows] == ["Renew passport"]
     assert _kinds(fake_openai) == ["json_schema", "json_object"]
 
@@ -123,7 +124,7 @@ async def test_a_plain_500_is_raised_and_not_asked_again_in_another_mode(
 ) -> None:
     fake_openai.script(extraction=ANSWER, fail_status=500)
     with pytest.raises(AIUnavailableError):
-        await service.extract_flows(CHAT, "ctx-1")
+        await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert _kinds(fake_openai) == ["json_schema"]
     assert memory.start(f"{fake_openai.base_url}/v1") is JsonMode.JSON_SCHEMA
 
@@ -134,7 +135,7 @@ async def test_a_500_whose_body_names_something_else_is_not_a_refusal(
     body = {"error": {"message": "CUDA out of memory", "type": "internal_server_error"}}
     fake_openai.script(refuse_formats=NO_SCHEMAS, refuse_status=500, refuse_body=body)
     with pytest.raises(AIUnavailableError):
-        await service.extract_flows(CHAT, "ctx-1")
+        await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert _kinds(fake_openai) == ["json_schema"]
 
 
@@ -143,7 +144,7 @@ async def test_rejected_credentials_are_raised_at_once(
 ) -> None:
     fake_openai.script(fail_status=401)
     with pytest.raises(AIConfigurationError, match="credentials"):
-        await service.extract_flows(CHAT, "ctx-1")
+        await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert _kinds(fake_openai) == ["json_schema"]
 
 
@@ -153,7 +154,7 @@ async def test_a_timeout_is_raised_at_once(fake_openai: FakeOpenAI, memory: Mode
     service = AIService(OpenAIProvider(settings, modes=memory), retry=FAST_RETRY)
     try:
         with pytest.raises(AITimeoutError):
-            await service.extract_flows(CHAT, "ctx-1")
+            await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     finally:
         await service.aclose()
     assert _kinds(fake_openai) == ["json_schema"]
@@ -166,7 +167,7 @@ async def test_every_mode_refused_raises_the_last_refusal(
     # The first refusal is a 500 (it would map to "unavailable"); the last is a 400.
     fake_openai.script_once(refuse_status=500)
     with pytest.raises(AIConfigurationError, match="rejected the request"):
-        await service.extract_flows(CHAT, "ctx-1")
+        await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
     assert _kinds(fake_openai) == ["json_schema", "json_object", None]
     assert memory.start(f"{fake_openai.base_url}/v1") is JsonMode.JSON_SCHEMA, "nothing worked"
 
@@ -182,7 +183,7 @@ async def test_the_mode_is_remembered_per_base_url(
         ]
         try:
             for service in services:
-                assert await service.extract_flows(CHAT, "ctx-1")
+                assert await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
         finally:
             for service in services:
                 await service.aclose()
@@ -205,7 +206,7 @@ async def test_providers_built_from_settings_share_the_process_memory(
     for _ in range(2):
         service = AIService(build_provider(settings_for(fake_openai)), retry=FAST_RETRY)
         try:
-            assert await service.extract_flows(CHAT, "ctx-1")
+            assert await FlowExtraction(service.provider).extract(CHAT, "ctx-1")
         finally:
             await service.aclose()
     assert _kinds(fake_openai) == ["json_schema", "json_object", "json_object"]

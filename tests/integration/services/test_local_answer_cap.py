@@ -9,12 +9,12 @@ import pytest
 from my_flow_api.config import load_settings
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
-from my_flow_api.services.ai.local_answer import LOCAL_SYSTEM_PROMPT, WRAP_UP_SHARE
-from my_flow_api.services.ai.local_loader import locate_model_file
-from my_flow_api.services.ai.local_model import LocalModel
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.answer import LOCAL_SYSTEM_PROMPT, WRAP_UP_SHARE
+from my_flow_api.services.ai.local.loader import locate_model_file
+from my_flow_api.services.ai.local.model import LocalModel
+from my_flow_api.services.ai.local.provider import LocalProvider
 from my_flow_api.services.ai.prompts import assistant_system_prompt
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
 from tests.integration.services.local_support import open_provider, stream, wait_idle
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]

@@ -14,8 +14,8 @@ import pytest
 from my_flow_api.config import load_settings
 from my_flow_api.services.ai.errors import AIConfigurationError
 from my_flow_api.services.ai.factory import build_provider, provider_summary
-from my_flow_api.services.ai.local_loader import cached_model, locate_model_file, unload_models
-from my_flow_api.services.ai.local_model import LocalModel
+from my_flow_api.services.ai.local.loader import cached_model, locate_model_file, unload_models
+from my_flow_api.services.ai.local.model import LocalModel
 from tests.integration.services.local_support import SYSTEM, open_provider, stream
 
 pytestmark = pytest.mark.integration
@@ -88,7 +88,7 @@ from my_flow_api.config import load_settings
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.provider import LocalProvider
 try:
     LocalProvider(load_settings(AI_PROVIDER="local", _env_file=None))
 except AIConfigurationError as exc:

@@ -12,9 +12,9 @@ import pytest
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
-from my_flow_api.services.ai.local_loader import cached_model, locate_model_file, unload_models
-from my_flow_api.services.ai.local_model import LocalModel
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.loader import cached_model, locate_model_file, unload_models
+from my_flow_api.services.ai.local.model import LocalModel
+from my_flow_api.services.ai.local.provider import LocalProvider
 from tests.integration.services.local_support import (
     ASK,
     FLOWS,

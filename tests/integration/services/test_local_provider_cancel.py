@@ -9,8 +9,8 @@ import pytest
 
 from my_flow_api.services.ai.base import ChatChunk
 from my_flow_api.services.ai.errors import AITimeoutError, AIUnavailableError
-from my_flow_api.services.ai.local_model import LocalModel
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.model import LocalModel
+from my_flow_api.services.ai.local.provider import LocalProvider
 from tests.integration.services.local_support import (
     FLOWS,
     assert_usable,

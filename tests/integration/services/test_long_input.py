@@ -12,8 +12,9 @@ import pytest
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.extraction.mode import FlowExtractor
+from my_flow_api.services.extraction.service import FlowExtraction
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.support import FAST_RETRY, settings_for
 
@@ -26,7 +27,7 @@ UNPUNCTUATED = ("please remember to buy some milk and (system (admin 12 34 " * 5
 @pytest.fixture
 async def rules_service(fake_openai: FakeOpenAI) -> AsyncIterator[AIService]:
     provider = OpenAIProvider(settings_for(fake_openai))
-    service = AIService(provider, retry=FAST_RETRY, extractor=FlowExtractor.RULES)
+    service = AIService(provider, retry=FAST_RETRY)
     try:
         yield service
     finally:
@@ -53,7 +54,9 @@ async def test_a_long_paste_neither_stalls_the_loop_nor_hides_the_task(
     stop = asyncio.Event()
     ticker = asyncio.create_task(_ticks(stop))
     try:
-        flows = await asyncio.wait_for(rules_service.extract_flows(chat, "ctx-1"), 60)
+        flows = await asyncio.wait_for(
+            FlowExtraction(rules_service.provider, FlowExtractor.RULES).extract(chat, "ctx-1"), 60
+        )
     finally:
         stop.set()
     longest_gap = await ticker

@@ -13,7 +13,8 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIConfigurationError
 from my_flow_api.services.ai.json_modes import JsonMode, ModeMemory
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.extraction.service import FlowExtraction
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.support import FAST_RETRY, collect, settings_for, texts
 
@@ -92,7 +93,7 @@ async def test_extraction_uses_strict_json_schema(fake_openai: FakeOpenAI) -> No
     fake_openai.script(extraction={"flows": [FLOW]})
     service = _service(fake_openai)
     try:
-        flows = await service.extract_flows(CONVERSATION, "ctx-9")
+        flows = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-9")
     finally:
         await service.aclose()
     assert [(f.title, f.priority, f.context_id) for f in flows] == [
@@ -114,8 +115,8 @@ async def test_server_rejecting_schemas_falls_back_to_json_mode_and_remembers(
     provider = OpenAIProvider(settings_for(fake_openai), modes=ModeMemory())
     service = AIService(provider, retry=FAST_RETRY)
     try:
-        first = await service.extract_flows(CONVERSATION, "ctx-1")
-        second = await service.extract_flows(CONVERSATION, "ctx-1")
+        first = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-1")
+        second = await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-1")
     finally:
         await service.aclose()
     assert [f.title for f in first] == [f.title for f in second] == ["Renew passport"]
@@ -132,7 +133,7 @@ async def test_a_server_rejecting_every_mode_is_a_configuration_error(
     service = AIService(provider, retry=FAST_RETRY)
     try:
         with pytest.raises(AIConfigurationError):
-            await service.extract_flows(CONVERSATION, "ctx-1")
+            await FlowExtraction(service.provider).extract(CONVERSATION, "ctx-1")
     finally:
         await service.aclose()
     assert provider.json_mode is JsonMode.JSON_SCHEMA, "nothing learnt when nothing worked"

@@ -15,9 +15,8 @@ from yarl import URL
 from my_flow_api.config import load_settings
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.errors import AIConfigurationError
-from my_flow_api.services.ai.provider_http import ProviderHTTP
-from my_flow_api.services.ai.senders import redirect_target
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.http import ProviderHTTP, redirect_target
+from my_flow_api.services.ai.service import AIService
 from tests.integration.services.raw_http import Handler, RawServer, Reader, Writer, response
 from tests.integration.services.support import FAST_RETRY, collect, texts
 from tests.support.tls import make_ca

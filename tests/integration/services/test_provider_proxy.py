@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from my_flow_api.models.conversation import Message, MessageRole
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.support import FAST_RETRY, collect, settings_for, texts
 from tests.support.tls import make_ca

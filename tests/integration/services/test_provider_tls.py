@@ -15,7 +15,7 @@ from structlog.testing import capture_logs
 from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.services.ai.errors import AITLSError
-from my_flow_api.services.ai_service import AIService
+from my_flow_api.services.ai.service import AIService
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.services.support import FAST_RETRY, Fake, collect, settings_for, texts

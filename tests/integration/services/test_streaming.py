@@ -17,7 +17,7 @@ from my_flow_api.services.ai.errors import (
     AIUnavailableError,
 )
 from my_flow_api.services.ai.factory import build_provider
-from my_flow_api.services.ai_service import AIService, RetryPolicy
+from my_flow_api.services.ai.service import AIService, RetryPolicy
 from tests.integration.services.support import (
     TIMEOUT,
     Upstream,

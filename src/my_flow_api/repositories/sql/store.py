@@ -22,7 +22,7 @@ class SqlStore:
     """Contexts, flows and conversations in one SQL database.
 
     Build it with `SqlStore.from_url(url)` on a database whose schema is current
-    (`my_flow_api.database.create_store` checks or migrates first). Each repository call
+    (`my_flow_api.repositories.factory.create_store` checks or migrates first). Each repository call
     runs in its own short transaction, so the store is safe to share across requests
     and long-lived streams.
     """

@@ -12,14 +12,15 @@ from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.conversion import Turn, to_anthropic_messages
-from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
+from my_flow_api.services.ai.errors import AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
     CAUGHT,
     ProviderStatusError,
     from_error_body,
     map_error,
 )
-from my_flow_api.services.ai.provider_http import ProviderHTTP
+from my_flow_api.services.ai.factory import provider_key
+from my_flow_api.services.ai.http import ProviderHTTP, SessionFactory
 from my_flow_api.services.ai.sse import parse_json, sse_data
 
 log = structlog.get_logger(__name__)
@@ -53,14 +54,13 @@ class AnthropicProvider:
 
     name = "anthropic"
 
-    def __init__(self, settings: Settings) -> None:
-        key = settings.ANTHROPIC_API_KEY
-        if key is None:
-            raise AIConfigurationError("ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic")
+    def __init__(
+        self, settings: Settings, *, session_factory: SessionFactory | None = None
+    ) -> None:
+        headers = {"x-api-key": provider_key(settings), "anthropic-version": API_VERSION}
         self.model = settings.ANTHROPIC_MODEL
-        headers = {"x-api-key": key.get_secret_value(), "anthropic-version": API_VERSION}
         base = settings.ANTHROPIC_BASE_URL or DEFAULT_BASE_URL
-        self._http = ProviderHTTP(base, headers, settings.AI_TIMEOUT_SECONDS)
+        self._http = ProviderHTTP(base, headers, settings.AI_TIMEOUT_SECONDS, session_factory)
         self.unsupported: set[str] = set()
 
     async def stream_chat(

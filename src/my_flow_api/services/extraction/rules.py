@@ -17,12 +17,13 @@ from datetime import UTC, date, datetime
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate, FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.ai.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.cancel import LAST_TASK, matches, taken_back
-from my_flow_api.services.extraction.candidates import Candidate, add_details, merge
+from my_flow_api.services.extraction.candidates import Candidate, add_details
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date
+from my_flow_api.services.extraction.dedup import merge
+from my_flow_api.services.extraction.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.priority import stated_priority
 from my_flow_api.services.extraction.sentence import sentence_tasks
 from my_flow_api.services.extraction.suggestions import accepted_offers

@@ -1,10 +1,13 @@
-"""SSE events and their WHATWG-conformant wire encoding."""
+"""SSE events: their payloads (built from the models the OpenAPI spec documents, here
+only) and their WHATWG-conformant wire encoding."""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
+from collections.abc import Sequence
+
+from my_flow_api.models.chat import FlowsExtracted, StreamDone, StreamError
+from my_flow_api.models.flow import Flow
 
 TOKEN = ""  # token events carry no `event:` field
 METADATA = "metadata"
@@ -33,9 +36,21 @@ def encode(event_id: int, name: str, data: str) -> bytes:
     return f"{head}{body}\n".encode()
 
 
-def json_data(payload: dict[str, Any]) -> str:
-    """Compact JSON for metadata, done and error events (always one line)."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+def metadata_data(flows: Sequence[Flow]) -> str:
+    """The `metadata` event: the flows a turn created (the models the spec documents)."""
+    return FlowsExtracted(
+        flows=list(flows), extracted_flows=[f.id for f in flows]
+    ).model_dump_json()
+
+
+def done_data(done: StreamDone) -> str:
+    """The `done` event."""
+    return done.model_dump_json()
+
+
+def error_data(code: str, message: str) -> str:
+    """The `error` event: a sentence and a machine-readable code."""
+    return StreamError(error=message, code=code).model_dump_json()
 
 
 def token_text(wire: bytes) -> str | None:

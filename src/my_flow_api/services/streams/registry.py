@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from my_flow_api.errors import RateLimitedError, ShuttingDownError
 from my_flow_api.models.common import new_id
-from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.streams.log import MemoryStreamLog, StreamLog
 
 RETRY_AFTER_SECONDS = 5
@@ -25,6 +25,20 @@ def too_many_streams(limit: int) -> RateLimitedError:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LostStream:
+    """A stream whose generating process died: what its conversation must record."""
+
+    conversation_id: str
+    user_id: str
+    answer: str | None
+    code: str
+
+
+LostHandler = Callable[[LostStream], Awaitable[None]]
+"""Records a lost stream's end; supplied by whoever owns conversations (the chat service)."""
+
+
 class StopReason(StrEnum):
     """Why a generation was stopped before its end."""
 
@@ -35,7 +49,7 @@ class StopReason(StrEnum):
 
 @dataclass(eq=False)
 class ActiveStream:
-    """One stream: its log, its owner, its task, and how its start went."""
+    """One stream: its log, its owner, its task, and whether it has begun."""
 
     id: str
     user_id: str
@@ -43,7 +57,6 @@ class ActiveStream:
     log: StreamLog
     conversation_id: str = ""
     started: asyncio.Event = field(default_factory=asyncio.Event)
-    early_failure: AIServiceError | None = None
     task: asyncio.Task[None] | None = None
     stop_reason: StopReason | None = None
     readers: int = 0

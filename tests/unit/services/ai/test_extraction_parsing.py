@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from my_flow_api.models.flow import DESCRIPTION_MAX, TITLE_MAX, FlowPriority
-from my_flow_api.services.ai.model_output import (
+from my_flow_api.services.extraction.model_output import (
     MAX_FLOWS,
     RAW_MAX_CHARS,
     extraction_schema,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from my_flow_api.services.ai.local_answer import LOCAL_SYSTEM_PROMPT, CleanStop, local_system
+from my_flow_api.services.ai.local.answer import LOCAL_SYSTEM_PROMPT, CleanStop, local_system
 from my_flow_api.services.ai.prompts import ASSISTANT_SYSTEM_PROMPT, assistant_system_prompt
 
 pytestmark = pytest.mark.unit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from my_flow_api.services.ai.local_schema import MAX_ITEMS, MAX_STRING, bounded
-from my_flow_api.services.ai.model_output import extraction_schema
+from my_flow_api.services.ai.local.schema import MAX_ITEMS, MAX_STRING, bounded
+from my_flow_api.services.extraction.model_output import extraction_schema
 
 
 def test_arrays_and_free_text_get_upper_bounds() -> None:

@@ -6,11 +6,16 @@ from datetime import date
 
 import pytest
 
-from my_flow_api.services.ai.prompts import (
-    ASSISTANT_SYSTEM_PROMPT,
-    EXTRACTION_INPUT_MAX_CHARS,
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.ai.prompts import ASSISTANT_SYSTEM_PROMPT, assistant_system_prompt
+from my_flow_api.services.extraction.conversation import (
+    INPUT_MAX_CHARS,
+    bounded_conversation,
+    transcript,
+)
+from my_flow_api.services.extraction.prompt import (
     EXTRACTION_SYSTEM_PROMPT,
-    assistant_system_prompt,
     extraction_user_message,
     neutralise,
 )
@@ -63,10 +68,10 @@ def test_today_is_given_for_relative_dates() -> None:
 
 
 def test_long_conversations_keep_their_most_recent_part() -> None:
-    text = "old " * 10_000 + "THE END"
-    message = extraction_user_message(text, nonce=NONCE)
+    chat = bounded_conversation([ChatMessage(MessageRole.USER, "old " * 10_000 + "THE END")])
+    message = extraction_user_message(transcript(chat), nonce=NONCE)
     assert "THE END" in message
-    assert len(message) < EXTRACTION_INPUT_MAX_CHARS + 500
+    assert len(message) < INPUT_MAX_CHARS + 500
 
 
 def test_extraction_prompt_states_the_rules_and_the_examples() -> None:

@@ -7,9 +7,9 @@ import pytest
 from my_flow_api.config import load_settings
 from my_flow_api.services.ai.anthropic_provider import AnthropicProvider
 from my_flow_api.services.ai.factory import build_provider, provider_summary
-from my_flow_api.services.ai.local_provider import LocalProvider
+from my_flow_api.services.ai.local.provider import LocalProvider
 from my_flow_api.services.ai.openai_provider import OpenAIProvider
-from my_flow_api.services.ai_service import AIService, RetryPolicy, build_ai_service
+from my_flow_api.services.ai.service import AIService, RetryPolicy, build_ai_service
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,10 @@ from datetime import date
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate, FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.ai.model_output import MAX_FLOWS
-from my_flow_api.services.extraction import bounded_conversation, extract_by_rules, keep_grounded
+from my_flow_api.services.extraction.conversation import bounded_conversation
+from my_flow_api.services.extraction.grounding import keep_grounded
+from my_flow_api.services.extraction.model_output import MAX_FLOWS
+from my_flow_api.services.extraction.rules import extract_by_rules
 
 U, A = MessageRole.USER, MessageRole.ASSISTANT
 TODAY = date(2026, 3, 4)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from my_flow_api.services.streams.events import DONE, ERROR, METADATA, TOKEN, encode, json_data
+from my_flow_api.services.streams.events import DONE, ERROR, METADATA, TOKEN, encode
 
 TRICKY = [
     " leading space",
@@ -47,7 +47,7 @@ def test_single_token_round_trips(token: str) -> None:
 
 def test_stream_of_tricky_tokens_rebuilds_the_answer() -> None:
     wire = b"".join(encode(i + 1, TOKEN, t) for i, t in enumerate(TRICKY))
-    wire += encode(len(TRICKY) + 1, DONE, json_data({"ok": True}))
+    wire += encode(len(TRICKY) + 1, DONE, '{"ok":true}')
     events = _parse(wire)
     assert "".join(data for name, data, _ in events if name == "message") == "".join(TRICKY)
     assert [int(i) for _, _, i in events] == list(range(1, len(TRICKY) + 2))
@@ -70,7 +70,7 @@ def test_random_text_round_trips() -> None:
 @pytest.mark.parametrize("name", [METADATA, DONE, ERROR])
 def test_named_events_carry_one_line_of_json(name: str) -> None:
     payload = {"error": "line\nbreak", "text": "ünï 🎉", "n": 1}
-    wire = encode(5, name, json_data(payload))
+    wire = encode(5, name, json.dumps(payload))
     assert wire.count(b"\ndata: ") == 1
     (event,) = _parse(wire)
     assert event[0] == name

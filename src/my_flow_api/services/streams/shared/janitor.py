@@ -3,8 +3,8 @@
 Every replica sweeps the running streams now and then. A stream whose owner's lease was
 missing at two sweeps in a row is claimed with `SET NX`, so exactly one replica ends it:
 it appends one terminal `error` (code `replica_lost`) to the log, which every reader
-anywhere then relays, and records the conversation as `interrupted` with the answer's
-tokens that reached the log.
+anywhere then relays, and hands the answer's tokens that reached the log to `on_lost`
+(the chat service records the conversation as `interrupted` with them).
 
 Two sweeps, not one: after Redis itself was away for longer than a lease, a live owner
 gets a heartbeat in before it is taken for dead.
@@ -16,9 +16,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
-from my_flow_api.models.conversation import ConversationOutcome, ConversationStatus
-from my_flow_api.repositories.protocols import Store
-from my_flow_api.services.streams.events import ERROR, encode, json_data, token_text
+from my_flow_api.services.streams.events import ERROR, encode, error_data, token_text
+from my_flow_api.services.streams.registry import LostHandler, LostStream
 from my_flow_api.services.streams.shared.keys import Entry, Keys, entries, entry_number, text_map
 from my_flow_api.services.streams.shared.leases import Leases
 from my_flow_api.services.streams.shared.writer import MAX_EVENTS, TERMINAL_FLAG
@@ -33,12 +32,12 @@ class Janitor:
     """Ends, once, the streams of replicas whose lease has lapsed."""
 
     def __init__(
-        self, redis: Redis, keys: Keys, leases: Leases, store: Store, retention_ttl: int
+        self, redis: Redis, keys: Keys, leases: Leases, on_lost: LostHandler, retention_ttl: int
     ) -> None:
         self.redis = redis
         self.keys = keys
         self.leases = leases
-        self.store = store
+        self.on_lost = on_lost
         self.retention_ttl = retention_ttl
         self._suspects: set[str] = set()
 
@@ -85,7 +84,7 @@ class Janitor:
 
     async def _append_error(self, stream_id: str, entries: list[Entry]) -> None:
         number = entry_number(entries[-1][0]) + 1 if entries else 1
-        data = json_data({"error": LOST_MESSAGE, "code": LOST_CODE})
+        data = error_data(LOST_CODE, LOST_MESSAGE)
         fields: dict[FieldT, EncodableT] = {b"w": encode(number, ERROR, data), TERMINAL_FLAG: b"1"}
         await self.redis.xadd(self.keys.log(stream_id), fields, id=f"0-{number}", maxlen=MAX_EVENTS)
 
@@ -95,7 +94,4 @@ class Janitor:
             return  # the owner died before the conversation was stored
         parts = [token_text(fields[b"w"]) for _, fields in entries]
         answer = "".join(part for part in parts if part is not None)
-        outcome = ConversationOutcome(
-            status=ConversationStatus.INTERRUPTED, answer=answer or None, error_code=LOST_CODE
-        )
-        await self.store.conversations.finish(conversation_id, user_id, outcome)
+        await self.on_lost(LostStream(conversation_id, user_id, answer or None, LOST_CODE))

@@ -17,20 +17,19 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from my_flow_api.config import Settings
 from my_flow_api.errors import DomainError
 from my_flow_api.models.common import new_id
-from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.streams.log import MemoryStreamLog
 from my_flow_api.services.streams.registry import (
     ActiveStream,
+    LostHandler,
     StopReason,
     StreamRegistry,
     too_many_streams,
 )
 from my_flow_api.services.streams.shared.feeds import RemoteFeeds
 from my_flow_api.services.streams.shared.janitor import Janitor
-from my_flow_api.services.streams.shared.keys import Keys, connect, required, text_map
+from my_flow_api.services.streams.shared.keys import Keys, required, text_map
 from my_flow_api.services.streams.shared.leases import HEARTBEAT_SECONDS, Leases
 from my_flow_api.services.streams.shared.writer import LogWriter
 
@@ -49,7 +48,7 @@ class SharedStreamRegistry(StreamRegistry):
         self,
         redis: Redis,
         keys: Keys,
-        store: Store,
+        on_lost: LostHandler,
         *,
         retention_seconds: float,
         retention_max_bytes: int,
@@ -65,7 +64,7 @@ class SharedStreamRegistry(StreamRegistry):
         self.leases = Leases(redis, keys, self.replica_id, live_ttl)
         self.writer = LogWriter(redis, keys, live_ttl, retention_ttl)
         self.feeds = RemoteFeeds(redis, keys)
-        self.janitor = Janitor(redis, keys, self.leases, store, retention_ttl)
+        self.janitor = Janitor(redis, keys, self.leases, on_lost, retention_ttl)
         self._tasks: list[asyncio.Task[None]] = []
 
     def begin(self) -> None:
@@ -177,24 +176,3 @@ class SharedStreamRegistry(StreamRegistry):
         stream = self.local(stream_id)
         if stream is not None and stream.stop(StopReason.CANCELLED):
             log.info("Chat stream stopped from another replica", stream_id=stream_id)
-
-
-def build_registry(settings: Settings, store: Store) -> StreamRegistry:
-    """The memory registry, or with `REDIS_URL` the shared one (its loops started)."""
-    if settings.REDIS_URL is None:
-        return StreamRegistry(
-            settings.STREAM_RETENTION_SECONDS,
-            settings.STREAM_RETENTION_MAX_BYTES,
-            settings.STREAM_MAX_PER_USER,
-        )
-    registry = SharedStreamRegistry(
-        connect(settings.REDIS_URL.get_secret_value()),
-        Keys(settings.REDIS_KEY_PREFIX),
-        store,
-        retention_seconds=settings.STREAM_RETENTION_SECONDS,
-        retention_max_bytes=settings.STREAM_RETENTION_MAX_BYTES,
-        max_per_user=settings.STREAM_MAX_PER_USER,
-        max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS,
-    )
-    registry.begin()
-    return registry

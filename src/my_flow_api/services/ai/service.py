@@ -1,4 +1,4 @@
-"""The AI service the endpoints use: streamed chat answers and flow extraction.
+"""The AI service the chat turn uses: streamed answers, retried before the first token.
 
 The provider (`local`, `openai`, `anthropic`) is chosen by `AI_PROVIDER`; everything here
 is provider-neutral. Failures are `AIServiceError`s whose `produced_text` tells whether any
@@ -10,45 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import structlog
 
 from my_flow_api.config import Settings
-from my_flow_api.models.conversation import Message, MessageRole
-from my_flow_api.models.flow import FlowCreate
+from my_flow_api.models.conversation import Message
 from my_flow_api.services.ai.base import ChatChunk, ChatMessage, ChatProvider
 from my_flow_api.services.ai.conversion import to_chat_messages
 from my_flow_api.services.ai.errors import (
-    AIBadOutputError,
     AIRateLimitedError,
-    AIServiceError,
     AITimeoutError,
     AIUnavailableError,
 )
 from my_flow_api.services.ai.factory import build_provider
-from my_flow_api.services.ai.model_output import SCHEMA_NAME, extraction_schema, parse_flows
-from my_flow_api.services.ai.prompts import (
-    EXTRACTION_SYSTEM_PROMPT,
-    assistant_system_prompt,
-    extraction_user_message,
-)
-from my_flow_api.services.extraction import (
-    FlowExtractor,
-    bounded_conversation,
-    default_extractor,
-    extract_by_rules,
-    keep_grounded,
-    transcript,
-)
+from my_flow_api.services.ai.http import SessionFactory
+from my_flow_api.services.ai.prompts import assistant_system_prompt
 
 log = structlog.get_logger(__name__)
 
 CHAT_TEMPERATURE = 0.7
-EXTRACTION_TEMPERATURE = 0.3
-EXTRACTION_MAX_TOKENS = 1500
 RETRYABLE = (AIRateLimitedError, AIUnavailableError, AITimeoutError)
 
 
@@ -74,7 +56,7 @@ class RetryPolicy:
 
 
 class AIService:
-    """Streams chat answers and extracts flows through one `ChatProvider`."""
+    """Streams chat answers through one `ChatProvider` (extraction: `extraction.service`)."""
 
     def __init__(
         self,
@@ -82,25 +64,22 @@ class AIService:
         *,
         max_output_tokens: int = 1024,
         retry: RetryPolicy | None = None,
-        extractor: FlowExtractor | None = None,
     ) -> None:
         self.provider = provider
         self.max_output_tokens = max_output_tokens
         self.retry = retry or RetryPolicy()
-        self.extractor = extractor or default_extractor(provider.name)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, retry: RetryPolicy | None = None) -> AIService:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        retry: RetryPolicy | None = None,
+        session_factory: SessionFactory | None = None,
+    ) -> AIService:
         """The service for `AI_PROVIDER`; raises `AIConfigurationError` if it cannot be built."""
-        provider = build_provider(settings)
-        choice = settings.FLOW_EXTRACTOR
-        extractor = None if choice == "auto" else FlowExtractor(choice)
-        return cls(
-            provider,
-            max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS,
-            retry=retry,
-            extractor=extractor,
-        )
+        provider = build_provider(settings, session_factory)
+        return cls(provider, max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS, retry=retry)
 
     @property
     def provider_name(self) -> str:
@@ -160,63 +139,16 @@ class AIService:
         finally:
             await _close(stream)
 
-    async def extract_flows(
-        self,
-        messages: Sequence[Message | ChatMessage],
-        context_id: str | None,
-        *,
-        today: date | None = None,
-    ) -> list[FlowCreate]:
-        """The user's actionable tasks in a conversation, validated (at most 10).
-
-        `rules` extraction is deterministic and local; `model` extraction asks the provider
-        and keeps only the flows grounded in what the user said (or accepted). A provider
-        failure raises `AIServiceError` (the caller treats it as non-fatal); output that is
-        not usable JSON, or items that fail validation, give fewer or no flows.
-        """
-        chat = bounded_conversation(to_chat_messages(messages))
-        if not any(m.role is MessageRole.USER and m.content.strip() for m in chat):
-            return []
-        day = today or datetime.now(UTC).date()
-        if self.extractor is FlowExtractor.RULES:
-            try:
-                # Pure-Python work in proportion to the conversation: in a thread, so the
-                # event loop keeps relaying other streams' tokens meanwhile.
-                return await asyncio.to_thread(extract_by_rules, chat, day, context_id)
-            except Exception as exc:  # a rule bug must cost the flows, never the answer
-                log.warning("rule extraction failed", error_type=type(exc).__name__)
-                raise AIBadOutputError("Flow extraction failed") from exc
-        prompt = extraction_user_message(transcript(chat), today=day)
-        request = ChatMessage(MessageRole.USER, prompt)
-        try:
-            raw = await self.provider.complete_json(
-                [request],
-                system=EXTRACTION_SYSTEM_PROMPT,
-                schema=extraction_schema(),
-                schema_name=SCHEMA_NAME,
-                max_tokens=EXTRACTION_MAX_TOKENS,
-                temperature=EXTRACTION_TEMPERATURE,
-            )
-        except AIServiceError:
-            raise
-        except Exception as exc:
-            log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
-            raise AIBadOutputError("Flow extraction failed") from exc
-        proposed = parse_flows(raw, context_id)
-        flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
-        log.debug(
-            "flows extracted", provider=self.provider.name, count=len(flows), proposed=len(proposed)
-        )
-        return flows
-
     async def aclose(self) -> None:
         """Release the provider's connections or model."""
         await self.provider.aclose()
 
 
-def build_ai_service(settings: Settings) -> AIService:
+def build_ai_service(
+    settings: Settings, session_factory: SessionFactory | None = None
+) -> AIService:
     """The process-wide AI service for these settings (close it with `aclose()`)."""
-    return AIService.from_settings(settings)
+    return AIService.from_settings(settings, session_factory=session_factory)
 
 
 async def _close(stream: AsyncIterator[ChatChunk]) -> None:

@@ -25,20 +25,20 @@ from my_flow_api.services.ai.errors import (
     AITimeoutError,
     AIUnavailableError,
 )
-from my_flow_api.services.ai.local_answer import CleanStop, local_system
-from my_flow_api.services.ai.local_loader import (
+from my_flow_api.services.ai.local.answer import CleanStop, local_system
+from my_flow_api.services.ai.local.loader import (
     cached_model,
     load_model,
     locate_model_file,
     model_name,
 )
-from my_flow_api.services.ai.local_model import (
+from my_flow_api.services.ai.local.model import (
     Generation,
     GenerationCancelled,
     LocalModel,
     PromptTooLongError,
 )
-from my_flow_api.services.ai.local_schema import bounded
+from my_flow_api.services.ai.local.schema import bounded
 
 log = structlog.get_logger(__name__)
 

@@ -1,5 +1,11 @@
 """How a provider's request goes out: a POST on one aiohttp session, with one redirect policy.
 
+`ProviderHTTP` is what a provider uses: a streamed POST or a JSON POST, with the provider's
+headers (credentials, version header, base URL). The SDKs' request machinery and typed
+responses cost more than the request itself (`bench/README.md`). Every failure is an aiohttp
+exception or `ProviderStatusError`, which `errors_map.map_error` turns into the service's
+errors.
+
 The session is made on the first request (inside the running event loop) and closed by
 `aclose`; a provider holds one, so a process holds one. A streamed answer keeps its
 connection until it ends, so the per-host cap is how many answers can be relayed at once;
@@ -16,17 +22,27 @@ returned, and reported as a configuration error naming the status.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from my_flow_api.http_session import env_proxy, new_session, tls_context
+from my_flow_api.http_client import env_proxy, new_session, tls_context
+from my_flow_api.services.ai.errors_map import ProviderStatusError
+
+SessionFactory = Callable[[], aiohttp.ClientSession]
+"""Makes the session a provider sends on (it closes it); tests and embedders hand in their own."""
 
 MAX_REDIRECTS = 3
 FOLLOWED = frozenset({307, 308})
 MAX_CONNECTIONS = 1024
 MAX_CONNECTIONS_PER_HOST = 512
+MAX_ERROR_BODY_BYTES = 64 * 1024
+EVENT_STREAM = "text/event-stream"
+JSON = "application/json"
 
 
 class ProviderResponse:
@@ -60,8 +76,15 @@ class ProviderResponse:
 class Sender:
     """POSTs a body to `base_url + path` with the headers it was made with."""
 
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: float,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
         self._base = base_url
+        self._factory = session_factory
         self._headers = headers
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         self._tls = tls_context()
@@ -102,6 +125,9 @@ class Sender:
         # Redirects stay on the base URL's origin, so one proxy look-up serves them all.
         with contextlib.suppress(ValueError):  # a malformed base URL fails in `open`
             self._proxy = env_proxy(URL(self._base))
+        if self._factory is not None:
+            self._session = self._factory()
+            return self._session
         self._session = new_session(
             self._tls,
             timeout=self._timeout,
@@ -124,3 +150,55 @@ def redirect_target(here: URL, status: int, location: str | None) -> URL | None:
     same = there.scheme == here.scheme and there.port == here.port
     upgrade = here.scheme == "http" and there.scheme == "https" and there.port == 443
     return there if same or upgrade else None
+
+
+class ProviderHTTP:
+    """POSTs JSON to `base_url + path` with the provider's headers."""
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: Mapping[str, str],
+        timeout: float,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
+        # Identity: a compressing upstream may hold streamed tokens back in its buffer;
+        # an answer compressed all the same is decoded by aiohttp.
+        sent = {**headers, "Content-Type": JSON, "Accept-Encoding": "identity"}
+        self.sender = Sender(base_url.rstrip("/"), sent, timeout, session_factory)
+
+    @asynccontextmanager
+    async def stream(
+        self, path: str, payload: Mapping[str, Any], accept: str = EVENT_STREAM
+    ) -> AsyncIterator[ProviderResponse]:
+        """The response to a request, once its status is known to be a success (2xx)."""
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        response = await self.sender.open(path, body, accept)
+        try:
+            if response.status >= 300:
+                await _fail(response)
+            yield response
+        finally:
+            await response.aclose()
+
+    async def post(self, path: str, payload: Mapping[str, Any]) -> Any:
+        """The parsed JSON answer to a request."""
+        async with self.stream(path, payload, JSON) as response:
+            return json.loads(b"".join([chunk async for chunk in response.chunks()]))
+
+    async def aclose(self) -> None:
+        """Close the session and its connections."""
+        await self.sender.aclose()
+
+
+async def _fail(response: ProviderResponse) -> None:
+    raw = b""
+    async for chunk in response.chunks():
+        raw += chunk
+        if len(raw) > MAX_ERROR_BODY_BYTES:
+            break
+    try:
+        body: object = json.loads(raw)
+    except ValueError:
+        body = None
+    raise ProviderStatusError(response.status, response.headers, body)

@@ -19,7 +19,7 @@ import structlog
 
 from my_flow_api.config import gguf_problem
 from my_flow_api.services.ai.errors import AIConfigurationError
-from my_flow_api.services.ai.local_model import LocalModel
+from my_flow_api.services.ai.local.model import LocalModel
 
 log = structlog.get_logger(__name__)
 

@@ -22,7 +22,7 @@ from my_flow_api.errors import (
     PayloadTooLargeError,
     RateLimitedError,
 )
-from my_flow_api.middleware.body_limit import BodyTooLargeError
+from my_flow_api.server.body_limit import BodyTooLargeError
 
 log = structlog.get_logger(__name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,12 +11,13 @@ from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError, PayloadTooLarge
 from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import Message
 from my_flow_api.repositories.protocols import Store
-from my_flow_api.services.ai_service import AIService
-from my_flow_api.services.metrics import StreamMetrics
-from my_flow_api.services.ownership import owned_context
+from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.chat.metrics import StreamMetrics
+from my_flow_api.services.chat.ownership import owned_context
+from my_flow_api.services.chat.turn import ChatTurn, TurnLimits
+from my_flow_api.services.extraction.service import FlowExtraction
 from my_flow_api.services.streams.registry import ActiveStream, StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
-from my_flow_api.services.streams.turn import ChatTurn, TurnLimits
 
 log = structlog.get_logger(__name__)
 
@@ -55,12 +55,14 @@ class ChatService:
     def __init__(
         self,
         ai: AIService,
+        extraction: FlowExtraction,
         store: Store,
         registry: StreamRegistry,
         metrics: StreamMetrics,
         policy: ChatPolicy | None = None,
     ) -> None:
         self.ai = ai
+        self.extraction = extraction
         self.store = store
         self.registry = registry
         self.metrics = metrics
@@ -92,16 +94,13 @@ class ChatService:
             stream,
             recorded.history,
             self.ai,
+            self.extraction,
             self.store,
             self.metrics,
             context_name=recorded.context_name,
             limits=self.policy.limits,
         )
-        stream.task = asyncio.create_task(turn.run(), name=f"chat-stream-{stream.id}")
-        stream.task.add_done_callback(lambda _: self.registry.finish(stream))
-        await stream.wait_started(self.policy.header_wait_seconds)
-        if stream.early_failure is not None:
-            raise stream.early_failure
+        await turn.launch(self.policy.header_wait_seconds, lambda: self.registry.finish(stream))
         return stream
 
     async def find(self, stream_id: str, user_id: str) -> ActiveStream:

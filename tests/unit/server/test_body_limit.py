@@ -8,8 +8,8 @@ import httpx
 from fastapi import FastAPI, Request
 from starlette.types import Message, Receive, Scope, Send
 
-from my_flow_api.error_handlers import install_error_handlers
-from my_flow_api.middleware.body_limit import BodyLimitMiddleware
+from my_flow_api.server.body_limit import BodyLimitMiddleware
+from my_flow_api.server.error_handlers import install_error_handlers
 
 LIMIT = 1024
 

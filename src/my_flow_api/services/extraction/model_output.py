@@ -21,8 +21,8 @@ from my_flow_api.models.flow import (
     TITLE_MAX,
     FlowCreate,
     FlowPriority,
-    normalize_title,
 )
+from my_flow_api.services.extraction.dedup import unique_flows
 
 MAX_FLOWS = 10
 SCHEMA_NAME = "extracted_flows"
@@ -74,21 +74,9 @@ def extraction_schema() -> dict[str, Any]:
 
 def parse_flows(raw: str, context_id: str | None = None) -> list[FlowCreate]:
     """The valid flows in a model's JSON answer (at most `MAX_FLOWS`); `[]` when unusable."""
-    items = _items(_load(raw))
-    flows: list[FlowCreate] = []
-    seen: set[str] = set()
-    for item in items:
-        flow = _to_flow(item, context_id)
-        if flow is None:
-            continue
-        key = normalize_title(flow.title)
-        if key in seen:
-            continue
-        seen.add(key)
-        flows.append(flow)
-        if len(flows) == MAX_FLOWS:
-            break
-    return flows
+    items = _items(_load(raw))[: MAX_FLOWS * 4]  # a flood of items is cut before any work
+    flows = (_to_flow(item, context_id) for item in items)
+    return unique_flows(flow for flow in flows if flow is not None)[:MAX_FLOWS]
 
 
 def _load(raw: str) -> object:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from my_flow_api.http_protocol import HTTP_PROTOCOL
+from my_flow_api.server.http_protocol import HTTP_PROTOCOL
 
 
 class ServerStartError(RuntimeError):

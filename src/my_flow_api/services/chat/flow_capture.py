@@ -12,8 +12,8 @@ from my_flow_api.models.flow import Flow, FlowCreate
 from my_flow_api.repositories.protocols import FlowRepository
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
-from my_flow_api.services.ai_service import AIService
-from my_flow_api.services.extraction import same_task
+from my_flow_api.services.extraction.dedup import not_open
+from my_flow_api.services.extraction.service import FlowExtraction
 
 log = structlog.get_logger(__name__)
 
@@ -22,7 +22,7 @@ OPEN_FLOWS = PageParams(limit=200)
 
 
 async def capture_flows(
-    ai: AIService,
+    extraction: FlowExtraction,
     flows: FlowRepository,
     user_id: str,
     context_id: str,
@@ -36,7 +36,7 @@ async def capture_flows(
     the card"), or whose normalised title matches one, is not created again.
     """
     try:
-        candidates = await ai.extract_flows(conversation, context_id)
+        candidates = await extraction.extract(conversation, context_id)
     except AIServiceError as exc:
         log.warning("Flow extraction failed (non-fatal)", code=exc.code)
         return []
@@ -66,4 +66,4 @@ async def _new_tasks(
     flows: FlowRepository, user_id: str, context_id: str, candidates: list[FlowCreate]
 ) -> list[FlowCreate]:
     page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
-    return [c for c in candidates if not any(same_task(c.title, f.title) for f in page.items)]
+    return not_open(candidates, (f.title for f in page.items))

@@ -5,7 +5,8 @@ of header (64 MiB took 6 s, parsed in memory) before the app saw the request. He
 over `MAX_HEAD_BYTES` is answered `431` and the connection closed. A head still arriving
 is measured after every socket read, so it is refused as soon as it passes the cap; one
 that arrived whole is measured when it is complete. `my-flow serve` and the in-process
-server use this protocol; plain uvicorn takes `--http my_flow_api.http_protocol:HeadLimitProtocol`.
+server use this protocol; plain uvicorn takes
+`--http my_flow_api.server.http_protocol:HeadLimitProtocol`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 MAX_HEAD_BYTES = 64 * 1024
 """The request line and all header lines of one request, in bytes."""
 
-HTTP_PROTOCOL = "my_flow_api.http_protocol:HeadLimitProtocol"
+HTTP_PROTOCOL = "my_flow_api.server.http_protocol:HeadLimitProtocol"
 """What to pass as uvicorn's `http` option."""
 
 log = logging.getLogger("uvicorn.error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -23,15 +23,24 @@ from my_flow_api.models.conversation import (
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
-from my_flow_api.services.ai_service import AIService
-from my_flow_api.services.flow_capture import capture_flows
-from my_flow_api.services.metrics import StreamMetrics
-from my_flow_api.services.streams.events import DONE, ERROR, METADATA, TOKEN, json_data
+from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.chat.flow_capture import capture_flows
+from my_flow_api.services.chat.metrics import StreamMetrics
+from my_flow_api.services.extraction.service import FlowExtraction
+from my_flow_api.services.streams.events import (
+    DONE,
+    ERROR,
+    METADATA,
+    TOKEN,
+    done_data,
+    error_data,
+    metadata_data,
+)
 from my_flow_api.services.streams.registry import ActiveStream, StopReason
 
 log = structlog.get_logger(__name__)
 
-NO_FLOWS = json_data({"event": "flows_extracted", "flows": [], "extracted_flows": []})
+NO_FLOWS = metadata_data([])
 
 
 @dataclass
@@ -61,6 +70,7 @@ class ChatTurn:
         stream: ActiveStream,
         messages: Sequence[Message],
         ai: AIService,
+        extraction: FlowExtraction,
         store: Store,
         metrics: StreamMetrics,
         *,
@@ -70,7 +80,9 @@ class ChatTurn:
         self.stream = stream
         self.messages = list(messages)
         self.ai = ai
+        self.extraction = extraction
         self.store = store
+        self.early_failure: AIServiceError | None = None
         self.metrics = metrics
         self.context_name = context_name
         self.limits = limits or TurnLimits()
@@ -84,6 +96,18 @@ class ChatTurn:
 
     def _elapsed_ms(self) -> int:
         return int((time.monotonic() - self.started_at) * 1000)
+
+    async def launch(self, header_wait_seconds: float, on_end: Callable[[], None]) -> None:
+        """Run as a task that outlives the request (`on_end` when it is over, which frees
+        the stream's slot); return once the answer has begun, or after
+        `header_wait_seconds`. A provider failure before any token is raised here (an HTTP
+        status); a later one reaches readers as an `error` event."""
+        stream = self.stream
+        stream.task = asyncio.create_task(self.run(), name=f"chat-stream-{stream.id}")
+        stream.task.add_done_callback(lambda _: on_end())
+        await stream.wait_started(header_wait_seconds)
+        if self.early_failure is not None:
+            raise self.early_failure
 
     async def run(self) -> None:
         """Generate the turn; every path, cancellation included, ends the log exactly once."""
@@ -131,7 +155,7 @@ class ChatTurn:
             self.metrics.provider_errors.labels(code=exc.code).inc()
             self._log.error("AI service error during streaming", code=exc.code)
             if not self.answer.parts:
-                self.stream.early_failure = exc
+                self.early_failure = exc
             await self._fail(exc.code, exc.message)
             return
         if not await self._persist(ConversationStatus.COMPLETE):
@@ -176,13 +200,13 @@ class ChatTurn:
             await self._done("cancelled")
         else:
             message = "The stream was interrupted before the answer was complete"
-            await self.stream.log.append(ERROR, json_data({"error": message, "code": reason.value}))
+            await self.stream.log.append(ERROR, error_data(reason.value, message))
 
     async def _fail(self, code: str, message: str) -> None:
         if self._persisting is None:
             await self._persist(ConversationStatus.FAILED, error_code=code)
         if not self.stream.log.closed:
-            await self.stream.log.append(ERROR, json_data({"error": message, "code": code}))
+            await self.stream.log.append(ERROR, error_data(code, message))
         self.outcome = "error"
 
     async def _persist(self, status: ConversationStatus, error_code: str | None = None) -> bool:
@@ -212,16 +236,15 @@ class ChatTurn:
         if self.answer.text:
             conversation.append(ChatMessage(MessageRole.ASSISTANT, self.answer.text))
         flows = await capture_flows(
-            self.ai, self.store.flows, self.stream.user_id, self.stream.context_id, conversation
+            self.extraction,
+            self.store.flows,
+            self.stream.user_id,
+            self.stream.context_id,
+            conversation,
         )
-        payload = {
-            "event": "flows_extracted",
-            "flows": [f.model_dump(mode="json") for f in flows],
-            "extracted_flows": [f.id for f in flows],
-        }
         self._announced = True
         self._flow_count = len(flows)
-        await self.stream.log.append(METADATA, json_data(payload))
+        await self.stream.log.append(METADATA, metadata_data(flows))
         if flows:
             self.metrics.flows.inc(len(flows))
 
@@ -233,6 +256,6 @@ class ChatTurn:
             usage=self.answer.usage,
             response_length=len(self.answer.text),
         )
-        await self.stream.log.append(DONE, done.model_dump_json())
+        await self.stream.log.append(DONE, done_data(done))
         if finish_reason != "cancelled":
             self.outcome = "done"

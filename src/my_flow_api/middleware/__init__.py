@@ -1,1 +1,0 @@
-"""Request-level plumbing: authentication (`auth`) and the body-size limit (`body_limit`)."""
