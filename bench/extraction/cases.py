@@ -34,8 +34,14 @@ CATEGORIES = (
     "long_buried",
     "multilingual",
     "repeated",
+    "dictation",
+    "pasted_notes",
+    "deadline_led",
+    "acceptance",
+    "code_switching",
+    "transcript",
 )
-LANGUAGES = ("en", "es", "de", "fr")
+LANGUAGES = ("en", "es", "de", "fr", "it", "pt")
 PRIORITIES = ("low", "medium", "high")
 ROLES = ("user", "assistant", "system")
 
