@@ -27,12 +27,14 @@ def _as_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
-        raise ValueError("datetime is out of range once converted to UTC") from None
+        # The schema admits any RFC 3339 date-time, so the calendar's ends are held to them.
+        end = datetime.min if value.year == 1 else datetime.max
+        return end.replace(tzinfo=UTC)
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
-"""A datetime that is always timezone-aware UTC (naive input is taken as UTC); one that
-falls outside years 1-9999 in UTC is a validation error."""
+"""A datetime that is always timezone-aware UTC (naive input is taken as UTC); one whose
+UTC time falls just outside years 1-9999 is held to the calendar's first or last instant."""
 
 
 def _not_a_number(value: object) -> object:

@@ -124,10 +124,27 @@ BAD_FLOWS = [
     ({"description": "x" * 2001}, "description"),
     ({"priority": "urgent"}, "priority"),
     ({"due_date": "tomorrow"}, "due_date"),
-    ({"due_date": "0001-01-01T00:00:00+00:03"}, "due_date"),  # before year 1 in UTC
-    ({"due_date": "9999-12-31T23:59:59-01:00"}, "due_date"),  # after year 9999 in UTC
     ({"reminder_enabled": "maybe"}, "reminder_enabled"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("due", "held_to"),
+    [
+        ("0001-01-01T00:00:00+00:03", "0001-01-01T00:00:00Z"),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59.999999Z"),  # after year 9999
+    ],
+)
+async def test_a_due_date_past_the_calendar_in_utc_is_held_to_its_end(
+    api: Api, due: str, held_to: str
+) -> None:
+    alice = api.client("alice")
+    ctx = await _context(alice)
+    response = await alice.post(
+        f"/api/v1/contexts/{ctx['id']}/flows", json={"title": "Edge", "due_date": due}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["due_date"] == held_to
 
 
 @pytest.mark.parametrize(("fields", "loc"), BAD_CONTEXTS)
