@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
@@ -23,6 +23,7 @@ from my_flow_api.routers.stream_docs import (
     event_stream,
 )
 from my_flow_api.services.chat_service import ChatService
+from my_flow_api.services.streams.framing import FramingName, framing_for
 from my_flow_api.services.streams.response import EventStreamResponse
 
 router = APIRouter(
@@ -39,12 +40,28 @@ Chat = Annotated[ChatService, Depends(get_chat_service)]
 # Optional, never null: the spec says `integer`, so no client sends `null` (or "null").
 EventId = Annotated[NonNegativeInt | SkipJsonSchema[None], Query(alias="last_event_id")]
 EventIdHeader = Annotated[NonNegativeInt | SkipJsonSchema[None], Header(alias="Last-Event-ID")]
+Framing = Annotated[
+    FramingName,
+    Query(
+        description="`text` (the default): a token's `data` is its text, on as many `data:` "
+        'lines as it has lines. `json`: a token\'s `data` is `{"text": "<token>"}` on one '
+        "line, for SSE clients that lose empty `data:` lines (a token that is exactly a "
+        "line break). Named events are JSON either way."
+    ),
+]
 
 STREAM_RESPONSES: Responses = {
     **event_stream(STREAM_LINKS),
     **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
 }
-RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 422, 503)}
+RESUME_RESPONSES: Responses = {
+    **event_stream(),
+    204: {
+        "description": "`Last-Event-ID` is at or after the stream's terminal event: nothing "
+        "is left to send (an `EventSource` stops reconnecting)"
+    },
+    **json_errors(401, 403, 404, 422, 503),
+}
 
 
 @router.post(
@@ -54,10 +71,12 @@ RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 42
     response_class=EventStreamResponse,
     status_code=200,
 )
-async def stream_chat(body: ChatRequest, user_id: CurrentUser, chat: Chat) -> EventStreamResponse:
+async def stream_chat(
+    body: ChatRequest, user_id: CurrentUser, chat: Chat, framing: Framing = FramingName.TEXT
+) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
-    return EventStreamResponse(stream, chat.policy.reader)
+    return EventStreamResponse(stream, chat.policy.reader, framing=framing_for(framing))
 
 
 @router.get(
@@ -73,11 +92,17 @@ async def resume_stream(
     chat: Chat,
     last_event_id: EventId = None,
     last_event_id_header: EventIdHeader = None,
-) -> EventStreamResponse:
-    """Replay the events after `Last-Event-ID` (header or query), then follow live."""
+    framing: Framing = FramingName.TEXT,
+) -> Response:
+    """Replay the events after `Last-Event-ID` (header or query), then follow live;
+    `204 No Content` once that id is at or after the terminal event."""
     stream = await chat.find(stream_id, user_id)
-    after = last_event_id_header if last_event_id_header is not None else last_event_id
-    return EventStreamResponse(stream, chat.policy.reader, after=after or 0)
+    after = (last_event_id_header if last_event_id_header is not None else last_event_id) or 0
+    if stream.log.closed and after >= stream.log.last_id:
+        return Response(status_code=204)
+    return EventStreamResponse(
+        stream, chat.policy.reader, after=after, framing=framing_for(framing)
+    )
 
 
 @router.post(
