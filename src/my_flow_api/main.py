@@ -21,7 +21,15 @@ from my_flow_api.error_handlers import install_error_handlers
 from my_flow_api.lifecycle import ShutdownDrain
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.middleware.body_limit import BodyLimitMiddleware
-from my_flow_api.routers import contexts, conversations, flows, health, local_session
+from my_flow_api.routers import (
+    chat_socket,
+    contexts,
+    conversations,
+    flows,
+    health,
+    local_session,
+    ui_chat,
+)
 from my_flow_api.routers.page import install_page
 from my_flow_api.services.ai_service import build_ai_service
 from my_flow_api.services.chat_service import ChatPolicy, ChatService
@@ -87,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    for module in (health, contexts, flows, conversations):
+    for module in (health, contexts, flows, conversations, ui_chat, chat_socket):
         app.include_router(module.router)
     _install_page(app, settings)
     return app
