@@ -28,6 +28,7 @@ from my_flow_api.routers import (
     flows,
     health,
     local_session,
+    protocol_docs,
     ui_chat,
 )
 from my_flow_api.routers.page import install_page
@@ -91,7 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app; storage and auth are opened by its lifespan."""
     settings = settings or get_settings()
     configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
-    app = FastAPI(title="my-flow API", version=__version__, lifespan=_lifespan(settings))
+    app = FastAPI(
+        title="my-flow API",
+        version=__version__,
+        lifespan=_lifespan(settings),
+        openapi_tags=protocol_docs.TAGS,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)

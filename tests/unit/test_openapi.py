@@ -19,7 +19,7 @@ from my_flow_api.models.text import WHITE_SPACE
 
 STREAM = "/api/v1/conversations/stream"
 RESUME = "/api/v1/conversations/streams/{stream_id}"
-OPEN = {"/api/v1/health", "/metrics", "/api/v1/auth/local-token", "/api/v1/chat/socket"}
+OPEN = {"/api/v1/health", "/metrics", "/api/v1/auth/local-token"}
 """No token needed: no 401 or 403 to document."""
 ERROR_REF = "#/components/schemas/ErrorBody"
 

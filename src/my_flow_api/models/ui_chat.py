@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from my_flow_api.models.chat import MAX_MESSAGES
 from my_flow_api.models.conversation import MESSAGE_MAX, MessageRole
@@ -40,6 +40,26 @@ class UIMessage(BaseModel):
         return "".join(p.text or "" for p in self.parts if p.type == "text")
 
 
+WITH_TEXT: dict[str, Any] = {
+    "type": "object",
+    "required": ["parts"],
+    "properties": {
+        "parts": {
+            "type": "array",
+            "contains": {
+                "type": "object",
+                "required": ["type", "text"],
+                "properties": {
+                    "type": {"const": "text"},
+                    "text": {"type": "string", "minLength": 1},
+                },
+            },
+        }
+    },
+}
+"""A message with some text: a chat needs at least one (the others may have none)."""
+
+
 class UIChatRequest(BaseModel):
     """What `DefaultChatTransport` posts: the chat's id, its whole history, the trigger.
 
@@ -48,6 +68,14 @@ class UIChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: ChatId
-    messages: list[UIMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    messages: list[UIMessage] = Field(
+        min_length=1, max_length=MAX_MESSAGES, json_schema_extra={"contains": WITH_TEXT}
+    )
     trigger: Trigger = "submit-message"
     messageId: str | None = Field(default=None, max_length=256)  # noqa: N815 (the SDK's name)
+
+    @model_validator(mode="after")
+    def _some_text(self) -> UIChatRequest:
+        if not any(message.text for message in self.messages):
+            raise ValueError("at least one message needs a non-empty text part")
+        return self

@@ -13,45 +13,15 @@ from my_flow_api.services.streams.socket_session import ChatSocket
 
 router = APIRouter(prefix="/api/v1/chat", tags=["websocket"])
 
-SOCKET_DESCRIPTION = """**A WebSocket endpoint**: connect with `Upgrade: websocket` (this
-operation only describes it; a plain GET answers `426`). It speaks the AI SDK's
-`WebSocketChatTransport` frame protocol, JSON text frames:
-
-- client → server: `{"type": "send", "requestId", "id": <chat id>, "messages": [UI
-  messages with parts], "headers": {"authorization": "Bearer <token>"}, "body":
-  {"context_id"}}`; `{"type": "resume", "requestId", "id", "lastSequence"?,
-  "lastEventId"?, "headers", "body": {"context_id"}}`; `{"type": "abort", "requestId"}`
-  (stops the turn, like `POST …/chat/{chat_id}/stop`).
-- server → client: `{"type": "start", "requestId"}`; `{"type": "chunk", "requestId",
-  "sequence": 0…, "chunk": <UI message chunk>, "eventId": <the SSE id>}`; `{"type": "end"}`;
-  `{"type": "no-active"}`; `{"type": "error", "requestId", "errorText", "code"}`.
-
-The token travels in a frame's `headers` (or the handshake's `Authorization` header),
-never in the URL. Several turns (at most 8 at once) share a socket; closing it is a
-disconnect under `STREAM_ON_DISCONNECT`; a frame over `MAX_BODY_BYTES` closes it with
-`1009`."""
-
 
 class UpgradeRequired(JSONResponse):
     """The answer to a GET without the WebSocket upgrade."""
 
 
-@router.get(
-    "/socket",
-    operation_id="chat_socket",
-    status_code=426,
-    response_class=UpgradeRequired,
-    description=SOCKET_DESCRIPTION,
-    responses={
-        426: {
-            "description": "Not a WebSocket handshake",
-            "headers": {"Upgrade": {"schema": {"type": "string", "const": "websocket"}}},
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-        }
-    },
-)
+@router.get("/socket", status_code=426, response_class=UpgradeRequired, include_in_schema=False)
 async def chat_socket_http() -> UpgradeRequired:
-    """The chat WebSocket (see the description); without the upgrade, `426`."""
+    """Not a WebSocket handshake: `426` (OpenAPI cannot describe a WebSocket as an
+    operation; the `websocket` tag of the document does)."""
     return UpgradeRequired(
         {"detail": "Connect with a WebSocket handshake", "code": "upgrade_required"},
         status_code=426,

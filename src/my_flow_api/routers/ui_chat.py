@@ -54,9 +54,43 @@ comments while idle, `data: [DONE]` at the end. Chunks: `start` (`messageId`, an
 the id of the log event it comes from (the SSE endpoint's ids)."""
 
 
-def _ui_stream(extra: dict[int | str, dict[str, Any]] | None = None) -> Responses:
+UI_EVENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"const": "message"},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "data": {
+            "type": "string",
+            "description": 'A UI message chunk as JSON (`{"type": …}`), or `[DONE]` last',
+        },
+    },
+}
+"""One event of the UI message stream, read as SSE (OpenAPI 3.2's `itemSchema`)."""
+
+CHAT_LINKS = {
+    op: {
+        "operationId": op_id,
+        "parameters": {
+            "path.context_id": "$request.path.context_id",
+            "path.chat_id": "$request.body#/id",
+        },
+        "description": description,
+    }
+    for op, op_id, description in (
+        ("ResumeChat", "ai_sdk_resume", "Resume the chat's running turn (`204` once it ended)"),
+        ("StopChat", "ai_sdk_stop", "Stop the chat's turn"),
+    )
+}
+"""From a chat turn to the operations that take its chat id."""
+
+
+def _ui_stream(
+    extra: dict[int | str, dict[str, Any]] | None = None, links: dict[str, Any] | None = None
+) -> Responses:
     return {
         200: {
+            **({"links": links} if links else {}),
             "description": UI_STREAM_DESCRIPTION,
             "headers": {
                 "x-vercel-ai-ui-message-stream": {"schema": {"type": "string", "const": "v1"}},
@@ -65,7 +99,12 @@ def _ui_stream(extra: dict[int | str, dict[str, Any]] | None = None) -> Response
                     "schema": {"type": "string"},
                 },
             },
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {"type": "array", "description": "The events, in order"},
+                    "itemSchema": UI_EVENT,
+                }
+            },
         },
         **(extra or {}),
     }
@@ -77,7 +116,7 @@ def _ui_stream(extra: dict[int | str, dict[str, Any]] | None = None) -> Response
     response_class=EventStreamResponse,
     status_code=200,
     responses={
-        **_ui_stream(),
+        **_ui_stream(links=CHAT_LINKS),
         **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
     },
 )

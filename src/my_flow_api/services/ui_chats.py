@@ -22,9 +22,7 @@ def plain_messages(messages: list[UIMessage]) -> list[Message]:
     """The text of each message; a message without text (an answer stopped before its
     first token, a message of files only) is left out."""
     return [
-        Message(role=message.role, content=message.text)
-        for message in messages
-        if message.text.strip()
+        Message(role=message.role, content=message.text) for message in messages if message.text
     ]
 
 
