@@ -209,3 +209,16 @@ async def test_a_plain_get_is_told_to_upgrade(api: Api) -> None:
     assert "/api/v1/chat/socket" not in spec["paths"]  # not an HTTP operation
     [tag] = [t for t in spec["tags"] if t["name"] == "websocket"]
     assert "WebSocketChatTransport" in tag["description"]
+
+
+async def test_the_readmes_websocat_session_works_as_typed(api: Api) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    typed = next(line for line in readme.splitlines() if line.startswith('{"type":"send"'))
+    alice = api.client("alice")
+    context_id = await new_context(alice)
+    headers = {"Authorization": f"Bearer {api.token('alice')}"}  # websocat -H
+    async with connect(url(api), additional_headers=headers) as ws:
+        await ws.send(typed.replace("<ctx>", context_id))
+        frames = await frames_until_end(ws, "r1")
+    assert frames[-1]["type"] == "end"
+    assert text_of(frames) == "".join(TOKENS)
