@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from my_flow_api.config import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.test_conversations_api import FLOWS, new_context
-from tests.support.app import Api, make_settings
+from tests.support.app import Api, make_settings, start_api
 from tests.support.sse import wait_for_status
 
 TOKENS = ["Hello", "\n", "world", "\n\n", "end"]
@@ -222,3 +222,21 @@ async def test_the_readmes_websocat_session_works_as_typed(api: Api) -> None:
         frames = await frames_until_end(ws, "r1")
     assert frames[-1]["type"] == "end"
     assert text_of(frames) == "".join(TOKENS)
+
+
+async def test_under_the_cancel_policy_a_closed_socket_stops_its_turns(
+    tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    fake.script(tokens=SLOW, delay=0.1, extraction=FLOWS)
+    settings = make_settings(tmp_path, **fake.settings_overrides(), STREAM_ON_DISCONNECT="cancel")
+    async for api in start_api(settings):
+        alice = api.client("alice")
+        context_id = await new_context(alice)
+        async with connect(url(api)) as ws:
+            await ws.send(json.dumps(send_frame("r1", api.token("alice"), context_id)))
+            async with asyncio.timeout(10):
+                while json.loads(await ws.recv()).get("eventId") != 2:
+                    pass
+        stopped = await wait_for_status(alice, context_id, "interrupted", within=5)
+        assert stopped["status"] == "interrupted"
+        assert await fake.wait_closed(2), "the upstream call was stopped"
