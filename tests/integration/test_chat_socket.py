@@ -240,3 +240,28 @@ async def test_under_the_cancel_policy_a_closed_socket_stops_its_turns(
         stopped = await wait_for_status(alice, context_id, "interrupted", within=5)
         assert stopped["status"] == "interrupted"
         assert await fake.wait_closed(2), "the upstream call was stopped"
+
+
+async def test_a_socket_refuses_a_request_id_in_use_and_more_than_eight_at_once(
+    api: Api, fake: FakeOpenAI, socket: ClientConnection
+) -> None:
+    fake.script(tokens=SLOW, delay=0.2, extraction=FLOWS)
+    users = [f"user{n}" for n in range(3)]  # at most 3 streams each: 8 turns need 3 users
+    contexts = {user: await new_context(api.client(user)) for user in users}
+    frames = [
+        send_frame(f"r{n}", api.token(users[n % 3]), contexts[users[n % 3]], chat_id=f"d{n}")
+        for n in range(8)
+    ]
+    for frame in frames:
+        await socket.send(json.dumps(frame))
+    started: set[str] = set()
+    async with asyncio.timeout(10):
+        while len(started) < 8:
+            frame = json.loads(await socket.recv())
+            assert frame["type"] != "error", frame
+            if frame["type"] == "start":
+                started.add(frame["requestId"])
+    await socket.send(json.dumps(send_frame("r0", api.token("user0"), contexts["user0"])))
+    assert (await frames_until_end(socket, "r0"))[-1].get("code") == "duplicate_request"
+    await socket.send(json.dumps(send_frame("r9", api.token("user1"), contexts["user1"])))
+    assert (await frames_until_end(socket, "r9"))[-1]["code"] == "too_many_requests"
