@@ -3,6 +3,7 @@ what they refuse (the real `ai` client is in test_real_clients.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,3 +86,29 @@ async def test_chats_refuse_what_they_cannot_serve_and_change_nothing(api: Api) 
     await alice.post(url, json={"id": "k3", "messages": [message("user", "hi", "u")]})
     bobs = await new_context(bob)
     assert (await bob.post(f"/api/v1/contexts/{bobs}/chat/k3/stop")).status_code == 404
+
+
+async def test_a_failure_after_the_first_token_is_the_protocols_error_part(
+    api: Api, fake: FakeOpenAI
+) -> None:
+    fake.script(tokens=["Sure", "!", "more"], error_after=2, extraction=FLOWS)
+    alice = api.client("alice")
+    context_id = await new_context(alice)
+    body = {"id": "e1", "messages": [message("user", "hi", "u")]}
+    answer = await alice.post(f"/api/v1/contexts/{context_id}/chat", json=body)
+    assert answer.status_code == 200
+    lines = [line[6:] for line in answer.text.splitlines() if line.startswith("data: ")]
+    assert lines[-1] == "[DONE]"
+    chunks = [json.loads(line) for line in lines[:-1]]
+    assert [c["type"] for c in chunks] == [
+        "start",
+        "text-start",
+        "text-delta",
+        "text-delta",
+        "text-end",
+        "error",
+        "finish",
+    ]
+    assert chunks[-2]["errorText"]
+    assert chunks[-1]["finishReason"] == "error"
+    assert chunks[-1]["messageMetadata"]["code"]
