@@ -87,9 +87,11 @@ class ChatSocket:
                     await self.websocket.close(CLOSE_TOO_BIG, "Frame too large")
                     return
                 await self._handle(text)
-        finally:
-            for task, _, _ in list(self._requests.values()):
+        finally:  # the socket is gone: each of its readers leaves (the policy applies)
+            tasks = [task for task, _, _ in self._requests.values()]
+            for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _handle(self, text: str) -> None:
         try:
