@@ -81,6 +81,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "log_config": None,
         "http": HTTP_PROTOCOL,  # httptools, with a cap on a request's headers
         "timeout_graceful_shutdown": 10,
+        # The chat WebSocket: a frame over the body limit closes it with 1009 before it is
+        # buffered whole (the app checks the same limit); uvicorn pings every 20 s.
+        "ws_max_size": settings.MAX_BODY_BYTES,
     }
     if args.reload:  # the server runs in a child process, on the interpreter's defaults
         uvicorn.run("my_flow_api.main:app", reload=True, **options)

@@ -12,6 +12,7 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from my_flow_api.auth.local_sessions import LocalSessions
 from my_flow_api.auth.verifier import Principal, TokenVerifier, bearer_token, require_scopes
@@ -25,13 +26,14 @@ from my_flow_api.repositories.protocols import (
 )
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.service import ChatService
+from my_flow_api.services.chat.ui_chats import UIChats
 from my_flow_api.services.streams.registry import StreamRegistry
 from my_flow_api.services.streams.response import ReaderPolicy
 
 
-async def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(connection: HTTPConnection) -> Settings:
     """The settings the app was built with."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = connection.app.state.settings
     return settings
 
 
@@ -86,14 +88,20 @@ async def get_metrics(chat: Annotated[ChatService, Depends(get_chat_service)]) -
     return chat.metrics
 
 
+async def get_ui_chats(connection: HTTPConnection) -> UIChats:
+    """The AI SDK chats (useChat's ids) over the chat service; HTTP and WebSocket alike."""
+    chats: UIChats = connection.app.state.ui_chats
+    return chats
+
+
 async def get_local_sessions(request: Request) -> LocalSessions:
     """The local sign-in (its router exists in local mode only)."""
     sessions: LocalSessions = request.app.state.local_sessions
     return sessions
 
 
-async def get_token_verifier(request: Request) -> TokenVerifier:
-    verifier: TokenVerifier = request.app.state.token_verifier
+async def get_token_verifier(connection: HTTPConnection) -> TokenVerifier:
+    verifier: TokenVerifier = connection.app.state.token_verifier
     return verifier
 
 
@@ -132,4 +140,6 @@ Reader = Annotated[ReaderPolicy, Depends(get_reader_policy)]
 Registry = Annotated[StreamRegistry, Depends(get_stream_registry)]
 Metrics = Annotated[StreamMetrics, Depends(get_metrics)]
 Sessions = Annotated[LocalSessions, Depends(get_local_sessions)]
+Chats = Annotated[UIChats, Depends(get_ui_chats)]
+Verifier = Annotated[TokenVerifier, Depends(get_token_verifier)]
 CurrentUser = Annotated[str, Depends(get_current_user)]

@@ -20,7 +20,16 @@ from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.config import ConfigError, Settings, get_settings
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.repositories.factory import create_store
-from my_flow_api.routers import contexts, conversations, flows, health, local_session
+from my_flow_api.routers import (
+    chat_socket,
+    contexts,
+    conversations,
+    flows,
+    health,
+    local_session,
+    protocol_docs,
+    ui_chat,
+)
 from my_flow_api.routers.page import install_page
 from my_flow_api.server.body_limit import BodyLimitMiddleware
 from my_flow_api.server.error_handlers import install_error_handlers
@@ -31,6 +40,7 @@ from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.recovery import lost_stream_recorder
 from my_flow_api.services.chat.service import ChatPolicy, ChatService
 from my_flow_api.services.chat.turn import TurnLimits
+from my_flow_api.services.chat.ui_chats import UIChats
 from my_flow_api.services.extraction.service import FlowExtraction
 from my_flow_api.services.streams.builder import build_registry
 from my_flow_api.services.streams.response import ReaderPolicy
@@ -62,9 +72,9 @@ def _lifespan(settings: Settings, seams: Seams):  # type: ignore[no-untyped-def]
         drain.install()
         app.state.store = store
         app.state.token_verifier = verifier
-        app.state.chat_service = ChatService(
-            ai, extraction, store, registry, StreamMetrics(), _policy(settings)
-        )
+        chat = ChatService(ai, extraction, store, registry, StreamMetrics(), _policy(settings))
+        app.state.chat_service = chat
+        app.state.ui_chats = UIChats(chat)
         log.info(
             "service started",
             ai_provider=settings.AI_PROVIDER.value,
@@ -110,11 +120,16 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
     lifespan = _lifespan(settings, Seams(ai, session_factory))
-    app = FastAPI(title="my-flow API", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="my-flow API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_tags=protocol_docs.TAGS,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    for module in (health, contexts, flows, conversations):
+    for module in (health, contexts, flows, conversations, ui_chat, chat_socket):
         app.include_router(module.router)
     _install_page(app, settings)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
@@ -21,6 +21,7 @@ from my_flow_api.routers.stream_docs import (
     event_stream,
 )
 from my_flow_api.server.json_body import JSONBodyRoute
+from my_flow_api.services.streams.framing import FramingName, framing_for
 from my_flow_api.services.streams.response import EventStreamResponse
 
 router = APIRouter(
@@ -31,12 +32,28 @@ router = APIRouter(
 # Optional, never null: the spec says `integer`, so no client sends `null` (or "null").
 EventId = Annotated[NonNegativeInt | SkipJsonSchema[None], Query(alias="last_event_id")]
 EventIdHeader = Annotated[NonNegativeInt | SkipJsonSchema[None], Header(alias="Last-Event-ID")]
+Framing = Annotated[
+    FramingName,
+    Query(
+        description="`text` (the default): a token's `data` is its text, on as many `data:` "
+        'lines as it has lines. `json`: a token\'s `data` is `{"text": "<token>"}` on one '
+        "line, for SSE clients that lose empty `data:` lines (a token that is exactly a "
+        "line break). Named events are JSON either way."
+    ),
+]
 
 STREAM_RESPONSES: Responses = {
     **event_stream(STREAM_LINKS),
     **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
 }
-RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 422, 503)}
+RESUME_RESPONSES: Responses = {
+    **event_stream(),
+    204: {
+        "description": "`Last-Event-ID` is at or after the stream's terminal event: nothing "
+        "is left to send (an `EventSource` stops reconnecting)"
+    },
+    **json_errors(401, 403, 404, 422, 503),
+}
 
 
 @router.post(
@@ -47,11 +64,15 @@ RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 42
     status_code=200,
 )
 async def stream_chat(
-    body: ChatRequest, user_id: CurrentUser, chat: Chat, reader: Reader
+    body: ChatRequest,
+    user_id: CurrentUser,
+    chat: Chat,
+    reader: Reader,
+    framing: Framing = FramingName.TEXT,
 ) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
     stream = await chat.start(user_id, body)
-    return EventStreamResponse(stream, reader)
+    return EventStreamResponse(stream, reader, framing=framing_for(framing))
 
 
 @router.get(
@@ -68,11 +89,15 @@ async def resume_stream(
     reader: Reader,
     last_event_id: EventId = None,
     last_event_id_header: EventIdHeader = None,
-) -> EventStreamResponse:
-    """Replay the events after `Last-Event-ID` (header or query), then follow live."""
+    framing: Framing = FramingName.TEXT,
+) -> Response:
+    """Replay the events after `Last-Event-ID` (header or query), then follow live;
+    `204 No Content` once that id is at or after the terminal event."""
     stream = await chat.find(stream_id, user_id)
-    after = last_event_id_header if last_event_id_header is not None else last_event_id
-    return EventStreamResponse(stream, reader, after=after or 0)
+    after = (last_event_id_header if last_event_id_header is not None else last_event_id) or 0
+    if stream.log.closed and after >= stream.log.last_id:
+        return Response(status_code=204)
+    return EventStreamResponse(stream, reader, after=after, framing=framing_for(framing))
 
 
 @router.post(

@@ -22,12 +22,12 @@ EVENTS_DESCRIPTION = """Server-Sent Events, each with an `id:` (1, 2, …; send 
 seen as `Last-Event-ID` to resume):
 
 - no `event:` line (`message`): a **token** of the answer; `data` is its text (a token with
-  line breaks spans several `data:` lines).
+  line breaks spans several `data:` lines), or with `framing=json` `{"text": "<token>"}`.
 - `event: metadata`: the flows extracted and saved (`FlowsExtracted`).
 - `event: done`: the end (`StreamDone`; `finish_reason` is `stop`, `length`, `cancelled`,
   `max_duration`, …).
 - `event: error`: the end after a failure (`StreamError`).
-- `: ping` comment lines while nothing else is sent.
+- `: ping` comment lines while nothing else is sent; the first event carries `retry: 3000`.
 
 Exactly one `done` or `error` ends every stream."""
 
@@ -72,7 +72,10 @@ TOKEN_EVENT: dict[str, Any] = {
     "properties": {
         "event": {"const": "message"},
         "id": {"type": "string", "pattern": "^[0-9]+$"},
-        "data": {"type": "string", "description": "A token of the answer"},
+        "data": {
+            "type": "string",
+            "description": 'A token of the answer (`framing=json`: `{"text": "<token>"}`)',
+        },
     },
 }
 

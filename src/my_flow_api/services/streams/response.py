@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from my_flow_api.config import DisconnectPolicy
-from my_flow_api.services.streams.events import PING
+from my_flow_api.services.streams.framing import Framing, TextFraming
 from my_flow_api.services.streams.registry import ActiveStream, StopReason
 
 SSE_HEADERS = {
@@ -28,10 +28,13 @@ class ReaderPolicy:
     on_disconnect: DisconnectPolicy = DisconnectPolicy.CONTINUE
 
 
-def _body(batch: list[bytes]) -> bytes:
-    if not batch:
-        return PING
-    return batch[0] if len(batch) == 1 else b"".join(batch)
+def reader_left(stream: ActiveStream, policy: ReaderPolicy) -> None:
+    """A reader of any protocol is gone: under the `cancel` policy the last one leaving
+    before the end stops the generation."""
+    stream.readers -= 1
+    left_early = stream.readers == 0 and not stream.log.closed
+    if left_early and policy.on_disconnect is DisconnectPolicy.CANCEL:
+        stream.stop(StopReason.DISCONNECTED)
 
 
 class EventStreamResponse(Response):
@@ -47,40 +50,46 @@ class EventStreamResponse(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, stream: ActiveStream, policy: ReaderPolicy, after: int = 0) -> None:
+    def __init__(
+        self,
+        stream: ActiveStream,
+        policy: ReaderPolicy,
+        after: int = 0,
+        framing: Framing | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.status_code = 200
         self.background = None
-        self.init_headers({**SSE_HEADERS, "X-Stream-Id": stream.id})
+        self.init_headers({**SSE_HEADERS, **(headers or {}), "X-Stream-Id": stream.id})
         self.stream = stream
         self.policy = policy
         self.after = after
+        self.framing = framing or TextFraming()
         stream.readers += 1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watch = _DisconnectWatch(receive)
+        framing = self.framing
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            head = framing.head()
             if not self.stream.started.is_set():
                 # Nothing to relay yet. A new stream's headers waited up to a ping interval
                 # for its first token, so the next keep-alive is already due.
-                await send({"type": "http.response.body", "body": PING, "more_body": True})
+                head += framing.ping()
+            if head:
+                await send({"type": "http.response.body", "body": head, "more_body": True})
             events = self.stream.log.read(self.after, idle_seconds=self.policy.ping_seconds)
             async for batch in events:
-                await send({"type": "http.response.body", "body": _body(batch), "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                body = framing.frame(batch) if batch else framing.ping()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+            await send({"type": "http.response.body", "body": framing.tail(), "more_body": False})
         except asyncio.CancelledError:
             if not watch.disconnected:
                 raise
         finally:
             watch.stop()
-            self._reader_left()
-
-    def _reader_left(self) -> None:
-        stream = self.stream
-        stream.readers -= 1
-        left_early = stream.readers == 0 and not stream.log.closed
-        if left_early and self.policy.on_disconnect is DisconnectPolicy.CANCEL:
-            stream.stop(StopReason.DISCONNECTED)
+            reader_left(self.stream, self.policy)
 
 
 class _DisconnectWatch:
