@@ -85,6 +85,8 @@ class ConversationOutcome(BaseModel):
     error_code: str | None = None
     first_token_ms: int | None = None
     duration_ms: int | None = None
+    answer_message_id: str | None = None
+    """The assistant message a checkpoint already stored: `answer` replaces its text."""
 
 
 @dataclass(frozen=True, slots=True)
