@@ -34,7 +34,7 @@ EventIdHeader = Annotated[NonNegativeInt | SkipJsonSchema[None], Header(alias="L
 
 STREAM_RESPONSES: Responses = {
     **event_stream(STREAM_LINKS),
-    **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
+    **json_errors(401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504),
 }
 RESUME_RESPONSES: Responses = {**event_stream(), **json_errors(401, 403, 404, 422, 503)}
 

@@ -114,6 +114,21 @@ class SharedStreamRegistry(StreamRegistry):
             stream.stop_reason = StopReason.CANCELLED
         return stream
 
+    async def running_for(self, conversation_id: str, user_id: str) -> str | None:
+        here = await super().running_for(conversation_id, user_id)
+        if here is not None:
+            return here
+        try:
+            async with asyncio.timeout(REQUEST_SECONDS):
+                raw = await self.redis.get(self.keys.turn(conversation_id))
+                if raw is None:
+                    return None
+                stream_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+                meta = text_map(await self.redis.hgetall(self.keys.meta(stream_id)))
+        except FAILURES:
+            return None  # the 409 goes out without the id
+        return stream_id if meta.get("user") == user_id else None
+
     async def request_stop(self, stream: ActiveStream) -> bool:
         if stream.owner == self.replica_id or stream.log.closed:
             return await super().request_stop(stream)

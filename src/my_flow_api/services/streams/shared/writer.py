@@ -138,6 +138,8 @@ class LogWriter:
             pipe.expire(keys.log(stream.id), self.live_ttl)
         if stream.conversation_id and not tracked.conversation_sent:
             pipe.hset(keys.meta(stream.id), "conversation", stream.conversation_id)
+            # a newer turn overwrites it, never deleted: an old stream's end may come later
+            pipe.set(keys.turn(stream.conversation_id), stream.id, ex=self.live_ttl)
         if tracked.finished:  # after the events above: the end is on Redis first
             pipe.zrem(keys.slots(stream.user_id), stream.id)
             pipe.hdel(keys.running, stream.id)
