@@ -33,6 +33,10 @@ BUSY = (
     "A turn of this conversation is still being generated: resume its stream (stream_id)"
     " or wait for its end"
 )
+STREAM_NOT_FOUND = (
+    "Stream not found: unknown, expired or not yours, or its server restarted since"
+    " (the conversation keeps the answer saved until then)"
+)
 BUSY_LOOKUPS = 10
 BUSY_LOOKUP_SECONDS = 0.1
 HISTORY_CONFLICT = (
@@ -125,7 +129,7 @@ class ChatService:
         unknown, expired and foreign ones alike."""
         stream = await self.registry.find(stream_id, user_id)
         if stream is None:
-            raise NotFoundError("Stream not found")
+            raise NotFoundError(STREAM_NOT_FOUND)
         return stream
 
     async def cancel(self, stream_id: str, user_id: str) -> ActiveStream:
