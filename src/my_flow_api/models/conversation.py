@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from my_flow_api.models.common import InputDateTime, UTCDateTime
+from my_flow_api.models.text import StorableText
 
 MESSAGE_MAX = 10_000
 
@@ -24,7 +25,7 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: MessageRole
-    content: str = Field(min_length=1, max_length=MESSAGE_MAX)
+    content: StorableText = Field(min_length=1, max_length=MESSAGE_MAX)
     timestamp: InputDateTime | None = None
 
 
