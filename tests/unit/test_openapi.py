@@ -70,7 +70,9 @@ def test_bodies_ids_and_streams_document_their_own_errors(spec: dict[str, Any]) 
 
 def test_no_status_is_documented_that_no_code_returns(spec: dict[str, Any]) -> None:
     for path, method, op in operations(spec):
-        assert not {"400", "409", "500"} & set(op["responses"]), (method, path)
+        assert not {"400", "500"} & set(op["responses"]), (method, path)
+        if (path, method) != (STREAM, "post"):  # a busy conversation, a stale history
+            assert "409" not in op["responses"], (method, path)
 
 
 def test_every_reference_resolves(spec: dict[str, Any]) -> None:
