@@ -22,7 +22,7 @@ from my_flow_api.models.conversation import (
 )
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.ai.errors import AIServiceError
+from my_flow_api.services.ai.errors import AIServiceError, AITimeoutError
 from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.chat.checkpoints import Checkpoints
 from my_flow_api.services.chat.flow_capture import capture_flows
@@ -42,6 +42,7 @@ from my_flow_api.services.streams.registry import ActiveStream, StopReason
 log = structlog.get_logger(__name__)
 
 NO_FLOWS = metadata_data([])
+EMPTY_AT_CAP_CODE = AITimeoutError.code
 
 
 @dataclass
@@ -162,6 +163,12 @@ class ChatTurn:
                 await self._stream_answer()
         except TimeoutError:
             self.answer.finish_reason = "max_duration"
+            if not self.answer.parts:  # a turn that produced nothing is no success
+                self.metrics.provider_errors.labels(code=EMPTY_AT_CAP_CODE).inc()
+                seconds = self.limits.max_duration_seconds
+                self.early_failure = AITimeoutError(f"The model wrote nothing within {seconds:g} s")
+                await self._fail(EMPTY_AT_CAP_CODE, self.early_failure.message)
+                return
         except AIServiceError as exc:
             self.metrics.provider_errors.labels(code=exc.code).inc()
             self._log.error("AI service error during streaming", code=exc.code)
