@@ -78,6 +78,11 @@ def _lifespan(settings: Settings, seams: Seams):  # type: ignore[no-untyped-def]
             store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
             streams="redis" if settings.REDIS_URL else "memory",
         )
+        if settings.local_auth and settings.LOCAL_AUTH_ALLOW_REMOTE:
+            log.warning(
+                "LOCAL_AUTH_ALLOW_REMOTE is set: any client that reaches this service can"
+                " sign in as any user (local auth); only on a trusted network"
+            )
         try:
             yield
         finally:
