@@ -97,6 +97,10 @@ class SharedStreamRegistry(StreamRegistry):
             super().finish(stream)
             self.writer.finished(stream)
 
+    def _forget(self, stream_id: str) -> None:
+        super()._forget(stream_id)
+        self.writer.forget(stream_id)
+
     async def find(self, stream_id: str, user_id: str) -> ActiveStream | None:
         here = self.local(stream_id)
         if here is not None:
@@ -161,7 +165,8 @@ class SharedStreamRegistry(StreamRegistry):
         failing = False
         while True:
             try:
-                await self.leases.refresh([(s.id, s.user_id) for s in self.running()])
+                if not await self.leases.refresh([(s.id, s.user_id) for s in self.running()]):
+                    self.writer.restore()  # Redis came back empty: our streams' records too
                 await self.janitor.sweep()
             except (*FAILURES, DomainError) as exc:
                 if not failing:
