@@ -64,6 +64,27 @@ def _check_workers(workers: int, settings: Settings) -> None:
         )
 
 
+def _check_exposure(host: str, settings: Settings) -> None:
+    """Local auth lets anyone who reaches the service sign in as anyone: keep it local."""
+    from my_flow_api.auth.local_sessions import is_loopback
+
+    if settings.local_auth and not settings.LOCAL_AUTH_ALLOW_REMOTE and not is_loopback(host):
+        raise ConfigError(
+            f"--host {host} is not a loopback address, and local auth lets anyone who can"
+            " reach it sign in as anyone: use Logto (LOGTO_ENDPOINT, LOGTO_RESOURCE), or set"
+            " LOCAL_AUTH_ALLOW_REMOTE=true on a trusted network"
+        )
+
+
+def _proxy_options(settings: Settings) -> dict[str, object]:
+    """X-Forwarded-For/-Proto are believed only from FORWARDED_ALLOW_IPS (uvicorn would
+    believe 127.0.0.1 by default, letting the host itself pose as any address)."""
+    allowed = settings.FORWARDED_ALLOW_IPS.strip()
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
@@ -72,6 +93,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from my_flow_api.server.http_protocol import HTTP_PROTOCOL
 
     _check_workers(args.workers, settings)
+    _check_exposure(args.host, settings)
     # Uvicorn re-raises SIGTERM once it has shut down; by then streams are drained and
     # connections closed, so a graceful stop exits 0 instead of dying by the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
@@ -84,6 +106,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # The chat WebSocket: a frame over the body limit closes it with 1009 before it is
         # buffered whole (the app checks the same limit); uvicorn pings every 20 s.
         "ws_max_size": settings.MAX_BODY_BYTES,
+        **_proxy_options(settings),
     }
     if args.reload:  # the server runs in a child process, on the interpreter's defaults
         uvicorn.run("my_flow_api.main:app", reload=True, **options)

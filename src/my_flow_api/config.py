@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     ANTHROPIC_BASE_URL: str | None = None
     ANTHROPIC_MODEL: str = "claude-haiku-4-5"
     AI_TIMEOUT_SECONDS: float = Field(default=60.0, gt=0)
+    AI_IDLE_TIMEOUT_SECONDS: float = Field(default=20.0, gt=0)
     AI_MAX_OUTPUT_TOKENS: int = Field(default=1024, ge=16, le=32_000)
     LOCAL_MODEL_PATH: Path | None = None
     LOCAL_MAX_OUTPUT_TOKENS: int = Field(default=160, ge=16, le=4096)
@@ -87,6 +88,8 @@ class Settings(BaseSettings):
     AUTH_LEEWAY_SECONDS: int = Field(default=30, ge=0, le=300)
     LOCAL_ISSUER: str = "my-flow-local"
     LOCAL_AUDIENCE: str = "my-flow-api"
+    LOCAL_AUTH_ALLOW_REMOTE: bool = False
+    FORWARDED_ALLOW_IPS: str = ""
 
     STREAM_FIRST_TOKEN_WAIT_SECONDS: float = Field(default=5.0, ge=0, le=60)
     STREAM_RETENTION_SECONDS: float = Field(default=600.0, ge=0)
@@ -94,6 +97,7 @@ class Settings(BaseSettings):
     STREAM_ON_DISCONNECT: DisconnectPolicy = DisconnectPolicy.CONTINUE
     STREAM_MAX_DURATION_SECONDS: float = Field(default=300.0, gt=0)
     STREAM_MAX_PER_USER: int = Field(default=3, ge=1)
+    STREAM_CHECKPOINT_SECONDS: float = Field(default=1.0, ge=0, le=60)
     SSE_PING_SECONDS: float = Field(default=15.0, gt=0)
     SHUTDOWN_GRACE_SECONDS: float = Field(default=5.0, ge=0)
     MAX_CHAT_CHARS: int = Field(default=120_000, ge=1)

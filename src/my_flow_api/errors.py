@@ -32,6 +32,22 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+class ConversationBusyError(ConflictError):
+    """A turn of the conversation is still being generated: one turn at a time."""
+
+    code = "conversation_busy"
+
+    def __init__(self, message: str, *, stream_id: str | None = None) -> None:
+        super().__init__(message)
+        self.stream_id = stream_id
+
+
+class HistoryConflictError(ConflictError):
+    """A client history that does not extend the stored conversation."""
+
+    code = "history_conflict"
+
+
 class AuthenticationError(DomainError):
     status_code = 401
     code = "unauthorized"

@@ -6,6 +6,7 @@ Tests and the CLI call `create_app(settings)` directly.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,7 +38,7 @@ from my_flow_api.server.lifecycle import ShutdownDrain
 from my_flow_api.services.ai.http import SessionFactory
 from my_flow_api.services.ai.service import AIService, build_ai_service
 from my_flow_api.services.chat.metrics import StreamMetrics
-from my_flow_api.services.chat.recovery import lost_stream_recorder
+from my_flow_api.services.chat.recovery import LostTurnSweep, lost_stream_recorder
 from my_flow_api.services.chat.service import ChatPolicy, ChatService
 from my_flow_api.services.chat.turn import TurnLimits
 from my_flow_api.services.chat.ui_chats import UIChats
@@ -68,6 +69,11 @@ def _lifespan(settings: Settings, seams: Seams):  # type: ignore[no-untyped-def]
         extraction = FlowExtraction.for_settings(ai.provider, settings)
         # in memory, or shared on Redis
         registry = build_registry(settings, lost_stream_recorder(store))
+        sweep = LostTurnSweep(
+            store, settings.STREAM_MAX_DURATION_SECONDS, owns_all=settings.REDIS_URL is None
+        )
+        await sweep.at_start()  # before any turn of this process exists
+        sweeping = asyncio.create_task(sweep.run(), name="lost-turn-sweep")
         drain = ShutdownDrain(registry, settings.SHUTDOWN_GRACE_SECONDS)
         drain.install()
         app.state.store = store
@@ -82,9 +88,15 @@ def _lifespan(settings: Settings, seams: Seams):  # type: ignore[no-untyped-def]
             store="mongodb" if settings.MONGODB_URI else settings.database_url.split(":", 1)[0],
             streams="redis" if settings.REDIS_URL else "memory",
         )
+        if settings.local_auth and settings.LOCAL_AUTH_ALLOW_REMOTE:
+            log.warning(
+                "LOCAL_AUTH_ALLOW_REMOTE is set: any client that reaches this service can"
+                " sign in as any user (local auth); only on a trusted network"
+            )
         try:
             yield
         finally:
+            sweeping.cancel()
             drain.uninstall()
             await drain.wait()
             await registry.close()
@@ -101,7 +113,10 @@ def _policy(settings: Settings) -> ChatPolicy:
     return ChatPolicy(
         first_token_wait_seconds=settings.STREAM_FIRST_TOKEN_WAIT_SECONDS,
         max_chat_chars=settings.MAX_CHAT_CHARS,
-        limits=TurnLimits(max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS),
+        limits=TurnLimits(
+            max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS,
+            checkpoint_seconds=settings.STREAM_CHECKPOINT_SECONDS,
+        ),
         reader=ReaderPolicy(settings.SSE_PING_SECONDS, settings.STREAM_ON_DISCONNECT),
     )
 

@@ -64,6 +64,12 @@ class OpenAIScript:
     """Send the usage chunk (when the client asked for it)."""
     done: bool = True
     """Send `data: [DONE]`."""
+    stall_after: int | None = None
+    """After this many tokens send nothing more for `stall_seconds`, then end (a silent
+    upstream: headers, then nothing)."""
+    stall_seconds: float = 600.0
+    endless_line_bytes: int = 0
+    """Instead of events, send one `data:` line of this many bytes that never ends."""
     linger: float = 0.0
     """Seconds to keep the body open after the last event (a server slow to close)."""
     extraction: Mapping[str, Any] | Sequence[Any] | str | None = None
@@ -159,13 +165,23 @@ class FakeOpenAI(FakeHTTPServer):
             return _sse({**base, "choices": [choice]})
 
         await ex.start_stream()
+        if script.endless_line_bytes:
+            await _endless_line(ex, script.endless_line_bytes)
+            return
         head = [event({"role": "assistant", "content": ""})]
         tokens = []
         for i, token in enumerate(script.tokens):
             if i in (script.drop_after, script.error_after, script.garbage_after):
                 break
+            if i == script.stall_after:
+                break
             tokens.append(event({} if token is None else {"content": token}))
         tail: list[bytes] = []
+        if script.stall_after is not None:
+            await ex.emit(head, tokens, tail, delay=script.delay)
+            await ex.pause(script.stall_seconds)
+            await ex.end_stream()
+            return
         if script.drop_after is not None:
             await ex.emit(head, tokens, tail, delay=script.delay, batch=script.batch)
             ex.drop()
@@ -191,6 +207,15 @@ class FakeOpenAI(FakeHTTPServer):
         if script.linger:
             await ex.pause(script.linger)
         await ex.end_stream()
+
+
+async def _endless_line(ex: Exchange, size: int) -> None:
+    """One line without an end, 64 KiB a write, until `size` bytes or the client leaves."""
+    await ex.send(b"data: ")
+    chunk = b"x" * 65536
+    for _ in range(size // len(chunk)):
+        await ex.send(chunk)
+    await ex.end_stream()
 
 
 def _sse(payload: object) -> bytes:

@@ -70,7 +70,9 @@ def test_bodies_ids_and_streams_document_their_own_errors(spec: dict[str, Any]) 
 
 def test_no_status_is_documented_that_no_code_returns(spec: dict[str, Any]) -> None:
     for path, method, op in operations(spec):
-        assert not {"400", "409", "500"} & set(op["responses"]), (method, path)
+        assert not {"400", "500"} & set(op["responses"]), (method, path)
+        if (path, method) != (STREAM, "post"):  # a busy conversation, a stale history
+            assert "409" not in op["responses"], (method, path)
 
 
 def test_every_reference_resolves(spec: dict[str, Any]) -> None:
@@ -143,7 +145,7 @@ def test_the_streams_describe_their_events_and_link_to_resume_and_cancel(
 
 def test_the_local_sign_in_documents_its_own_refusals(spec: dict[str, Any]) -> None:
     responses = spec["paths"]["/api/v1/auth/local-token"]["post"]["responses"]
-    assert {"413", "415", "422", "429"} <= set(responses)
-    assert not {"401", "403"} & set(responses)
-    for status in ("413", "415", "422", "429"):
+    assert {"403", "413", "415", "422", "429"} <= set(responses)  # 403: a remote peer
+    assert "401" not in responses
+    for status in ("403", "413", "415", "422", "429"):
         assert error_schema(responses[status]) == {"$ref": ERROR_REF}

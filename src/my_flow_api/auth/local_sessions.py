@@ -3,10 +3,14 @@
 Anyone who can reach a local-mode service can be anyone (that is what local mode is: no
 identity provider), so the limit here is not a security boundary; it keeps a looping
 client from signing thousands of tokens a second and bounds what one address costs.
+What keeps it local is the peer check: only loopback clients sign in, unless
+`LOCAL_AUTH_ALLOW_REMOTE` says the network is trusted (and `my-flow serve` refuses a
+non-loopback `--host` in local mode without it).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections import deque
@@ -14,7 +18,7 @@ from collections.abc import Callable
 
 from my_flow_api.auth.local_keys import mint_local_token
 from my_flow_api.config import Settings
-from my_flow_api.errors import RateLimitedError
+from my_flow_api.errors import PermissionDeniedError, RateLimitedError
 from my_flow_api.models.session import LocalToken
 
 TOKEN_TTL_SECONDS = 900
@@ -62,6 +66,25 @@ class MintLimiter:
             del self._seen[key]
 
 
+REMOTE_REFUSED = (
+    "Local sign-in is only for this machine: anyone could sign in as anyone. Use Logto"
+    " (LOGTO_ENDPOINT), or set LOCAL_AUTH_ALLOW_REMOTE=true on a trusted network"
+)
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1, IPv4-mapped)."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
 class LocalSessions:
     """Signs short-lived local tokens for names typed into the page."""
 
@@ -70,7 +93,10 @@ class LocalSessions:
         self.limiter = limiter or MintLimiter()
 
     def sign_in(self, name: str, client: str) -> LocalToken:
-        """A token whose `sub` is `name`, valid for `TOKEN_TTL_SECONDS`."""
+        """A token whose `sub` is `name`, valid for `TOKEN_TTL_SECONDS`; only for a
+        loopback `client` unless `LOCAL_AUTH_ALLOW_REMOTE` (PermissionDeniedError)."""
+        if not self.settings.LOCAL_AUTH_ALLOW_REMOTE and not is_loopback(client):
+            raise PermissionDeniedError(REMOTE_REFUSED, code="local_sign_in_remote")
         self.limiter.check(client)
         token = mint_local_token(self.settings, name, ttl_seconds=TOKEN_TTL_SECONDS)
         return LocalToken(access_token=token, expires_in=TOKEN_TTL_SECONDS, user_id=name)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from my_flow_api.models.conversation import Message, Usage
 from my_flow_api.models.flow import Flow
+from my_flow_api.models.text import StorableText
 
 MAX_MESSAGES = 200
 
@@ -16,13 +17,13 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    context_id: str = Field(min_length=1, max_length=64, description="Context of the chat")
+    context_id: StorableText = Field(min_length=1, max_length=64, description="Context of the chat")
     messages: list[Message] = Field(
         min_length=1,
         max_length=MAX_MESSAGES,
         description="Conversation history including the new user message",
     )
-    conversation_id: str | None = Field(
+    conversation_id: StorableText | None = Field(
         default=None, min_length=1, max_length=64, description="Continue this conversation"
     )
 

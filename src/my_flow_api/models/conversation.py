@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from my_flow_api.models.common import InputDateTime, UTCDateTime
+from my_flow_api.models.text import StorableText
 
 MESSAGE_MAX = 10_000
 
@@ -24,7 +25,7 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: MessageRole
-    content: str = Field(min_length=1, max_length=MESSAGE_MAX)
+    content: StorableText = Field(min_length=1, max_length=MESSAGE_MAX)
     timestamp: InputDateTime | None = None
 
 
@@ -85,6 +86,8 @@ class ConversationOutcome(BaseModel):
     error_code: str | None = None
     first_token_ms: int | None = None
     duration_ms: int | None = None
+    answer_message_id: str | None = None
+    """The assistant message a checkpoint already stored: `answer` replaces its text."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from my_flow_api.models.common import InputDateTime, UTCDateTime
 from my_flow_api.models.patch import reject_null
 from my_flow_api.models.text import DESCRIPTION_MAX as DESCRIPTION_MAX
 from my_flow_api.models.text import TITLE_MAX as TITLE_MAX
-from my_flow_api.models.text import FlowDescription, FlowTitle, no_default
+from my_flow_api.models.text import FlowDescription, FlowTitle, StorableText, no_default
 
 
 class FlowPriority(StrEnum):
@@ -37,7 +37,7 @@ class FlowFields(BaseModel):
 class FlowCreate(FlowFields):
     """A flow to create; `context_id` comes from the path or the extraction call."""
 
-    context_id: str | None = Field(default=None, min_length=1, max_length=64)
+    context_id: StorableText | None = Field(default=None, min_length=1, max_length=64)
 
 
 class FlowUpdate(BaseModel):

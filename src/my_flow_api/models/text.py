@@ -1,5 +1,12 @@
 """Text fields whose OpenAPI schema says exactly what the server accepts.
 
+Every text a client sends passes `storable` first: NUL (U+0000), which PostgreSQL's text
+cannot hold, and lone surrogates (a JSON `\\ud800` escape), which UTF-8 cannot encode,
+become U+FFFD, the replacement character, as a UTF-8 decoder does with bytes it cannot
+read. One rule in the models, so SQLite, PostgreSQL and MongoDB store the same text and
+no driver sees what it would fail on (a 500). Other control characters are kept: every
+store holds them.
+
 A name or title must hold a character other than white space, and its length limits
 apply to the text as sent; only then are the edges trimmed. "White space" is one explicit
 set (Unicode's White_Space, which pydantic-core trims), written out in the pattern
@@ -9,9 +16,10 @@ a generated client or a fuzzer would find inputs the schema allows and the serve
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 WHITE_SPACE = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680"
@@ -20,6 +28,22 @@ WHITE_SPACE = (
 )
 NOT_BLANK = f"[^{WHITE_SPACE}]"
 """Pattern (unanchored): at least one character that is not white space."""
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def storable(value: object) -> object:
+    """`value` with NUL and lone surrogates replaced by U+FFFD (other values unchanged)."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub(REPLACEMENT, value)
+    return value
+
+
+Storable = BeforeValidator(storable)
+StorableText = Annotated[str, Storable]
+"""Any text a client sends that may reach a store: an id, a path parameter."""
 
 
 def trim(value: str) -> str:
@@ -39,12 +63,15 @@ DESCRIPTION_MAX = 2000
 Trimmed = AfterValidator(trim)
 
 ContextName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK), Trimmed
+    str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK), Trimmed, Storable
 ]
 ContextIcon = Annotated[
-    str, StringConstraints(min_length=1, max_length=32, pattern=NOT_BLANK), Trimmed
+    str, StringConstraints(min_length=1, max_length=32, pattern=NOT_BLANK), Trimmed, Storable
 ]
 FlowTitle = Annotated[
-    str, StringConstraints(min_length=1, max_length=TITLE_MAX, pattern=NOT_BLANK), Trimmed
+    str,
+    StringConstraints(min_length=1, max_length=TITLE_MAX, pattern=NOT_BLANK),
+    Trimmed,
+    Storable,
 ]
-FlowDescription = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), Trimmed]
+FlowDescription = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), Trimmed, Storable]

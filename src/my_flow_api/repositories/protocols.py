@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from my_flow_api.models.common import Page, PageParams
@@ -78,13 +79,31 @@ class ConversationRepository(Protocol):
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]
     ) -> Conversation | None:
-        """Add messages to the end and mark the conversation streaming again."""
+        """Add messages to the end and mark the conversation streaming again.
+
+        Raises ConversationBusyError (nothing stored) while the conversation is streaming:
+        the check and the write are one atomic step, so of two concurrent turns one wins.
+        """
+        ...
+
+    async def checkpoint(
+        self, conversation_id: str, user_id: str, answer: str, message_id: str | None
+    ) -> str | None:
+        """Store a streaming turn's answer so far as its assistant message: a new message
+        when `message_id` is None, else that message rewritten. Only while the conversation
+        is streaming; returns the message id, or None (nothing stored) once it is not."""
+        ...
+
+    async def interrupt_stale(self, before: datetime, code: str) -> int:
+        """Record every conversation, any user's, streaming and unchanged since before
+        `before` as `interrupted` with `code` (its checkpointed answer stays); how many."""
         ...
 
     async def finish(
         self, conversation_id: str, user_id: str, outcome: ConversationOutcome
     ) -> bool:
-        """Record how a turn ended; the answer, if any, is stored as an assistant message.
+        """Record how a turn ended; the answer, if any, is stored as an assistant message
+        (rewriting `outcome.answer_message_id`, the message its checkpoints stored, if set).
 
         False (nothing stored) when the conversation is not the user's.
         """

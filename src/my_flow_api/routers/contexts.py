@@ -8,6 +8,7 @@ from my_flow_api.dependencies import ContextRepo, CurrentUser, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
+from my_flow_api.models.text import StorableText
 from my_flow_api.routers.error_docs import AUTHENTICATED, JSON_BODY, MISSING
 from my_flow_api.routers.stream_docs import CHAT_IN_CONTEXT
 from my_flow_api.server.json_body import JSONBodyRoute
@@ -40,14 +41,14 @@ async def list_contexts(user_id: CurrentUser, repo: ContextRepo, page: Paging) -
 
 
 @router.get("/{context_id}", responses=MISSING)
-async def get_context(context_id: str, user_id: CurrentUser, repo: ContextRepo) -> Context:
+async def get_context(context_id: StorableText, user_id: CurrentUser, repo: ContextRepo) -> Context:
     """One of the current user's contexts."""
     return await owned_context(context_id, user_id, repo)
 
 
 @router.patch("/{context_id}", responses={**MISSING, **JSON_BODY})
 async def update_context(
-    context_id: str, body: ContextUpdate, user_id: CurrentUser, repo: ContextRepo
+    context_id: StorableText, body: ContextUpdate, user_id: CurrentUser, repo: ContextRepo
 ) -> Context:
     """Change the fields sent; the others stay as they are."""
     updated = await repo.update(context_id, user_id, body)
@@ -57,7 +58,9 @@ async def update_context(
 
 
 @router.delete("/{context_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
-async def delete_context(context_id: str, user_id: CurrentUser, repo: ContextRepo) -> Response:
+async def delete_context(
+    context_id: StorableText, user_id: CurrentUser, repo: ContextRepo
+) -> Response:
     """Delete a context with its flows and conversations."""
     if not await repo.delete(context_id, user_id):
         raise NotFoundError(NOT_FOUND)

@@ -13,6 +13,7 @@ from my_flow_api.errors import NotFoundError
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
+from my_flow_api.models.text import StorableText
 from my_flow_api.routers.error_docs import AUTHENTICATED, MISSING, Responses, json_errors
 from my_flow_api.routers.stream_docs import (
     CONVERSATION_IN_PAGE,
@@ -44,7 +45,7 @@ Framing = Annotated[
 
 STREAM_RESPONSES: Responses = {
     **event_stream(STREAM_LINKS),
-    **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
+    **json_errors(401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504),
 }
 RESUME_RESPONSES: Responses = {
     **event_stream(),
@@ -83,7 +84,7 @@ async def stream_chat(
     status_code=200,
 )
 async def resume_stream(
-    stream_id: str,
+    stream_id: StorableText,
     user_id: CurrentUser,
     chat: Chat,
     reader: Reader,
@@ -105,7 +106,7 @@ async def resume_stream(
     operation_id="cancel_stream",
     responses={**MISSING, 200: {"links": RESUME_CANCELLED}},
 )
-async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> StreamState:
+async def cancel_stream(stream_id: StorableText, user_id: CurrentUser, chat: Chat) -> StreamState:
     """Stop generating; readers get a final `done` with `finish_reason: cancelled`."""
     stream = await chat.cancel(stream_id, user_id)
     return StreamState(
@@ -121,7 +122,7 @@ async def cancel_stream(stream_id: str, user_id: CurrentUser, chat: Chat) -> Str
     responses={**MISSING, 200: {"links": CONVERSATION_IN_PAGE}},
 )
 async def list_conversations(
-    context_id: str, user_id: CurrentUser, repo: ConversationRepo, page: Paging
+    context_id: StorableText, user_id: CurrentUser, repo: ConversationRepo, page: Paging
 ) -> Page[ConversationSummary]:
     """Conversations of one of the user's contexts, newest first."""
     return await repo.list_by_context(user_id, context_id, page)
@@ -129,7 +130,7 @@ async def list_conversations(
 
 @router.get("/conversations/{conversation_id}", operation_id="get_conversation", responses=MISSING)
 async def get_conversation(
-    conversation_id: str, user_id: CurrentUser, repo: ConversationRepo
+    conversation_id: StorableText, user_id: CurrentUser, repo: ConversationRepo
 ) -> Conversation:
     """One of the user's conversations with all its messages."""
     conversation = await repo.get_by_id(conversation_id, user_id)

@@ -3,7 +3,7 @@
 Every refusal has the one body `error_handlers.py` writes, `{"detail", "code"}`; the
 mappings here put it, with the statuses an operation really returns, into the spec, so a
 generated client and `/docs` know them (issue 15). A status is listed only where the code
-can send it: `400` and `409` appear nowhere because no route raises them.
+can send it: `400` appears nowhere because no route raises it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ class ErrorBody(BaseModel):
         description="A sentence; for `422`, the list of problems with the request"
     )
     code: str = Field(description="Machine-readable: `not_found`, `validation_error`, …")
+    stream_id: str | None = Field(
+        default=None,
+        description="`conversation_busy` only: the stream generating the running turn"
+        " (resume it with `GET /api/v1/conversations/streams/{stream_id}`)",
+    )
 
 
 _TEXT = {"schema": {"type": "string"}}
@@ -39,6 +44,12 @@ _DESCRIPTIONS: dict[int, tuple[str, dict[str, Any]]] = {
     401: ("Missing, malformed, expired or unverifiable token", {"WWW-Authenticate": _TEXT}),
     403: ("The token lacks a scope the service requires (`AUTH_REQUIRED_SCOPES`)", {}),
     404: ("Not found, or not the caller's: the two are never told apart", {}),
+    409: (
+        "`conversation_busy`: a turn of the conversation is still running (`stream_id`"
+        " names its stream); `history_conflict`: the history sent does not continue the"
+        " stored one",
+        {},
+    ),
     413: ("The body (`MAX_BODY_BYTES`) or the chat (`MAX_CHAT_CHARS`) is too large", {}),
     415: ("The body is not labelled `application/json` in UTF-8", {}),
     422: ("A parameter or the body is invalid (not JSON, wrong type, out of range)", {}),

@@ -11,6 +11,7 @@ from my_flow_api.dependencies import CurrentUser, FlowRepo, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page
 from my_flow_api.models.flow import Flow, FlowCreate, FlowFields, FlowUpdate
+from my_flow_api.models.text import StorableText
 from my_flow_api.routers.error_docs import AUTHENTICATED, JSON_BODY, MISSING
 from my_flow_api.server.json_body import JSONBodyRoute
 
@@ -33,7 +34,7 @@ for schemathesis' stateful phase)."""
 
 @router.get("/contexts/{context_id}/flows", responses=MISSING)
 async def list_flows(
-    context_id: str,
+    context_id: StorableText,
     user_id: CurrentUser,
     repo: FlowRepo,
     page: Paging,
@@ -49,7 +50,7 @@ async def list_flows(
     responses={**MISSING, **JSON_BODY, 201: {"links": FLOW_LINKS}},
 )
 async def create_flow(
-    context_id: str, body: FlowFields, user_id: CurrentUser, repo: FlowRepo
+    context_id: StorableText, body: FlowFields, user_id: CurrentUser, repo: FlowRepo
 ) -> Flow:
     """Create a flow in one of the user's contexts."""
     data = FlowCreate(**body.model_dump(), context_id=context_id)
@@ -57,7 +58,7 @@ async def create_flow(
 
 
 @router.get("/flows/{flow_id}", operation_id="get_flow", responses=MISSING)
-async def get_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Flow:
+async def get_flow(flow_id: StorableText, user_id: CurrentUser, repo: FlowRepo) -> Flow:
     """One of the user's flows."""
     flow = await repo.get_by_id(flow_id, user_id)
     if flow is None:
@@ -66,7 +67,9 @@ async def get_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Flow:
 
 
 @router.patch("/flows/{flow_id}", operation_id="update_flow", responses={**MISSING, **JSON_BODY})
-async def update_flow(flow_id: str, body: FlowUpdate, user_id: CurrentUser, repo: FlowRepo) -> Flow:
+async def update_flow(
+    flow_id: StorableText, body: FlowUpdate, user_id: CurrentUser, repo: FlowRepo
+) -> Flow:
     """Change the fields sent; `is_completed` also sets or clears `completed_at`."""
     flow = await repo.update(flow_id, user_id, body)
     if flow is None:
@@ -80,7 +83,7 @@ async def update_flow(flow_id: str, body: FlowUpdate, user_id: CurrentUser, repo
     status_code=status.HTTP_204_NO_CONTENT,
     responses=MISSING,
 )
-async def delete_flow(flow_id: str, user_id: CurrentUser, repo: FlowRepo) -> Response:
+async def delete_flow(flow_id: StorableText, user_id: CurrentUser, repo: FlowRepo) -> Response:
     """Delete one of the user's flows."""
     if not await repo.delete(flow_id, user_id):
         raise NotFoundError(NOT_FOUND)

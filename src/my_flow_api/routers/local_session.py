@@ -17,6 +17,11 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=JSONBodyRou
 
 RESPONSES = {
     **errors(413, 415, 422),
+    403: {
+        "model": ErrorBody,
+        "description": "`local_sign_in_remote`: the client is not on this machine"
+        " (`LOCAL_AUTH_ALLOW_REMOTE` is not set)",
+    },
     429: {"model": ErrorBody, "description": "Too many sign-ins from this address"},
 }
 

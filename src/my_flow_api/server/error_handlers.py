@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from my_flow_api.errors import (
     AuthenticationError,
+    ConversationBusyError,
     DomainError,
     PayloadTooLargeError,
     RateLimitedError,
@@ -31,8 +32,12 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def error_body(exc: DomainError) -> dict[str, str]:
-    """The JSON body of an error: a human message and a machine-readable code."""
-    return {"detail": exc.message, "code": exc.code}
+    """The JSON body of an error: a human message and a machine-readable code (and, for a
+    busy conversation, the stream to resume instead)."""
+    body = {"detail": exc.message, "code": exc.code}
+    if isinstance(exc, ConversationBusyError) and exc.stream_id is not None:
+        body["stream_id"] = exc.stream_id
+    return body
 
 
 def error_headers(exc: DomainError) -> dict[str, str]:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from my_flow_api.errors import NotFoundError
-from my_flow_api.models.common import PageParams
+from my_flow_api.errors import ConversationBusyError, NotFoundError
+from my_flow_api.models.common import PageParams, utcnow
 from my_flow_api.models.context import Context, ContextCreate
 from my_flow_api.models.conversation import (
     Conversation,
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.integration
 
 ALICE = "user-alice"
 BOB = "user-bob"
+COMPLETE = ConversationStatus.COMPLETE
 TRICKY = "  line one\n\nline two \u2014 caf\u00e9 \U0001f680\r\n\tend  "
 
 
@@ -144,21 +145,26 @@ async def test_append_continues_the_sequence_and_streams_again(store: Store) -> 
     ]
 
 
-async def test_concurrent_appends_get_distinct_consecutive_seqs(store: Store) -> None:
-    ctx = await context_of(store)
-    conv = await started(store, ctx, "start")
-    await asyncio.gather(
-        *(store.conversations.append_messages(conv.id, ALICE, [user(f"m{i}")]) for i in range(6))
-    )
-    final = await store.conversations.get_by_id(conv.id, ALICE)
-    assert final is not None
-    assert [m.seq for m in final.messages] == list(range(7))
-    assert {m.content for m in final.messages} == {"start", *(f"m{i}" for i in range(6))}
-
-
-async def test_concurrent_finishes_and_appends_get_distinct_consecutive_seqs(
+async def test_of_concurrent_continuations_one_is_stored_the_others_are_busy(
     store: Store,
 ) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "start")
+    await store.conversations.finish(conv.id, ALICE, ConversationOutcome(status=COMPLETE))
+    results = await asyncio.gather(
+        *(store.conversations.append_messages(conv.id, ALICE, [user(f"m{i}")]) for i in range(6)),
+        return_exceptions=True,
+    )
+    stored = [r for r in results if isinstance(r, Conversation)]
+    assert len(stored) == 1
+    assert all(isinstance(r, ConversationBusyError) for r in results if r not in stored)
+    final = await store.conversations.get_by_id(conv.id, ALICE)
+    assert final is not None
+    assert [m.seq for m in final.messages] == [0, 1]
+    assert final.messages[1].content == stored[0].messages[1].content
+
+
+async def test_finishes_and_continuations_racing_keep_consecutive_seqs(store: Store) -> None:
     ctx = await context_of(store)
     conv = await started(store, ctx, "start")
     answer = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="reply")
@@ -166,11 +172,62 @@ async def test_concurrent_finishes_and_appends_get_distinct_consecutive_seqs(
     appends = [
         store.conversations.append_messages(conv.id, ALICE, [user("more")]) for _ in range(4)
     ]
-    await asyncio.gather(*finishes, *appends)
+    results = await asyncio.gather(*finishes, *appends, return_exceptions=True)
+    appended = sum(isinstance(r, Conversation) for r in results[4:])
+    assert appended + sum(isinstance(r, ConversationBusyError) for r in results[4:]) == 4
     final = await store.conversations.get_by_id(conv.id, ALICE)
     assert final is not None
-    assert [m.seq for m in final.messages] == list(range(9))
+    assert [m.seq for m in final.messages] == list(range(5 + appended))
     assert [m.content for m in final.messages].count("reply") == 4
+
+
+async def test_a_checkpoint_is_the_answer_until_the_end_rewrites_it(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "question")
+    repo = store.conversations
+    first = await repo.checkpoint(conv.id, ALICE, "Hel", None)
+    assert first is not None
+    assert await repo.checkpoint(conv.id, ALICE, "Hello wor", first) == first
+    seen = await repo.get_by_id(conv.id, ALICE)
+    assert seen is not None
+    assert seen.status == "streaming"
+    assert shape(seen) == [(0, "user", "question"), (1, "assistant", "Hello wor")]
+    assert await repo.checkpoint(conv.id, BOB, "sneaky", None) is None
+    done = ConversationOutcome(status=COMPLETE, answer="Hello world", answer_message_id=first)
+    assert await repo.finish(conv.id, ALICE, done)
+    assert await repo.checkpoint(conv.id, ALICE, "late", first) is None  # the turn is over
+    final = await repo.get_by_id(conv.id, ALICE)
+    assert final is not None
+    assert shape(final) == [(0, "user", "question"), (1, "assistant", "Hello world")]
+
+
+async def test_stale_streaming_conversations_become_interrupted_with_their_checkpoint(
+    store: Store,
+) -> None:
+    ctx = await context_of(store)
+    lost = await started(store, ctx, "lost")
+    await store.conversations.checkpoint(lost.id, ALICE, "half an ans", None)
+    finished = await started(store, ctx, "finished")
+    await store.conversations.finish(finished.id, ALICE, ConversationOutcome(status=COMPLETE))
+    cutoff = utcnow() + timedelta(seconds=1)
+    assert await store.conversations.interrupt_stale(utcnow() - timedelta(hours=1), "x") == 0
+    assert await store.conversations.interrupt_stale(cutoff, "server_restarted") == 1
+    found = await store.conversations.get_by_id(lost.id, ALICE)
+    assert found is not None
+    assert (found.status, found.error_code) == ("interrupted", "server_restarted")
+    assert shape(found) == [(0, "user", "lost"), (1, "assistant", "half an ans")]
+    still = await store.conversations.get_by_id(finished.id, ALICE)
+    assert still is not None
+    assert still.status == "complete"
+    assert await store.conversations.append_messages(lost.id, ALICE, [user("again")]) is not None
+
+
+async def test_a_streaming_conversation_takes_no_second_turn(store: Store) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "first")
+    with pytest.raises(ConversationBusyError):
+        await store.conversations.append_messages(conv.id, ALICE, [user("second")])
+    assert await store.conversations.get_by_id(conv.id, ALICE) == conv
 
 
 async def test_list_is_newest_first_paginated_without_messages(store: Store) -> None:

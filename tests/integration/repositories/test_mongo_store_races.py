@@ -108,7 +108,7 @@ async def test_a_hand_made_duplicate_keeps_the_title_taken(mongo_store: MongoSto
     assert await flows.delete(twin.id, USER) is False
 
 
-async def test_concurrent_appends_number_messages_without_gaps(mongo_store: MongoStore) -> None:
+async def test_racing_continuations_number_messages_without_gaps(mongo_store: MongoStore) -> None:
     context_id = await _context(mongo_store)
     repo = mongo_store.conversations
     first = [Message(role=MessageRole.USER, content="q0")]
@@ -116,22 +116,28 @@ async def test_concurrent_appends_number_messages_without_gaps(mongo_store: Mong
     batches = [
         [Message(role=MessageRole.USER, content=f"q{i}-{j}") for j in range(3)] for i in range(1, 6)
     ]
-    await asyncio.gather(*(repo.append_messages(conversation.id, USER, b) for b in batches))
     outcome = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="the answer")
+    for batch in batches:  # one turn at a time: each continuation after the last one's end
+        assert await repo.finish(conversation.id, USER, outcome) is True
+        await asyncio.gather(
+            repo.append_messages(conversation.id, USER, batch),
+            repo.append_messages(conversation.id, USER, batch),
+            return_exceptions=True,
+        )
     assert await repo.finish(conversation.id, USER, outcome) is True
 
     finished = await repo.get_by_id(conversation.id, USER)
     assert finished is not None
-    assert [m.seq for m in finished.messages] == list(range(17))
+    assert [m.seq for m in finished.messages] == list(range(22))
     assert finished.messages[-1].role is MessageRole.ASSISTANT
-    for i in range(1, 6):  # each batch stays together and in order
+    for i in range(1, 6):  # each batch stored once, together and in order
         seqs = [m.seq for m in finished.messages if m.content.startswith(f"q{i}-")]
         assert seqs == list(range(seqs[0], seqs[0] + 3))
     failed = ConversationOutcome(status=ConversationStatus.FAILED, error_code="upstream")
     assert await repo.finish(conversation.id, USER, failed) is True
     silent = await repo.get_by_id(conversation.id, USER)
     assert silent is not None
-    assert len(silent.messages) == 17
+    assert len(silent.messages) == 22
     assert silent.status is ConversationStatus.FAILED
 
 

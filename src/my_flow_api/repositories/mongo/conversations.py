@@ -17,6 +17,7 @@ from datetime import datetime
 
 from pymongo import ASCENDING, ReturnDocument
 
+from my_flow_api.errors import ConversationBusyError
 from my_flow_api.models.common import Page, PageParams, new_id
 from my_flow_api.models.conversation import (
     Conversation,
@@ -32,6 +33,8 @@ from my_flow_api.repositories.mongo.base import Collections, Doc, clock
 from my_flow_api.repositories.mongo.errors import guarded
 
 _Row = tuple[MessageRole, str, datetime]
+STREAMING = ConversationStatus.STREAMING.value
+BUSY = "A turn of this conversation is still being generated"
 
 
 def to_summary(doc: Doc) -> ConversationSummary:
@@ -71,17 +74,21 @@ class MongoConversationRepository:
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]
     ) -> Conversation | None:
-        """Add messages to the end and mark the conversation streaming again."""
+        """Add messages to the end and mark the conversation streaming again; raises
+        ConversationBusyError (nothing stored) while it is streaming already."""
         if await self._visible(conversation_id, user_id) is None:
             return None
         now = clock.now()
         update: Doc = {
             "$inc": {"message_count": len(messages)},
-            "$set": {"status": ConversationStatus.STREAMING.value, "updated_at": now},
+            "$set": {"status": STREAMING, "updated_at": now},
         }
-        before = await self._reserve(conversation_id, user_id, update)
+        idle = {"status": {"$ne": STREAMING}}  # in the same atomic update: one turn at a time
+        before = await self._reserve(conversation_id, user_id, update, idle)
         if before is None:
-            return None
+            if await self._visible(conversation_id, user_id) is None:
+                return None
+            raise ConversationBusyError(BUSY)
         rows = _rows(messages, now)
         await self._insert_messages(before, user_id, before["message_count"], rows)
         return await self._read(conversation_id, user_id)
@@ -94,10 +101,13 @@ class MongoConversationRepository:
         if await self._visible(conversation_id, user_id) is None:
             return False
         now = clock.now()
-        fields = outcome.model_dump(mode="json", exclude={"answer"})
+        fields = outcome.model_dump(mode="json", exclude={"answer", "answer_message_id"})
         update: Doc = {"$set": {**fields, "updated_at": now}}
         answer: list[_Row] = []
-        if outcome.answer:
+        checkpointed = outcome.answer_message_id
+        if outcome.answer and checkpointed:
+            await self._rewrite(checkpointed, user_id, outcome.answer)
+        elif outcome.answer:
             answer.append((MessageRole.ASSISTANT, outcome.answer, now))
             update["$inc"] = {"message_count": 1}
         before = await self._reserve(conversation_id, user_id, update)
@@ -105,6 +115,49 @@ class MongoConversationRepository:
             return False
         await self._insert_messages(before, user_id, before["message_count"], answer)
         return True
+
+    @guarded
+    async def checkpoint(
+        self, conversation_id: str, user_id: str, answer: str, message_id: str | None
+    ) -> str | None:
+        """Store the answer so far as the turn's assistant message while the conversation
+        is still streaming; its id, or None when the turn has already ended."""
+        now = clock.now()
+        streaming = {"status": STREAMING}
+        if message_id is not None:
+            update: Doc = {"$set": {"updated_at": now}}
+            if await self._reserve(conversation_id, user_id, update, streaming) is None:
+                return None
+            await self._rewrite(message_id, user_id, answer)
+            return message_id
+        update = {"$set": {"updated_at": now}, "$inc": {"message_count": 1}}
+        before = await self._reserve(conversation_id, user_id, update, streaming)
+        if before is None:
+            return None
+        row = (MessageRole.ASSISTANT, answer, now)
+        docs = await self._insert_messages(before, user_id, before["message_count"], [row])
+        return str(docs[0]["_id"])
+
+    @guarded
+    async def interrupt_stale(self, before: datetime, code: str) -> int:
+        """Record every conversation (any user's) streaming unchanged since before `before`
+        as interrupted with `code`, keeping what its checkpoints stored; returns how many."""
+        result = await self._c.conversations.update_many(
+            {"status": STREAMING, "updated_at": {"$lt": before}},
+            {
+                "$set": {
+                    "status": ConversationStatus.INTERRUPTED.value,
+                    "error_code": code,
+                    "updated_at": clock.now(),
+                }
+            },
+        )
+        return int(result.modified_count)
+
+    async def _rewrite(self, message_id: str, user_id: str, content: str) -> None:
+        await self._c.messages.update_one(
+            {"_id": message_id, "user_id": user_id}, {"$set": {"content": content}}
+        )
 
     @guarded
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
@@ -134,10 +187,13 @@ class MongoConversationRepository:
         stored = [to_message(m) async for m in cursor.sort("seq", ASCENDING)]
         return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
 
-    async def _reserve(self, conversation_id: str, user_id: str, update: Doc) -> Doc | None:
-        """Apply `update` and return the document as it was (its count is the first seq)."""
+    async def _reserve(
+        self, conversation_id: str, user_id: str, update: Doc, where: Doc | None = None
+    ) -> Doc | None:
+        """Apply `update` (if the document also matches `where`) and return the document as
+        it was (its count is the first seq)."""
         return await self._c.conversations.find_one_and_update(
-            {"_id": conversation_id, "user_id": user_id},
+            {"_id": conversation_id, "user_id": user_id, **(where or {})},
             update,
             projection={"context_id": 1, "message_count": 1},
             return_document=ReturnDocument.BEFORE,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from my_flow_api.errors import ConversationBusyError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
     Conversation,
@@ -22,6 +23,7 @@ from my_flow_api.models.conversation import (
     MessageRole,
     StartedConversation,
 )
+from my_flow_api.repositories.sql.answers import interrupt_stale, rewrite, touch_streaming
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.messages import (
     append_one,
@@ -35,6 +37,8 @@ from my_flow_api.repositories.sql.messages import (
 )
 from my_flow_api.repositories.sql.queries import fetch_page, require_context
 from my_flow_api.repositories.sql.tables import conversations
+
+BUSY = "A turn of this conversation is still being generated"
 
 
 def _summary(row: RowMapping) -> ConversationSummary:
@@ -88,12 +92,17 @@ class SqlConversationRepository:
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]
     ) -> Conversation | None:
-        """Add messages to the end and mark the conversation streaming again."""
+        """Add messages to the end and mark the conversation streaming again; raises
+        ConversationBusyError (nothing stored) while it is streaming already."""
         now = utcnow()
         streaming = ConversationStatus.STREAMING.value
         async with self._db.write() as conn:
-            if not await touch(conn, conversation_id, user_id, status=streaming, updated_at=now):
+            if not await touch(conn, conversation_id, user_id, updated_at=now):
                 return None
+            # the row is this transaction's now (SQLite: BEGIN IMMEDIATE, PostgreSQL: its lock)
+            if await touch_streaming(conn, conversation_id, user_id, now):
+                raise ConversationBusyError(BUSY)
+            await touch(conn, conversation_id, user_id, status=streaming)
             start = await next_seq(conn, conversation_id)
             await insert_messages(conn, user_id, conversation_id, start, _pairs(messages), now)
             return await load(conn, conversation_id, user_id)
@@ -107,10 +116,35 @@ class SqlConversationRepository:
         async with self._db.write() as conn:
             if not await touch(conn, conversation_id, user_id, **values, updated_at=now):
                 return False
-            if outcome.answer:
+            checkpointed = outcome.answer_message_id
+            if outcome.answer and checkpointed:
+                await rewrite(conn, checkpointed, user_id, outcome.answer)
+            elif outcome.answer:
                 answer = (MessageRole.ASSISTANT, outcome.answer)
                 await append_one(conn, user_id, conversation_id, answer, now)
         return True
+
+    async def checkpoint(
+        self, conversation_id: str, user_id: str, answer: str, message_id: str | None
+    ) -> str | None:
+        """Store the answer so far as the turn's assistant message (a new one when
+        `message_id` is None, else that one rewritten) while the conversation is still
+        streaming; returns the message's id, None when the turn has already ended."""
+        now = utcnow()
+        async with self._db.write() as conn:
+            if not await touch_streaming(conn, conversation_id, user_id, now):
+                return None
+            if message_id is not None:
+                await rewrite(conn, message_id, user_id, answer)
+                return message_id
+            item = (MessageRole.ASSISTANT, answer)
+            return await append_one(conn, user_id, conversation_id, item, now)
+
+    async def interrupt_stale(self, before: datetime, code: str) -> int:
+        """Record every conversation (any user's) streaming unchanged since before `before`
+        as interrupted with `code`, keeping what its checkpoints stored; returns how many."""
+        async with self._db.write() as conn:
+            return await interrupt_stale(conn, before, code, utcnow())
 
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
         """The conversation with its messages in order, if it is the user's."""

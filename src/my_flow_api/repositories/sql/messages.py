@@ -125,11 +125,12 @@ async def append_one(
     conversation_id: str,
     item: tuple[MessageRole, str],
     now: datetime,
-) -> None:
-    """Store one message after the conversation's last one."""
+) -> str:
+    """Store one message after the conversation's last one; returns its id."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
     await conn.execute(_APPEND_ONE, row)
+    return str(row["id"])
 
 
 def _message(

@@ -60,7 +60,8 @@ class AnthropicProvider:
         headers = {"x-api-key": provider_key(settings), "anthropic-version": API_VERSION}
         self.model = settings.ANTHROPIC_MODEL
         base = settings.ANTHROPIC_BASE_URL or DEFAULT_BASE_URL
-        self._http = ProviderHTTP(base, headers, settings.AI_TIMEOUT_SECONDS, session_factory)
+        timeout, idle = settings.AI_TIMEOUT_SECONDS, settings.AI_IDLE_TIMEOUT_SECONDS
+        self._http = ProviderHTTP(base, headers, timeout, session_factory, idle)
         self.unsupported: set[str] = set()
 
     async def stream_chat(

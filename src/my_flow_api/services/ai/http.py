@@ -87,14 +87,23 @@ class Sender:
         self._factory = session_factory
         self._headers = headers
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        self._connect = timeout
         self._tls = tls_context()
         self._session: aiohttp.ClientSession | None = None
         self._proxy: URL | None = None
 
-    async def open(self, path: str, body: bytes, accept: str) -> ProviderResponse:
-        """Send, following the redirects the policy allows; raises aiohttp's errors."""
+    async def open(
+        self, path: str, body: bytes, accept: str, read_seconds: float | None = None
+    ) -> ProviderResponse:
+        """Send, following the redirects the policy allows; raises aiohttp's errors.
+
+        `read_seconds`: the longest silence allowed while reading the answer (a
+        `TimeoutError` then), by default the connect time-out; set on every request, so a
+        session from a factory keeps it too."""
         session = self._session or self._start()
         headers = {**self._headers, "Accept": accept}
+        read = self._connect if read_seconds is None else read_seconds
+        timeout = aiohttp.ClientTimeout(total=None, connect=self._connect, sock_read=read)
         try:
             url = URL(self._base + path)
         except ValueError as exc:  # e.g. a port that is not a number
@@ -107,6 +116,7 @@ class Sender:
                 headers=headers,
                 allow_redirects=False,
                 proxy=self._proxy,
+                timeout=timeout,
             )
             target = redirect_target(url, response.status, response.headers.get("Location"))
             if target is None:
@@ -161,7 +171,11 @@ class ProviderHTTP:
         headers: Mapping[str, str],
         timeout: float,
         session_factory: SessionFactory | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
+        self.idle_timeout = min(timeout, idle_timeout or timeout)
+        """A streamed answer's longest silence (`AI_IDLE_TIMEOUT_SECONDS`): a provider
+        that sent its headers and then nothing is a time-out well before the turn's cap."""
         # Identity: a compressing upstream may hold streamed tokens back in its buffer;
         # an answer compressed all the same is decoded by aiohttp.
         sent = {**headers, "Content-Type": JSON, "Accept-Encoding": "identity"}
@@ -173,7 +187,8 @@ class ProviderHTTP:
     ) -> AsyncIterator[ProviderResponse]:
         """The response to a request, once its status is known to be a success (2xx)."""
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        response = await self.sender.open(path, body, accept)
+        idle = self.idle_timeout if accept == EVENT_STREAM else None
+        response = await self.sender.open(path, body, accept, idle)
         try:
             if response.status >= 300:
                 await _fail(response)

@@ -60,7 +60,9 @@ class OpenAIProvider:
         self.model = settings.OPENAI_MODEL
         self._base_url = settings.OPENAI_BASE_URL or DEFAULT_BASE_URL
         timeout = settings.AI_TIMEOUT_SECONDS
-        self._http = ProviderHTTP(self._base_url, headers, timeout, session_factory)
+        self._http = ProviderHTTP(
+            self._base_url, headers, timeout, session_factory, settings.AI_IDLE_TIMEOUT_SECONDS
+        )
         # OpenAI's own models take `max_completion_tokens`; compatible servers know `max_tokens`.
         self._limit_field = "max_tokens" if settings.OPENAI_BASE_URL else "max_completion_tokens"
         self._modes = MODE_MEMORY if modes is None else modes

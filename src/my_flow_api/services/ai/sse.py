@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
+from my_flow_api.services.ai.errors import AIBadOutputError
+
 parse_json = json.JSONDecoder().decode
 """`json.loads` for one event's text, minus its per-call checks and encoding detection
 (the caller decodes the UTF-8 bytes first), which run once per streamed token."""
@@ -26,6 +28,18 @@ _BLANK = b"\n\n"
 _DATA = b"data: "
 MAX_PENDING = 65536
 """An unfinished event longer than this is parsed line by line rather than kept whole."""
+MAX_LINE_BYTES = 1024 * 1024
+"""The longest line an upstream may send (1 MiB, far above any token's event): beyond
+it the answer is a `provider_protocol_error`, so a body without line ends (garbage with a
+200) costs at most this much memory per stream instead of growing until it ends."""
+
+
+def line_too_long() -> AIBadOutputError:
+    """The error of an upstream line over `MAX_LINE_BYTES`."""
+    return AIBadOutputError(
+        f"The provider sent a line longer than {MAX_LINE_BYTES} bytes",
+        code="provider_protocol_error",
+    )
 
 
 async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -56,6 +70,8 @@ async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         # Keep an unterminated line, and a lone CR that an LF in the next read may complete.
         if lines and not lines[-1].endswith(_NL):
             pending = lines.pop()
+            if len(pending) > MAX_LINE_BYTES:
+                raise line_too_long()
         for found in _parse(lines, data):
             yield found
     if pending == _CR:  # the body ended with the CR of a blank line

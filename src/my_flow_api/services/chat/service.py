@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
 
-from my_flow_api.errors import CONTEXT_NOT_FOUND, NotFoundError, PayloadTooLargeError
+from my_flow_api.errors import (
+    CONTEXT_NOT_FOUND,
+    ConversationBusyError,
+    HistoryConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
 from my_flow_api.models.chat import ChatRequest
-from my_flow_api.models.conversation import Message
+from my_flow_api.models.conversation import ConversationStatus, Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.chat.metrics import StreamMetrics
@@ -22,6 +29,20 @@ from my_flow_api.services.streams.response import ReaderPolicy
 log = structlog.get_logger(__name__)
 
 CANCEL_WAIT_SECONDS = 2.0
+BUSY = (
+    "A turn of this conversation is still being generated: resume its stream (stream_id)"
+    " or wait for its end"
+)
+STREAM_NOT_FOUND = (
+    "Stream not found: unknown, expired or not yours, or its server restarted since"
+    " (the conversation keeps the answer saved until then)"
+)
+BUSY_LOOKUPS = 10
+BUSY_LOOKUP_SECONDS = 0.1
+HISTORY_CONFLICT = (
+    "The history sent does not continue the stored conversation (another turn came"
+    " first?): reload the conversation, or send only the new message"
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +129,7 @@ class ChatService:
         unknown, expired and foreign ones alike."""
         stream = await self.registry.find(stream_id, user_id)
         if stream is None:
-            raise NotFoundError("Stream not found")
+            raise NotFoundError(STREAM_NOT_FOUND)
         return stream
 
     async def cancel(self, stream_id: str, user_id: str) -> ActiveStream:
@@ -140,24 +161,47 @@ class ChatService:
         existing = await conversations.get_by_id(request.conversation_id, user_id)
         if existing is None or existing.context_id != request.context_id:
             raise NotFoundError("Conversation not found")
+        if existing.status is ConversationStatus.STREAMING:  # busy comes before history
+            raise ConversationBusyError(
+                BUSY, stream_id=await self._running_turn(existing.id, user_id)
+            )
         stored = [Message(role=m.role, content=m.content) for m in existing.messages]
         fresh = new_messages(stored, request.messages)
-        updated = await conversations.append_messages(existing.id, user_id, fresh)
+        try:  # the store checks again, atomically with the write
+            updated = await conversations.append_messages(existing.id, user_id, fresh)
+        except ConversationBusyError as exc:
+            running = await self._running_turn(existing.id, user_id)
+            raise ConversationBusyError(BUSY, stream_id=running) from exc
         if updated is None:
             raise NotFoundError("Conversation not found")
         return Recorded(updated.id, context.name, stored + fresh)
+
+    async def _running_turn(self, conversation_id: str, user_id: str) -> str | None:
+        """The stream generating the conversation's turn, if it can be found soon (with
+        Redis, another replica publishes it within a loop turn of recording it)."""
+        for _ in range(BUSY_LOOKUPS):
+            found = await self.registry.running_for(conversation_id, user_id)
+            if found is not None:
+                return found
+            await asyncio.sleep(BUSY_LOOKUP_SECONDS)
+        return None
 
 
 def new_messages(stored: Sequence[Message], incoming: Sequence[Message]) -> list[Message]:
     """The messages of a request that the stored conversation does not have yet.
 
-    A client may resend the whole history (its first messages then equal the stored ones)
-    or only the new turn.
+    A client sends either only the new messages (one message always counts as new), or
+    the whole history: several messages whose first is the conversation's first. A whole
+    history must begin with every stored message, exactly, and add at least one; anything
+    else (another tab's turn came first, an edited history) is a HistoryConflictError,
+    never appended blindly.
     """
+    if len(incoming) < 2 or not stored or not _same(stored[0], incoming[0]):
+        return list(incoming)
     n = len(stored)
     if len(incoming) > n and all(_same(a, b) for a, b in zip(stored, incoming, strict=False)):
         return list(incoming[n:])
-    return list(incoming)
+    raise HistoryConflictError(HISTORY_CONFLICT)
 
 
 def _same(a: Message, b: Message) -> bool:

@@ -22,8 +22,9 @@ from my_flow_api.models.conversation import (
 )
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.ai.errors import AIServiceError
+from my_flow_api.services.ai.errors import AIServiceError, AITimeoutError
 from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.chat.checkpoints import Checkpoints
 from my_flow_api.services.chat.flow_capture import capture_flows
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.extraction.service import FlowExtraction
@@ -41,6 +42,7 @@ from my_flow_api.services.streams.registry import ActiveStream, StopReason
 log = structlog.get_logger(__name__)
 
 NO_FLOWS = metadata_data([])
+EMPTY_AT_CAP_CODE = AITimeoutError.code
 
 
 @dataclass
@@ -60,6 +62,8 @@ class TurnLimits:
     """Bounds of one turn."""
 
     max_duration_seconds: float = 300.0
+    checkpoint_seconds: float = 1.0
+    """How often the answer so far is saved while it streams (0: only at the end)."""
 
 
 class ChatTurn:
@@ -93,6 +97,13 @@ class ChatTurn:
         self._flow_count = 0
         self._persisting: asyncio.Task[object] | None = None
         self._log = log.bind(user_id=stream.user_id, context_id=stream.context_id)
+        self.checkpoints = Checkpoints(
+            store.conversations,
+            stream.conversation_id,
+            stream.user_id,
+            lambda: self.answer.parts,
+            self.limits.checkpoint_seconds,
+        )
 
     def _elapsed_ms(self) -> int:
         return int((time.monotonic() - self.started_at) * 1000)
@@ -112,6 +123,7 @@ class ChatTurn:
     async def run(self) -> None:
         """Generate the turn; every path, cancellation included, ends the log exactly once."""
         self.metrics.stream_started()
+        self.checkpoints.start()
         try:
             await self._generate()
         except asyncio.CancelledError:
@@ -151,6 +163,12 @@ class ChatTurn:
                 await self._stream_answer()
         except TimeoutError:
             self.answer.finish_reason = "max_duration"
+            if not self.answer.parts:  # a turn that produced nothing is no success
+                self.metrics.provider_errors.labels(code=EMPTY_AT_CAP_CODE).inc()
+                seconds = self.limits.max_duration_seconds
+                self.early_failure = AITimeoutError(f"The model wrote nothing within {seconds:g} s")
+                await self._fail(EMPTY_AT_CAP_CODE, self.early_failure.message)
+                return
         except AIServiceError as exc:
             self.metrics.provider_errors.labels(code=exc.code).inc()
             self._log.error("AI service error during streaming", code=exc.code)
@@ -210,6 +228,7 @@ class ChatTurn:
         self.outcome = "error"
 
     async def _persist(self, status: ConversationStatus, error_code: str | None = None) -> bool:
+        checkpointed = await self.checkpoints.stop()
         outcome = ConversationOutcome(
             status=status,
             answer=self.answer.text or None,
@@ -217,6 +236,7 @@ class ChatTurn:
             error_code=error_code,
             first_token_ms=self.answer.first_token_ms,
             duration_ms=self._elapsed_ms(),
+            answer_message_id=checkpointed,
         )
         finish = self.store.conversations.finish
         self._persisting = asyncio.ensure_future(

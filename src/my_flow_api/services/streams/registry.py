@@ -152,6 +152,13 @@ class StreamRegistry:
         """`get`, as every registry does it (a shared one also finds other replicas')."""
         return self.get(stream_id, user_id)
 
+    async def running_for(self, conversation_id: str, user_id: str) -> str | None:
+        """The id of the user's running stream generating this conversation, if known."""
+        for stream in self.running():
+            if stream.conversation_id == conversation_id and stream.user_id == user_id:
+                return stream.id
+        return None
+
     async def request_stop(self, stream: ActiveStream) -> bool:
         """Ask the stream's generation to stop as cancelled; False if it was over."""
         return stream.stop(StopReason.CANCELLED)

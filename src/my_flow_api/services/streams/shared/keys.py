@@ -67,6 +67,10 @@ class Keys:
         """Set once by the replica that records a dead owner's stream as interrupted."""
         return f"{self.prefix}claim:{stream_id}"
 
+    def turn(self, conversation_id: str) -> str:
+        """The stream generating (or that last generated) the conversation's turn."""
+        return f"{self.prefix}turn:{conversation_id}"
+
     def slots(self, user_id: str) -> str:
         """Sorted set of the user's running streams, scored by lease expiry (ms)."""
         return f"{self.prefix}slots:{user_id}"

@@ -42,15 +42,17 @@ return 1
 )
 
 # KEYS: the lease, then one slots key per stream. ARGV: lease ms, then the stream ids.
+# Returns 1 when the lease was still there (0: Redis lost it, or it lapsed).
 _REFRESH = (
     _NOW
     + """
+local kept = redis.call('EXISTS', KEYS[1])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 for i = 2, #KEYS do
   redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[1]), ARGV[i])
   redis.call('PEXPIRE', KEYS[i], ARGV[1])
 end
-return #KEYS - 1
+return kept
 """
 )
 
@@ -83,12 +85,13 @@ class Leases:
         pipe.delete(self.keys.meta(stream_id))
         await pipe.execute()
 
-    async def refresh(self, running: Sequence[tuple[str, str]]) -> None:
-        """Renew this replica's lease and the slots of its running (stream, user) pairs."""
+    async def refresh(self, running: Sequence[tuple[str, str]]) -> bool:
+        """Renew this replica's lease and the slots of its running (stream, user) pairs;
+        False when the lease had gone (Redis restarted empty, or it lapsed meanwhile)."""
         keys = [self.keys.lease(self.replica_id)]
         keys += [self.keys.slots(user) for _, user in running]
         args: list[str | int] = [self.lease_ms, *(stream for stream, _ in running)]
-        await self._refresh(keys=keys, args=args)
+        return bool(await self._refresh(keys=keys, args=args))
 
     async def drop(self) -> None:
         """Say this replica is gone (a clean stop): others need not wait for the expiry."""

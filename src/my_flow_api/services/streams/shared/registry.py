@@ -97,6 +97,10 @@ class SharedStreamRegistry(StreamRegistry):
             super().finish(stream)
             self.writer.finished(stream)
 
+    def _forget(self, stream_id: str) -> None:
+        super()._forget(stream_id)
+        self.writer.forget(stream_id)
+
     async def find(self, stream_id: str, user_id: str) -> ActiveStream | None:
         here = self.local(stream_id)
         if here is not None:
@@ -113,6 +117,21 @@ class SharedStreamRegistry(StreamRegistry):
         if meta.get("stop"):
             stream.stop_reason = StopReason.CANCELLED
         return stream
+
+    async def running_for(self, conversation_id: str, user_id: str) -> str | None:
+        here = await super().running_for(conversation_id, user_id)
+        if here is not None:
+            return here
+        try:
+            async with asyncio.timeout(REQUEST_SECONDS):
+                raw = await self.redis.get(self.keys.turn(conversation_id))
+                if raw is None:
+                    return None
+                stream_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+                meta = text_map(await self.redis.hgetall(self.keys.meta(stream_id)))
+        except FAILURES:
+            return None  # the 409 goes out without the id
+        return stream_id if meta.get("user") == user_id else None
 
     async def request_stop(self, stream: ActiveStream) -> bool:
         if stream.owner == self.replica_id or stream.log.closed:
@@ -146,7 +165,8 @@ class SharedStreamRegistry(StreamRegistry):
         failing = False
         while True:
             try:
-                await self.leases.refresh([(s.id, s.user_id) for s in self.running()])
+                if not await self.leases.refresh([(s.id, s.user_id) for s in self.running()]):
+                    self.writer.restore()  # Redis came back empty: our streams' records too
                 await self.janitor.sweep()
             except (*FAILURES, DomainError) as exc:
                 if not failing:

@@ -38,6 +38,8 @@ class _Tracked:
     sent: int = 0
     conversation_sent: bool = False
     finished: bool = False
+    restoring: bool = False
+    """Write the stream's record (owner, user, context, running) again: Redis lost it."""
 
 
 class LogWriter:
@@ -49,13 +51,27 @@ class LogWriter:
         self.live_ttl = live_ttl
         self.retention_ttl = retention_ttl
         self._dirty: dict[str, _Tracked] = {}
+        self._known: dict[str, _Tracked] = {}
+        self._restore = False
         self._wake = asyncio.Event()
         self._failing = False
 
     def track(self, stream: ActiveStream, memory: MemoryStreamLog) -> None:
-        """Mirror this log from now on."""
+        """Mirror this log from now on (and again after `restore`, until `forget`)."""
         tracked = _Tracked(stream, memory)
+        self._known[stream.id] = tracked
         memory.on_append = lambda: self._mark(tracked)
+
+    def forget(self, stream_id: str) -> None:
+        """The stream's retention is over here: a restore no longer writes it."""
+        self._known.pop(stream_id, None)
+
+    def restore(self) -> None:
+        """Redis lost its data (a restart without persistence): write every stream this
+        replica still holds again, records and whole logs, so any replica can resume
+        them. Done by the flush loop, in order with its other writes."""
+        self._restore = True
+        self._wake.set()
 
     def recorded(self, stream: ActiveStream) -> None:
         """Publish the conversation id soon (whoever takes over a dead owner needs it)."""
@@ -81,6 +97,9 @@ class LogWriter:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if self._restore:
+                self._restore = False
+                self._begin_restore()
             batch, self._dirty = self._dirty, {}
             try:
                 await self._flush(list(batch.values()))
@@ -98,6 +117,17 @@ class LogWriter:
                 if self._failing:
                     log.info("Redis writes resumed")
                 self._failing = False
+
+    def _begin_restore(self) -> None:
+        for stream_id, tracked in self._known.items():
+            tracked.sent = 0
+            tracked.conversation_sent = False
+            tracked.restoring = True
+            self._dirty[stream_id] = tracked
+        if self._known:
+            log.warning(
+                "Redis lost the streams' records; writing them again", count=len(self._known)
+            )
 
     def _requeue(self, batch: dict[str, _Tracked]) -> None:
         for stream_id, tracked in batch.items():
@@ -123,10 +153,16 @@ class LogWriter:
         for tracked, upto in sent:
             tracked.sent = upto
             tracked.conversation_sent = bool(tracked.stream.conversation_id)
+            tracked.restoring = False
 
     def _queue(self, pipe: Pipeline, tracked: _Tracked) -> int:
         """Queue the tracked log's news on `pipe`; returns the id sent up to."""
         stream, memory, keys = tracked.stream, tracked.log, self.keys
+        if tracked.restoring:
+            self._queue_record(pipe, tracked)
+            # whole, from event 1: what was sent between Redis' return and this restore sits
+            # at later ids, and readers only take the next id, so it goes first
+            pipe.delete(keys.log(stream.id))
         events = memory.encoded_after(tracked.sent)
         last = tracked.sent + len(events)
         for number, wire in enumerate(events, start=tracked.sent + 1):
@@ -138,6 +174,8 @@ class LogWriter:
             pipe.expire(keys.log(stream.id), self.live_ttl)
         if stream.conversation_id and not tracked.conversation_sent:
             pipe.hset(keys.meta(stream.id), "conversation", stream.conversation_id)
+            # a newer turn overwrites it, never deleted: an old stream's end may come later
+            pipe.set(keys.turn(stream.conversation_id), stream.id, ex=self.live_ttl)
         if tracked.finished:  # after the events above: the end is on Redis first
             pipe.zrem(keys.slots(stream.user_id), stream.id)
             pipe.hdel(keys.running, stream.id)
@@ -145,3 +183,17 @@ class LogWriter:
             pipe.expire(keys.meta(stream.id), self.retention_ttl)
             memory.on_append = None
         return last
+
+    def _queue_record(self, pipe: Pipeline, tracked: _Tracked) -> None:
+        """The stream's record as `Leases.acquire` wrote it (its slot excepted: slots come
+        back as streams start, and a lost one only lets the user start one more)."""
+        stream, keys = tracked.stream, self.keys
+        record: dict[FieldT, EncodableT] = {
+            "user": stream.user_id,
+            "context": stream.context_id,
+            "owner": stream.owner,
+        }
+        pipe.hset(keys.meta(stream.id), mapping=record)
+        pipe.expire(keys.meta(stream.id), self.live_ttl)
+        if not tracked.finished:
+            pipe.hset(keys.running, stream.id, stream.owner)
