@@ -1,0 +1,75 @@
+"""The embedded default: operations from the user's own sentences, in-process.
+
+Per sentence of the user's own voice (`voice.user_voice`: no pasted or injected text, no
+assistant words): a decided statement (`guards`) with a cue for a change (`cues`) that
+names exactly one open flow (`linking`) proposes that change. `vetting` then checks it
+like any model's proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.clauses import lines, sentences
+from my_flow_api.services.extraction.followup import guards
+from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
+from my_flow_api.services.extraction.followup.linking import link
+from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation, Op
+from my_flow_api.services.extraction.followup.refine import correction
+from my_flow_api.services.extraction.followup.when import new_due
+from my_flow_api.services.extraction.voice import user_voice
+
+
+def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
+    """Every sentence the user said in their own voice, in order."""
+    for message in chat:
+        if message.role is not MessageRole.USER:
+            continue
+        for line in lines(user_voice(message.content)):
+            yield from sentences(line.text)
+
+
+def detect_operations(
+    chat: Sequence[ChatMessage], flows: Sequence[OpenFlow], today: date
+) -> list[Operation]:
+    """The changes the user's sentences state for the open flows (the last one per flow)."""
+    found: dict[str, Operation] = {}
+    for sentence in user_sentences(chat):
+        if not guards.states_decided_change(sentence):
+            continue
+        ops = stated_ops(sentence)
+        if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
+            ops = [Op.REFINE]
+        for op in ops:
+            operation = _operation(op, sentence, flows, today)
+            if operation is not None:
+                found[operation.flow_id] = operation
+                break
+    return list(found.values())
+
+
+def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
+    if op is Op.REFINE:
+        fixed = correction(sentence, flows)
+        if fixed is None:
+            return None
+        return Operation(op, fixed[0].id, sentence, title=fixed[1])
+    flow = link(sentence, flows)
+    if flow is None:
+        return None
+    if op is not Op.CANCEL and guards.is_plan(sentence):
+        return None
+    if op is Op.RESCHEDULE:
+        due = new_due(sentence, today)
+        if due is None or due == flow.due:
+            return None
+        return Operation(op, flow.id, sentence, due=due)
+    if op is Op.REPRIORITISE:
+        priority = new_priority(sentence)
+        if priority is None or priority == flow.priority:
+            return None
+        return Operation(op, flow.id, sentence, priority=priority)
+    return Operation(op, flow.id, sentence)
