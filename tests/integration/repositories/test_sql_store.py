@@ -35,7 +35,7 @@ from my_flow_api.repositories.sql.tables import metadata
 
 pytestmark = pytest.mark.integration
 
-TABLES = {"alembic_version", "contexts", "flows", "conversations", "messages"}
+TABLES = {"alembic_version", "contexts", "flows", "conversations", "messages", "flow_changes"}
 SECRET = "hunter2-secret"
 
 

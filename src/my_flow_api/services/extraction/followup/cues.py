@@ -53,7 +53,8 @@ CANCEL = re.compile(
 MOVE = re.compile(
     r"\b(?:move[ds]?|moving|push(?:ed)?|postpone[ds]?|reschedule[ds]?|shift(?:ed)?|"
     r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|brought forward|"
-    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|aplaz\w*|retras\w*|adelant\w*|ahora es|"
+    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
+    r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
     r"verschieb\w*|verschob\w*|verlegt|jetzt am|statt|décal\w*|repouss\w*|report\w*|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
     r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",

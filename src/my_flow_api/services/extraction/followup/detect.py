@@ -17,7 +17,7 @@ from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.followup import guards
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.linking import link
-from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation, Op
+from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.refine import correction
 from my_flow_api.services.extraction.followup.when import new_due
 from my_flow_api.services.extraction.voice import user_voice

@@ -37,10 +37,11 @@ def correction(sentence: str, flows: Sequence[OpenFlow]) -> tuple[OpenFlow, str]
 
 def _replacement(sentence: str, start: int, end: int, title: str) -> str | None:
     after = _MARK.search(sentence, end)
-    before = [m for m in _MARK.finditer(sentence[:start])]
+    before = list(_MARK.finditer(sentence[:start]))
     for m in ([after] if after else []) + before[::-1]:
         word = m.group(1)
-        if fold(word) not in STOPWORDS and fold(word) not in fold(title) and not word.endswith("ing"):
+        folded = fold(word)
+        if folded not in STOPWORDS and folded not in fold(title) and not folded.endswith("ing"):
             return word
     return None
 
