@@ -20,7 +20,14 @@ from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.config import ConfigError, Settings, get_settings
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.repositories.factory import create_store
-from my_flow_api.routers import contexts, conversations, flows, health, local_session
+from my_flow_api.routers import (
+    contexts,
+    conversations,
+    flow_changes,
+    flows,
+    health,
+    local_session,
+)
 from my_flow_api.routers.page import install_page
 from my_flow_api.server.body_limit import BodyLimitMiddleware
 from my_flow_api.server.error_handlers import install_error_handlers
@@ -114,7 +121,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    for module in (health, contexts, flows, conversations):
+    for module in (health, contexts, flows, flow_changes, conversations):
         app.include_router(module.router)
     _install_page(app, settings)
     return app

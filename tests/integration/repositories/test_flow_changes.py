@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import PageParams
 from my_flow_api.models.context import Context, ContextCreate
 from my_flow_api.models.flow import Flow, FlowCreate, FlowPriority
-from my_flow_api.models.flow_change import FlowChangeOp, FlowEdit, TurnPlan
+from my_flow_api.models.flow_change import FlowChangeOp, FlowEdit, TurnPlan, TurnWrite
 from my_flow_api.repositories.protocols import Store
 
 pytestmark = pytest.mark.integration
@@ -29,11 +30,11 @@ async def seeded(store: Store, user: str = ALICE) -> tuple[Context, Flow]:
     return ctx, flow
 
 
-def edit(op: FlowChangeOp, flow: Flow, **fields: object) -> FlowEdit:
+def edit(op: FlowChangeOp, flow: Flow, **fields: Any) -> FlowEdit:
     return FlowEdit(op=op, flow_id=flow.id, evidence="I booked the flight", **fields)
 
 
-async def apply(store: Store, ctx: Context, *edits: FlowEdit, user: str = ALICE):  # type: ignore[no-untyped-def]
+async def apply(store: Store, ctx: Context, *edits: FlowEdit, user: str = ALICE) -> TurnWrite:
     return await store.flows.apply_turn(user, ctx.id, TurnPlan(edits=list(edits)))
 
 
@@ -47,7 +48,7 @@ async def apply(store: Store, ctx: Context, *edits: FlowEdit, user: str = ALICE)
     ],
 )
 async def test_an_edit_changes_the_flow_and_undo_restores_it_exactly(
-    store: Store, op: FlowChangeOp, fields: dict[str, object], expected: dict[str, object]
+    store: Store, op: FlowChangeOp, fields: dict[str, Any], expected: dict[str, object]
 ) -> None:
     ctx, flow = await seeded(store)
     done = await apply(store, ctx, edit(op, flow, **fields))

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from my_flow_api.models.flow import FlowPriority
+from my_flow_api.models.flow_change import FlowChangeOp as Op
 
-
-class Op(StrEnum):
-    COMPLETE = "complete"
-    CANCEL = "cancel"
-    RESCHEDULE = "reschedule"
-    REPRIORITISE = "reprioritise"
-    REFINE = "refine"
+__all__ = ["MAX_OPERATIONS", "Op", "OpenFlow", "Operation"]
 
 
 @dataclass(frozen=True, slots=True)
