@@ -16,6 +16,7 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.followup import guards
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
+from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.refine import correction
@@ -24,11 +25,12 @@ from my_flow_api.services.extraction.voice import user_voice
 
 
 def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
-    """Every sentence the user said in their own voice, in order."""
-    for message in chat:
-        if message.role is not MessageRole.USER:
-            continue
-        for line in lines(user_voice(message.content)):
+    """Every sentence the user said in their own voice, in order, from the last message
+    that takes back what came before ("wait no, I returned the shoes") on."""
+    turns = [user_voice(m.content) for m in chat if m.role is MessageRole.USER]
+    start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
+    for text in turns[start:]:
+        for line in lines(text):
             yield from sentences(line.text)
 
 
@@ -37,15 +39,16 @@ def detect_operations(
 ) -> list[Operation]:
     """The changes the user's sentences state for the open flows (the last one per flow)."""
     found: dict[str, Operation] = {}
+    by_id = {f.id: f for f in flows}
     for sentence in user_sentences(chat):
-        if not guards.states_decided_change(sentence):
+        if guards.is_question(sentence):
             continue
         ops = stated_ops(sentence)
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
         for op in ops:
             operation = _operation(op, sentence, flows, today)
-            if operation is not None:
+            if operation is not None and decided_about(sentence, by_id[operation.flow_id], op):
                 found[operation.flow_id] = operation
                 break
     return list(found.values())
@@ -57,19 +60,29 @@ def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) ->
         if fixed is None:
             return None
         return Operation(op, fixed[0].id, sentence, title=fixed[1])
+    if op in (Op.COMPLETE, Op.CANCEL):
+        flow = _linked_with_cue(op, sentence, flows)
+        return None if flow is None else Operation(op, flow.id, sentence)
     flow = link(sentence, flows)
     if flow is None:
-        return None
-    if op is not Op.CANCEL and guards.is_plan(sentence):
         return None
     if op is Op.RESCHEDULE:
         due = new_due(sentence, today)
         if due is None or due == flow.due:
             return None
         return Operation(op, flow.id, sentence, due=due)
-    if op is Op.REPRIORITISE:
-        priority = new_priority(sentence)
-        if priority is None or priority == flow.priority:
-            return None
-        return Operation(op, flow.id, sentence, priority=priority)
-    return Operation(op, flow.id, sentence)
+    priority = new_priority(sentence)
+    if priority is None or priority == flow.priority:
+        return None
+    return Operation(op, flow.id, sentence, priority=priority)
+
+
+def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> OpenFlow | None:
+    """The one flow named in the same clause as the cue for `op` ("booked the flight,
+    the hotel is next" completes the flight only)."""
+    linked = {
+        flow.id: flow
+        for segment in guards.segments(sentence)
+        if op in stated_ops(segment) and (flow := link(segment, flows)) is not None
+    }
+    return next(iter(linked.values())) if len(linked) == 1 else None

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from my_flow_api.services.extraction.followup.operations import OpenFlow
-from my_flow_api.services.extraction.text import STOPWORDS, shares, stem, words
+from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem, words
 
 MIN_COVERAGE = 0.5
 _GERMAN_VERB_END = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
@@ -24,11 +24,24 @@ _FILLER = frozenset(
     gestern morgen aujourd hier demain oggi ieri domani hoje ontem amanhã amanha lol haha
     """.split()
 )
+_MORE_STOPWORDS = frozenset(
+    """
+    per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
+    dos das do da no na os as um uma com pra pro pelo pela ao aos
+    """.split()
+)
+_WORD = re.compile(r"[^\W_]+")
+_OF = frozenset("of de di da do del della dell des du dos das".split())
+STOP = STOPWORDS | _MORE_STOPWORDS
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOP and len(w) > 1]
 
 
 def object_words(title: str) -> set[str]:
     """The stems of what a flow is about: its title's content words without its verb."""
-    tokens = [w for w in words(title) if w not in STOPWORDS and len(w) > 1]
+    tokens = _content(title)
     if len(tokens) > 1:
         tokens = tokens[:-1] if _GERMAN_VERB_END.match(tokens[-1]) else tokens[1:]
     return {stem(w) for w in tokens}
@@ -36,39 +49,96 @@ def object_words(title: str) -> set[str]:
 
 def title_verb(title: str) -> str | None:
     """The stem of a title's verb: its first word (or a German title's last infinitive)."""
-    tokens = [w for w in words(title) if w not in STOPWORDS and len(w) > 1]
+    tokens = _content(title)
     if not tokens:
         return None
     return stem(tokens[-1] if _GERMAN_VERB_END.match(tokens[-1]) else tokens[0])
 
 
 def coverage(sentence: str, flow: OpenFlow) -> float:
-    """The share of the flow's object the sentence names; 0 with another qualifier on it."""
+    """The share of the flow's object the sentence names; 0 when it names at most half of
+    it and puts another thing on what it names."""
     wanted = object_words(flow.title)
     if not wanted:
         return 0.0
-    said = [stem(w) for w in words(sentence) if w not in STOPWORDS and len(w) > 1]
-    pool = set(said)
+    pool = {stem(w) for w in _content(sentence)}
     covered = sum(1 for w in wanted if shares(w, pool)) / len(wanted)
-    if 0 < covered < 1 and _other_qualifier(said, wanted, flow.title):
+    if covered < 1 and not any(shares(w, pool) for w in head_words(flow.title)):
+        return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
+    if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
         return 0.0
     return covered
 
 
-def _other_qualifier(said: list[str], wanted: set[str], title: str) -> bool:
-    """A content word right next to a named object word that the title does not have."""
-    title_words = {stem(w) for w in words(title)}
-    for i, word in enumerate(said):
-        if not shares(word, wanted):
+def head_words(title: str) -> set[str]:
+    """The stems of the thing the title's verb acts on: the words right after the verb up
+    to the first small word ("flight" in "Book a flight to Lisbon", "electricity bill" in
+    "Pay the electricity bill"; a German title's words before its final verb)."""
+    tokens = _tokens(title)
+    if tokens and _GERMAN_VERB_END.match(tokens[-1]) and len(tokens) > 1:
+        tokens = [tokens[-1], *tokens[:-1]]
+    head: list[str] = []
+    for token in tokens[1:]:
+        if token in STOP or len(token) < 2:
+            if head:
+                break
             continue
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(said):
-                near = said[j]
-                if near in _FILLER or shares(near, title_words) or near.isdigit():
-                    continue
-                if len(near) >= 3:
-                    return True
+        head.append(stem(token))
+    return set(head)
+
+
+def _tokens(text: str) -> list[str]:
+    """Every folded word, short ones included (articles separate words here)."""
+    return _WORD.findall(fold(text))
+
+
+def _other_qualifier(tokens: list[str], title: str) -> bool:
+    """A named object word with another thing on it: the word just before it ("the *gas*
+    bill"), after "of/de/di" ("la facture *de gaz*"), or, where the title uses the word as
+    a modifier, after it ("Christmas *tree*" against "Order Christmas cards")."""
+    title_tokens = _tokens(title)
+    title_stems = {stem(w) for w in title_tokens}
+    modifiers = {
+        stem(w)
+        for i, w in enumerate(title_tokens[:-1])
+        if w not in STOP and title_tokens[i + 1] not in STOP
+    }
+    wanted = object_words(title)
+
+    def foreign(word: str) -> bool:
+        return not (
+            word in STOP or word in _FILLER or word in _AFTER_OK or word.isdigit()
+            or len(word) < 3 or shares(stem(word), title_stems)
+        )  # fmt: skip
+
+    for i, token in enumerate(tokens):
+        if not shares(stem(token), wanted):
+            continue
+        before = tokens[i - 1] if i > 0 else ""
+        after = tokens[i + 1 : i + 3]
+        if before and foreign(before) and not before.endswith("ed"):
+            return True
+        if len(after) == 2 and after[0] in _OF and foreign(after[1]):
+            return True
+        if after and stem(token) in modifiers and foreign(after[0]) and not _ok_after(after[0]):
+            return True
     return False
+
+
+_AFTER_OK = frozenset(
+    """
+    done sorted finished booked paid sent fixed hab habe ist sind est fatto fatta fatti
+    feito feita pronto listo hecho erledigt gebucht thing stuff while yet today finally
+    this that esta este ese esa ce cette cet questa questo stamattina stasera essa esse
+    morning
+    """.split()
+)
+
+
+def _ok_after(word: str) -> bool:
+    """A word that may follow a named object without being another thing ("the flight
+    *booked*", "termin *hab* ich")."""
+    return word in _AFTER_OK or word.endswith(("ed", "ly", "ing", "ato", "ado", "ido", "ito"))
 
 
 def link(sentence: str, flows: Sequence[OpenFlow]) -> OpenFlow | None:

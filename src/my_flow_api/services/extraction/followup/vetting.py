@@ -18,16 +18,14 @@ from collections.abc import Sequence
 
 from my_flow_api.models.flow import TITLE_MAX
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.followup import guards
 from my_flow_api.services.extraction.followup.detect import user_sentences
-from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
+from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.operations import (
     MAX_OPERATIONS,
     Op,
     OpenFlow,
     Operation,
 )
-from my_flow_api.services.extraction.followup.refine import correction
 from my_flow_api.services.extraction.text import fold
 
 MIN_EVIDENCE_CHARS = 6
@@ -40,7 +38,7 @@ def vet(
     by_id = {f.id: f for f in flows}
     proposed = [p for p in proposed[: MAX_OPERATIONS * 4] if p.flow_id in by_id]
     counts = Counter(p.flow_id for p in proposed)
-    said = [_key(s) for s in user_sentences(chat)]
+    said = [(_key(s), s) for s in user_sentences(chat)]
     kept = [
         op for op in proposed if counts[op.flow_id] == 1 and _justified(op, by_id[op.flow_id], said)
     ]
@@ -51,22 +49,14 @@ def _key(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def _justified(op: Operation, flow: OpenFlow, said: list[str]) -> bool:
+def _justified(op: Operation, flow: OpenFlow, said: list[tuple[str, str]]) -> bool:
     evidence = _key(op.evidence)
-    if len(evidence) < MIN_EVIDENCE_CHARS:
+    if len(evidence) < MIN_EVIDENCE_CHARS or not _has_value(op, flow):
         return False
     # The evidence must be (part of) one of the user's own sentences, and that whole
     # sentence is what is judged: a quoted fragment cannot hide its "if" or "?".
-    sentence = next((s for s in said if evidence in s), None)
-    if sentence is None or not guards.states_decided_change(sentence):
-        return False
-    if op.op is not Op.CANCEL and guards.is_plan(sentence):
-        return False
-    if not _has_value(op, flow):
-        return False
-    if op.op is Op.REFINE and correction(sentence, [flow]) is not None:
-        return True
-    return coverage(sentence, flow) >= MIN_COVERAGE
+    sentence = next((raw for key, raw in said if evidence in key), None)
+    return sentence is not None and decided_about(sentence, flow, op.op)
 
 
 def _has_value(op: Operation, flow: OpenFlow) -> bool:
