@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     from bench.followup.scoring import summary
 
+    from my_flow_api.logging_setup import configure_logging
+
+    configure_logging(level="WARNING")
+
     scores = asyncio.run(run(args.provider, cases, args.seed))
     if args.verbose:
         for s in scores:

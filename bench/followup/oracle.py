@@ -61,8 +61,9 @@ def _item(change: dict[str, Any], flow_id: str, evidence: str) -> dict[str, Any]
 
 
 def _flow(gold: dict[str, Any]) -> dict[str, Any]:
-    return {"title": gold["title"], "description": None,
-            "priority": gold.get("priority", "medium"), "due_date": gold.get("due_date")}  # fmt: skip
+    priority = gold.get("priority", "medium")
+    return {"title": gold["title"], "description": None, "priority": priority,
+            "due_date": gold.get("due_date")}  # fmt: skip
 
 
 def oracle_answer(case: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:

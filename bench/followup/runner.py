@@ -23,6 +23,8 @@ from my_flow_api.repositories.factory import create_store
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.factory import build_provider
 from my_flow_api.services.chat.flow_capture import capture_turn
+from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.followup.turn import extract_turn
 from my_flow_api.services.extraction.service import FlowExtraction
 
 USER = "bench-user"
@@ -56,15 +58,28 @@ async def run_case(
     if script is not None:
         script(case, ids)
     start = perf_counter()
+    today = date.fromisoformat(case["today"])
     written = await capture_turn(
-        extraction, store.flows, USER, context_id, chat_of(case),
-        today=date.fromisoformat(case["today"]),
-    )  # fmt: skip
+        extraction, store.flows, USER, context_id, chat_of(case), today=today
+    )
     latency = (perf_counter() - start) * 1000
+    # The extraction alone (open flows as the turn saw them; no store), timed apart from
+    # the capture so the store's writes and the extraction's cost can be told apart.
+    refs = [_ref(seed, ids[seed["id"]]) for seed in case["open_flows"]]
+    start = perf_counter()
+    await extract_turn(extraction, chat_of(case), context_id, refs, today=today)
+    extraction_ms = (perf_counter() - start) * 1000
     finals: dict[str, Flow | None] = {
         key: await store.flows.get_by_id(flow_id, USER) for key, flow_id in ids.items()
     }
-    return score_case(case, finals, written.created, latency)
+    score = score_case(case, finals, written.created, latency)
+    score.extraction_ms = extraction_ms
+    return score
+
+
+def _ref(seed: dict[str, Any], flow_id: str) -> OpenFlow:
+    due = date.fromisoformat(seed["due_date"]) if seed["due_date"] else None
+    return OpenFlow(flow_id, seed["title"], due, FlowPriority(seed["priority"]))
 
 
 async def run(provider: str, cases: list[dict[str, Any]], seed: int = 0) -> list[CaseScore]:

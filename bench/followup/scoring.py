@@ -37,6 +37,7 @@ class CaseScore:
     duplicates: int = 0
     injected: int = 0
     latency_ms: float = 0.0
+    extraction_ms: float = 0.0
     error: str | None = None
 
 
@@ -106,23 +107,27 @@ def summary(scores: list[CaseScore]) -> dict[str, Any]:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    latencies = sorted(s.latency_ms for s in scores)
 
-    def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return round(values[min(len(values) - 1, int(q * len(values)))], 2) if values else 0.0
 
-    to_change = sum(len([w for w in s.wrong]) for s in scores)
+    latencies = [s.latency_ms for s in scores]
+    extraction = [s.extraction_ms for s in scores]
+
     return {
         "cases": len(scores),
         "seeded_flows": seeded,
         "change_accuracy": round(sum(s.right for s in scores) / seeded, 4) if seeded else 1.0,
         "false_changes": sum(s.false_changes for s in scores),
-        "wrong_flows": to_change,
+        "wrong_flows": sum(len(s.wrong) for s in scores),
         "new_flows": {"tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 4),
                       "recall": round(recall, 4), "f1": round(f1, 4)},
         "duplicates": sum(s.duplicates for s in scores),
         "injected_accepted": sum(s.injected for s in scores),
         "errors": sum(1 for s in scores if s.error),
-        "latency_ms": {"p50": round(pct(0.5), 2), "p95": round(pct(0.95), 2),
-                       "max": round(latencies[-1], 2) if latencies else 0.0},
+        "latency_ms": {"p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
+                       "max": pct(latencies, 1.0)},
+        "extraction_ms": {"p50": pct(extraction, 0.5), "p95": pct(extraction, 0.95),
+                          "max": pct(extraction, 1.0)},
     }  # fmt: skip

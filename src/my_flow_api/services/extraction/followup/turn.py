@@ -29,6 +29,7 @@ from my_flow_api.services.extraction.followup.model_io import (
     turn_schema,
 )
 from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
+from my_flow_api.services.extraction.followup.restated import not_restating
 from my_flow_api.services.extraction.followup.vetting import vet
 from my_flow_api.services.extraction.grounding import keep_grounded
 from my_flow_api.services.extraction.mode import FlowExtractor
@@ -74,7 +75,7 @@ async def extract_turn(
     if extraction.extractor is FlowExtractor.RULES:
         flows = await extraction.extract(messages, context_id, today=day)
         operations = await asyncio.to_thread(_rules_operations, chat, open_flows, day)
-        return TurnExtraction(flows, operations)
+        return TurnExtraction(not_restating(flows, open_flows), operations)
     return await _by_model(extraction, chat, context_id, open_flows, day)
 
 
@@ -110,4 +111,4 @@ async def _by_model(
     proposed = parse_flows(raw, context_id)
     flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
     operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows)
-    return TurnExtraction(flows, operations)
+    return TurnExtraction(not_restating(flows, open_flows), operations)
