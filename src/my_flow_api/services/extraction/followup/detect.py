@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Protocol
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
@@ -35,9 +36,15 @@ def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
 
 
 def detect_operations(
-    chat: Sequence[ChatMessage], flows: Sequence[OpenFlow], today: date
+    chat: Sequence[ChatMessage],
+    flows: Sequence[OpenFlow],
+    today: date,
+    model: IntentReader | None = None,
 ) -> list[Operation]:
-    """The changes the user's sentences state for the open flows (the last one per flow)."""
+    """The changes the user's sentences state for the open flows (the last one per flow):
+    by the cue patterns, else, when `model` is given, by what it reads in a clause
+    (`bench/followup/learned.py`: a classifier that did not generalise better than the
+    patterns on held-out folds, so the embedded default runs without one)."""
     found: dict[str, Operation] = {}
     by_id = {f.id: f for f in flows}
     for sentence in user_sentences(chat):
@@ -46,12 +53,50 @@ def detect_operations(
         ops = stated_ops(sentence)
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
-        for op in ops:
-            operation = _operation(op, sentence, flows, today)
-            if operation is not None and decided_about(sentence, by_id[operation.flow_id], op):
+        proposals = [_operation(op, sentence, flows, today) for op in ops]
+        if model is not None and not any(proposals) and Op.REFINE not in ops:
+            proposals = _learned(model, sentence, flows, today)
+        for operation in proposals:
+            if operation is None:
+                continue
+            if decided_about(sentence, by_id[operation.flow_id], operation.op):
                 found[operation.flow_id] = operation
                 break
     return list(found.values())
+
+
+class IntentReader(Protocol):
+    """Reads which change (or "none") a clause states about a flow, with a probability."""
+
+    threshold: float
+
+    def predict(self, clause: str, flow: OpenFlow) -> tuple[str, float]: ...
+
+
+def _learned(
+    model: IntentReader, sentence: str, flows: Sequence[OpenFlow], today: date
+) -> list[Operation | None]:
+    """What the learned model reads in the clauses that name exactly one flow."""
+    out: list[Operation | None] = []
+    for segment in guards.segments(sentence):
+        flow = link(segment, flows)
+        if flow is None:
+            continue
+        label, probability = model.predict(segment, flow)
+        if label not in {o.value for o in Op} or probability < model.threshold:
+            continue
+        op = Op(label)
+        if op is Op.RESCHEDULE:
+            due = new_due(sentence, today)
+            ok = due not in (None, flow.due)
+            out.append(Operation(op, flow.id, sentence, due=due) if ok else None)
+        elif op is Op.REPRIORITISE:
+            priority = new_priority(sentence)
+            ok = priority not in (None, flow.priority)
+            out.append(Operation(op, flow.id, sentence, priority=priority) if ok else None)
+        else:
+            out.append(Operation(op, flow.id, sentence))
+    return out
 
 
 def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
