@@ -16,7 +16,8 @@ DONE = re.compile(
     r"\b(?:i|i['’]ve|ive|we|we['’]ve)\s+(?:(?:already|just|finally|actually|also|"
     r"went and|have)\s+)*(?:\w+ed|sent|paid|bought|got|made|did|went|took|gave|wrote|"
     r"put|sold|brought|found|rang|spoke|met|picked|sorted|done|finished)\b|"
-    r"^\W*(?:(?:ok|so|also|and|oh|yeah|well|finally|already|just|quick update)\W+)*"
+    r"^\W*(?:(?:ok|okay|so|also|and|oh|yeah|well|finally|already|just|hey|hi|btw|"
+    r"update|news|quick update)\W+)*"
     r"(?:\w+ed|sent|paid|bought|got|grabbed|took|gave|wrote|sold|dropped off|picked up)\b|"
     r"\b(?:is|are|was|['’]s)\s+(?:(?:finally|now|all|already)\s+)?(?:done|sorted|finished|"
     r"booked|cancell?ed|submitted|paid|sent|fixed|renewed|handled|taken care of|"
@@ -30,17 +31,19 @@ DONE = re.compile(
     # it: "ho già prenotato", "fatto"
     r"\bho\s+(?:(?:già|appena|finalmente|anche)\s+)*\w+(?:ato|ito|uto|tto|sto|so)\b|"
     r"\bfatt[oaie]\b|\bsistemat[oaie]\b|"
+    # a bare participle after the thing: "preventivo mandato", "proposta enviada", "pago"
+    r"\b\w{3,}\s+\w{3,}(?:at[oa]|it[oa]|ad[oa]s?|id[oa]s?)\b|\bpag[oa]\b|"
     # fr: "j'ai appelé", "c'est fait", "livres rendus"
     r"\bj['’]ai\s+(?:(?:déjà|enfin|bien|finalement|aussi)\s+)*\w+(?:é|i|is|it|u|ert)s?\b|"
     r"\bje\s+(?:lui|leur|l['’])\s*ai\s+\w+\b|\bc['’]est\s+fait\b|\bréglé[es]?\b|"
     r"\b\w{3,}(?:é|ée|és|ées|us|ue|ues|is|ise)\s+(?:ce matin|hier|en ligne|aujourd)|"
     # de: "hab ich gebucht", "erledigt"
-    r"\b(?:hab(?:e)?\s+ich|ich\s+hab(?:e)?)\b.*\bge\w+(?:t|en)\b|\berledigt\b|"
-    r"\b(?:ist|sind)\s+(?:\w+\s+)?(?:ge\w+t|ge\w+en|bezahlt|erledigt)\b",
+    r"\b(?:hab(?:e)?\s+ich|ich\s+hab(?:e)?)\b.*\b\w+(?:iert|t|en)\b|\berledigt\b|"
+    r"\b(?:ist|sind)\b(?:\s+\w+){0,4}\s+\w*ge\w+(?:t|en)\b|\bbezahlt\b",
     _I,
 )
 CANCEL = re.compile(
-    r"\b(?:forget (?:about )?|never ?mind|scratch|drop|take .{1,40}off (?:the|my) list|"
+    r"\b(?:forget (?:about )?|never ?mind|scratch|scrap|drop|take .{1,40}off (?:the|my) list|"
     r"no (?:longer|need)|don['’]?t need|not needed|doesn['’]t need|cancel (?:the|my)|"
     r"remove|skip|no hace falta|ya no|olvida|olvídate|quita|borra|cancela|no necesito|"
     r"vergiss|streich|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
@@ -55,7 +58,8 @@ MOVE = re.compile(
     r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|brought forward|"
     r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
     r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
-    r"verschieb\w*|verschob\w*|verlegt|jetzt am|statt|décal\w*|repouss\w*|report\w*|"
+    r"verschieb\w*|verschob\w*|verlegt|jetzt|statt|décal\w*|repouss\w*|"
+    r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
     r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",
     _I,
@@ -75,7 +79,8 @@ EXTRA_LOW = re.compile(
     r"\b(?:can wait|no rush|not urgent|low priority|não tem pressa|sem pressa|"
     r"pode esperar|può aspettare|nessuna fretta|non è urgente|peut attendre|"
     r"pas pressé|pas urgent|puede esperar|no corre prisa|kann warten|hat zeit|"
-    r"keine eile)\b",
+    r"keine eile|senza fretta|quando capita|con calma|sin prisa|sem pressa|"
+    r"rien ne presse)\b",
     _I,
 )
 REFINE = re.compile(

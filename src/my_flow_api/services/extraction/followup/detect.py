@@ -53,15 +53,18 @@ def detect_operations(
         ops = stated_ops(sentence)
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
-        proposals = [_operation(op, sentence, flows, today) for op in ops]
+        proposals: list[Operation | None] = [
+            found_op for op in ops for found_op in _operations(op, sentence, flows, today)
+        ]
         if model is not None and not any(proposals) and Op.REFINE not in ops:
             proposals = _learned(model, sentence, flows, today)
+        changed: set[str] = set()
         for operation in proposals:
-            if operation is None:
+            if operation is None or operation.flow_id in changed:
                 continue
             if decided_about(sentence, by_id[operation.flow_id], operation.op):
                 found[operation.flow_id] = operation
-                break
+                changed.add(operation.flow_id)
     return list(found.values())
 
 
@@ -99,15 +102,19 @@ def _learned(
     return out
 
 
+def _operations(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> list[Operation]:
+    if op in (Op.COMPLETE, Op.CANCEL):
+        return [Operation(op, flow.id, sentence) for flow in _linked_with_cue(op, sentence, flows)]
+    found = _operation(op, sentence, flows, today)
+    return [] if found is None else [found]
+
+
 def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
     if op is Op.REFINE:
         fixed = correction(sentence, flows)
         if fixed is None:
             return None
         return Operation(op, fixed[0].id, sentence, title=fixed[1])
-    if op in (Op.COMPLETE, Op.CANCEL):
-        flow = _linked_with_cue(op, sentence, flows)
-        return None if flow is None else Operation(op, flow.id, sentence)
     flow = link(sentence, flows)
     if flow is None:
         return None
@@ -122,12 +129,13 @@ def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) ->
     return Operation(op, flow.id, sentence, priority=priority)
 
 
-def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> OpenFlow | None:
-    """The one flow named in the same clause as the cue for `op` ("booked the flight,
-    the hotel is next" completes the flight only)."""
+def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
+    """The flows each named alone in a clause that carries the cue for `op` ("booked the
+    flight, the hotel is next" completes the flight only; "paid the bill and sent the
+    photos" both)."""
     linked = {
         flow.id: flow
         for segment in guards.segments(sentence)
         if op in stated_ops(segment) and (flow := link(segment, flows)) is not None
     }
-    return next(iter(linked.values())) if len(linked) == 1 else None
+    return list(linked.values())

@@ -34,7 +34,8 @@ PLAN = re.compile(
 )
 PARTIAL = re.compile(
     r"\b(?:start(?:ed|ing)|began|begun|half|halfway|half-way|partly|partially|mostly|"
-    r"looked (?:at|into)|working on|in progress|almost|nearly|\d+ ?%|empecé|empezado|"
+    r"looked (?:at|into)|working on|in progress|almost|nearly|\d+ ?%|pages into|"
+    r"\d+ (?:pages|páginas|pagine|seiten)|empecé|empezado|"
     r"comencé|mitad|medio|casi|angefangen|begonnen|halb|fast|commencé|moitié|presque|"
     r"à moitié|iniziato|cominciato|metà|quasi|comecei|começado|metade|quase)\b",
     _I,
@@ -45,7 +46,7 @@ OTHER_PERSON = re.compile(
     r"neighbou?r|son|daughter)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
     r"il|elle|ils|elles|ma (?:sœur|soeur)|mon (?:frère|frere|chef|mari)|er|sie|mein |"
     r"meine |lui|lei|loro|mia |mio |ele|ela|eles|minha|meu)\b|"
-    r"\b(?:his|her|their|seine?[mnrs]?|ihre?[mnrs]?|sua|suo|seu|sa|son)\b",
+    r"\b(?:his|her|their|seine?[mnrs]?|ihre?[mnrs]?|sua|suo|seu|sa|son|dele|dela)\b",
     _I,
 )
 """A sentence whose subject is someone else ("Marco booked his flight", "my sister
@@ -56,11 +57,14 @@ RETRACTION = re.compile(
     _I,
 )
 """A message that opens by taking back the previous one: what came before stands no more."""
-NAMED_SUBJECT = re.compile(r"^\W*([A-ZÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄÖÜ][a-záéíóúàèìòùâêîôûäöüßç]+)\s+(\w+)")
+NAMED_SUBJECT = re.compile(
+    r"^\W*(?:(?:e|y|and|et|und|o|a|el|la|il|der|die|le)\s+)*"
+    r"([A-ZÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄÖÜ][a-záéíóúàèìòùâêîôûäöüßç]+)\s+(\w+)"
+)
 
 
 _SEGMENT = re.compile(
-    r"\s*(?:[,;:()!]|\s[-–—]\s|\b(?:and|but|while|though|although|so|then|whereas|y|pero|"
+    r"\s*(?:[,;:()!\u2600-\u27bf\U0001f300-\U0001faff]|\s[-–—]\s|\b(?:and|but|while|though|although|so|then|whereas|y|pero|"
     r"mientras|e|ma|però|invece|mentre|mas|porém|et|mais|alors|und|aber|sondern|also|"
     r"doch)\b)\s*",
     _I,
@@ -101,6 +105,13 @@ _THIRD_PERSON_VERB = re.compile(
     r"disse|dijo|a|è|é",
     _I,
 )
+NEGATED = re.compile(
+    r"\bno\s+(?:he|ha|has|hemos|lo|la|le|les|me|te|se|\w+[éó])\b|"
+    r"\b(?:not|didn['’]?t|haven['’]?t|hasn['’]?t|wasn['’]?t|isn['’]?t|never|non|pas|"
+    r"nicht|nie|kein\w*|não|nao|nunca|mai|jamais|ni)\b",
+    _I,
+)
+"""A completion or a move in the negative ("haven't sent it", "non l'ho pagato")."""
 LATER = re.compile(r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b", _I)
 """A completion set for tomorrow is a plan ("Checklist mach ich morgen")."""
 

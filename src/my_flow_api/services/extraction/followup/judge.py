@@ -35,6 +35,6 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op) -> bool:
 def _decided(segment: str, op: Op) -> bool:
     if not guards.states_decided_change(segment):
         return False
-    if op is Op.COMPLETE and guards.LATER.search(segment):
+    if op is Op.COMPLETE and (guards.LATER.search(segment) or guards.NEGATED.search(segment)):
         return False
     return op is Op.CANCEL or not guards.is_plan(segment)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from my_flow_api.services.extraction.followup.operations import OpenFlow
-from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem, words
+from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
 
 MIN_COVERAGE = 0.5
 _GERMAN_VERB_END = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
@@ -27,23 +27,32 @@ _FILLER = frozenset(
 _MORE_STOPWORDS = frozenset(
     """
     per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
-    dos das do da no na os as um uma com pra pro pelo pela ao aos
+    dos das do da no na os as um uma com pra pro pelo pela ao aos di e i y o en em im zu
+    au aux ne ni se si ce ca beim zum zur vom ins
     """.split()
 )
 _WORD = re.compile(r"[^\W_]+")
+_RAW_WORD = re.compile(r"[^\W_]+")
 _OF = frozenset("of de di da do del della dell des du dos das".split())
 STOP = STOPWORDS | _MORE_STOPWORDS
 
 
 def _content(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOP and len(w) > 1]
+    return [w for w in _tokens(text) if w not in STOP and len(w) > 1]
+
+
+def _verb_last(title: str) -> bool:
+    """A German title ends with its verb, in lower case ("Termin beim Bürgeramt machen";
+    not "Répondre à l'email de Julien")."""
+    raw = _RAW_WORD.findall(title)
+    return len(raw) > 1 and raw[-1].islower() and bool(_GERMAN_VERB_END.match(fold(raw[-1])))
 
 
 def object_words(title: str) -> set[str]:
     """The stems of what a flow is about: its title's content words without its verb."""
     tokens = _content(title)
     if len(tokens) > 1:
-        tokens = tokens[:-1] if _GERMAN_VERB_END.match(tokens[-1]) else tokens[1:]
+        tokens = tokens[:-1] if _verb_last(title) else tokens[1:]
     return {stem(w) for w in tokens}
 
 
@@ -52,7 +61,7 @@ def title_verb(title: str) -> str | None:
     tokens = _content(title)
     if not tokens:
         return None
-    return stem(tokens[-1] if _GERMAN_VERB_END.match(tokens[-1]) else tokens[0])
+    return stem(tokens[-1] if _verb_last(title) else tokens[0])
 
 
 def coverage(sentence: str, flow: OpenFlow) -> float:
@@ -73,18 +82,26 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
 def head_words(title: str) -> set[str]:
     """The stems of the thing the title's verb acts on: the words right after the verb up
     to the first small word ("flight" in "Book a flight to Lisbon", "electricity bill" in
-    "Pay the electricity bill"; a German title's words before its final verb)."""
-    tokens = _tokens(title)
-    if tokens and _GERMAN_VERB_END.match(tokens[-1]) and len(tokens) > 1:
-        tokens = [tokens[-1], *tokens[:-1]]
-    head: list[str] = []
-    for token in tokens[1:]:
-        if token in STOP or len(token) < 2:
-            if head:
-                break
+    "Pay the electricity bill"; a German title's words before its final verb); when those
+    are only names ("Inscrire Lucas au judo"), the next run of words too."""
+    raw = _RAW_WORD.findall(title)
+    if _verb_last(title):
+        raw = [raw[-1], *raw[:-1]]
+    runs: list[list[str]] = [[]]
+    for token in raw[1:]:
+        word = fold(token)
+        if word in STOP or len(word) < 2:
+            if runs[-1]:
+                runs.append([])
             continue
-        head.append(stem(token))
-    return set(head)
+        runs[-1].append(token)
+    runs = [run for run in runs if run]
+    head: set[str] = set()
+    for run in runs:
+        head |= {stem(fold(t)) for t in run}
+        if not all(t[:1].isupper() for t in run) or _verb_last(title):
+            break
+    return head
 
 
 def _tokens(text: str) -> list[str]:

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from my_flow_api.services.extraction.followup.operations import OpenFlow
 from my_flow_api.services.extraction.text import STOPWORDS, fold
 
-_NEGATOR = r"\b(?:not|no|non|pas|nicht|não|nao)\s+(?:[^\W\d_]+\s+){0,2}?"
+_NEGATOR = r"\b(?:not|no|non|pas|nicht|não|nao)\s+(?:[^\W\d_]+\s+){0,2}?(?:[ldj]['’])?"
 _MARK = re.compile(
     r"\b(?:it['’]s|it is|es|è|é|e|c['’]est|sondern|but|mais|pero|mas)\s+"
-    r"(?:(?:the|a|an|el|la|il|le|lo|o|per|pra|para|à|to|de|di|für|for|um|uma|un|una)\s+)*"
+    r"(?:(?:the|a|an|el|la|il|le|lo|o|per|pra|para|à|to|de|di|für|for|um|uma|un|una|at|in|"
+    r"on|en|nel|no|na)\s+)*"
     r"([^\W\d_]{3,})",
     re.IGNORECASE,
 )
