@@ -11,7 +11,7 @@ from my_flow_api.services.extraction.text import STOPWORDS, fold
 
 _NEGATOR = r"\b(?:not|no|non|pas|nicht|não|nao)\s+(?:[^\W\d_]+\s+){0,2}?(?:[ldj]['’])?"
 _MARK = re.compile(
-    r"\b(?:it['’]s|it is|es|è|é|e|c['’]est|sondern|but|mais|pero|mas)\s+"
+    r"\b(?:it['’]s|it is|is|es|è|é|e|c['’]est|sondern|but|mais|pero|mas)\s+"
     r"(?:(?:the|a|an|el|la|il|le|lo|o|per|pra|para|à|to|de|di|für|for|um|uma|un|una|at|in|"
     r"on|en|nel|no|na)\s+)*"
     r"([^\W\d_]{3,})",
@@ -23,8 +23,8 @@ def correction(sentence: str, flows: Sequence[OpenFlow]) -> tuple[OpenFlow, str]
     """The one flow a correction names and its corrected title, or None."""
     found: list[tuple[OpenFlow, str]] = []
     for flow in flows:
-        for word in re.findall(r"[^\W\d_]{4,}", flow.title):
-            if fold(word) in STOPWORDS:
+        for word in re.findall(r"[^\W\d_]{3,}", flow.title):
+            if fold(word) in STOPWORDS or (len(word) == 3 and not word.isupper()):
                 continue
             m = re.search(_NEGATOR + re.escape(word) + r"\b", sentence, re.IGNORECASE)
             if m is None:
