@@ -111,4 +111,4 @@ async def _by_model(
     proposed = parse_flows(raw, context_id)
     flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
     operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows)
-    return TurnExtraction(not_restating(flows, open_flows), operations)
+    return TurnExtraction(flows, operations)
