@@ -69,18 +69,6 @@ async def capture_turn(
     return written
 
 
-async def capture_flows(
-    extraction: FlowExtraction,
-    flows: FlowRepository,
-    user_id: str,
-    context_id: str,
-    conversation: Sequence[Message | ChatMessage],
-) -> list[Flow]:
-    """The flows this conversation adds (see `capture_turn`, which also changes open ones)."""
-    written = await capture_turn(extraction, flows, user_id, context_id, conversation)
-    return written.created
-
-
 async def _open_flows(flows: FlowRepository, user_id: str, context_id: str) -> list[Flow]:
     page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
     return page.items
