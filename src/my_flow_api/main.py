@@ -25,6 +25,7 @@ from my_flow_api.routers import (
     chat_socket,
     contexts,
     conversations,
+    flow_changes,
     flows,
     health,
     local_session,
@@ -144,7 +145,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    for module in (health, contexts, flows, conversations, ui_chat, chat_socket):
+    for module in (health, contexts, flows, flow_changes, conversations, ui_chat, chat_socket):
         app.include_router(module.router)
     _install_page(app, settings)
     return app

@@ -155,6 +155,7 @@ async def test_the_same_conversation_twice_creates_no_duplicates(
         "event": "flows_extracted",
         "flows": [],
         "extracted_flows": [],
+        "changes": [],
     }
     assert (await alice.get(f"/api/v1/contexts/{context_id}/flows")).json()["total"] == 2
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from my_flow_api.config import Settings
-from my_flow_api.models.flow import Flow, FlowCreate
+from my_flow_api.models.flow_change import TurnPlan, TurnWrite
 from my_flow_api.repositories.protocols import FlowRepository, Store
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.test_conversations_api import (
@@ -101,7 +101,7 @@ async def test_unusable_extraction_output_is_not_an_error(
     result = await stream(alice, chat(await new_context(alice)))
     assert_well_formed(result)
     assert result.named("metadata") == [
-        {"event": "flows_extracted", "flows": [], "extracted_flows": []}
+        {"event": "flows_extracted", "flows": [], "extracted_flows": [], "changes": []}
     ]
     assert result.named("done")[0]["finish_reason"] == "stop"
 
@@ -119,7 +119,8 @@ async def test_extraction_call_failing_is_not_an_error(api: Api, fake: FakeOpenA
 
 
 class _FailingTitle:
-    """Wraps the real flow repository; storing one chosen title fails like a broken write."""
+    """Wraps the real flow repository; a turn holding one chosen title fails like a broken
+    write (the real store then rolls the whole turn back)."""
 
     def __init__(self, inner: FlowRepository, title: str) -> None:
         self._inner = inner
@@ -128,10 +129,10 @@ class _FailingTitle:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    async def create_unique(self, user_id: str, context_id: str, data: FlowCreate) -> Flow | None:
-        if data.title == self._title:
+    async def apply_turn(self, user_id: str, context_id: str, plan: TurnPlan) -> TurnWrite:
+        if any(data.title == self._title for data in plan.create):
             raise RuntimeError("disk full")
-        return await self._inner.create_unique(user_id, context_id, data)
+        return await self._inner.apply_turn(user_id, context_id, plan)
 
 
 class _StoreWithFlows:
@@ -143,9 +144,11 @@ class _StoreWithFlows:
         return getattr(self._inner, name)
 
 
-async def test_one_flow_failing_to_be_stored_does_not_stop_the_others(
+async def test_a_turn_failing_to_be_stored_keeps_the_answer_and_nothing_half_done(
     api: Api, fake: FakeOpenAI
 ) -> None:
+    """A turn's new flows and changes are applied together (issue 22): a store failing
+    under them loses the turn's flows, never the answer, and never keeps half of them."""
     service = api.app.state.chat_service
     service.store = _StoreWithFlows(
         service.store, _FailingTitle(service.store.flows, "Book a flight")
@@ -155,9 +158,11 @@ async def test_one_flow_failing_to_be_stored_does_not_stop_the_others(
     result = await stream(alice, chat(context_id))
     assert_well_formed(result)
     [metadata] = result.named("metadata")
-    assert [f["title"] for f in metadata["flows"]] == ["Call the client"]
+    assert metadata["flows"] == []
+    assert metadata["changes"] == []
+    assert result.text
     listed = (await alice.get(f"/api/v1/contexts/{context_id}/flows")).json()
-    assert [f["title"] for f in listed["items"]] == ["Call the client"]
+    assert listed["items"] == []
 
 
 @pytest.fixture

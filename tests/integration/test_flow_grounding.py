@@ -48,7 +48,7 @@ async def test_an_echoed_prompt_example_is_not_stored(api: Api, fake: FakeOpenAI
     result = await stream(alice, chat(context_id, PASSPORT_CHAT))
     assert "quarterly report" in fake.chat_requests[-1].json()["messages"][0]["content"]
     assert result.named("metadata") == [
-        {"event": "flows_extracted", "flows": [], "extracted_flows": []}
+        {"event": "flows_extracted", "flows": [], "extracted_flows": [], "changes": []}
     ]
     assert result.named("done")[0]["finish_reason"] == "stop"
     listed = (await alice.get(f"/api/v1/contexts/{context_id}/flows")).json()

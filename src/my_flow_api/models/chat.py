@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from my_flow_api.models.conversation import Message, Usage
 from my_flow_api.models.flow import Flow
+from my_flow_api.models.flow_change import FlowChange
 from my_flow_api.models.text import StorableText
 
 MAX_MESSAGES = 200
@@ -32,8 +33,13 @@ class FlowsExtracted(BaseModel):
     """Data of the `metadata` event."""
 
     event: str = "flows_extracted"
-    flows: list[Flow] = Field(default_factory=list)
-    extracted_flows: list[str] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list, description="The flows this turn created")
+    extracted_flows: list[str] = Field(default_factory=list, description="Their ids")
+    changes: list[FlowChange] = Field(
+        default_factory=list,
+        description="Open flows this turn completed, cancelled, rescheduled, re-prioritised "
+        "or refined, each undoable (`POST /api/v1/flow-changes/{id}/undo`)",
+    )
 
 
 class StreamDone(BaseModel):

@@ -16,6 +16,7 @@ from my_flow_api.models.conversation import (
     StartedConversation,
 )
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate
+from my_flow_api.models.flow_change import FlowChange, TurnPlan, TurnWrite
 
 
 class ContextRepository(Protocol):
@@ -56,6 +57,23 @@ class FlowRepository(Protocol):
     async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None: ...
 
     async def delete(self, flow_id: str, user_id: str) -> bool: ...
+
+    async def apply_turn(self, user_id: str, context_id: str, plan: TurnPlan) -> TurnWrite:
+        """A chat turn's edits of open flows and its new flows, together: an edit naming
+        anything but an open flow of this user's context is dropped, a new flow with an
+        open flow's normalised title is not created. NotFoundError for a foreign context."""
+        ...
+
+    async def list_changes(
+        self, user_id: str, context_id: str, page: PageParams
+    ) -> Page[FlowChange]:
+        """Automatic changes of a context, newest first; NotFoundError for a foreign context."""
+        ...
+
+    async def undo_change(self, change_id: str, user_id: str) -> FlowChange | None:
+        """Restore the changed flow exactly as it was before (re-created if it was removed);
+        a change already undone is returned unchanged; None for an unknown or foreign id."""
+        ...
 
 
 class ConversationRepository(Protocol):

@@ -35,7 +35,7 @@ from my_flow_api.repositories.sql.tables import metadata
 
 pytestmark = pytest.mark.integration
 
-TABLES = {"alembic_version", "contexts", "flows", "conversations", "messages"}
+TABLES = {"alembic_version", "contexts", "flows", "conversations", "messages", "flow_changes"}
 SECRET = "hunter2-secret"
 
 
@@ -160,7 +160,7 @@ def test_the_migrations_command_line(
     assert "CREATE TABLE contexts" in capsys.readouterr().out
     migrations_cli(["upgrade", "head"])
     migrations_cli(["current"])
-    assert "0001 (head)" in capsys.readouterr().out
+    assert "0002 (head)" in capsys.readouterr().out
 
 
 async def test_an_in_memory_database_can_be_migrated() -> None:

@@ -56,6 +56,12 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
             name="user_context_created",
         ),
     ],
+    "flow_changes": [
+        IndexModel(
+            [("user_id", ASCENDING), ("context_id", ASCENDING), ("created_at", DESCENDING)],
+            name="user_context_created",
+        ),
+    ],
     "messages": [
         IndexModel(
             [("conversation_id", ASCENDING), ("seq", ASCENDING)],
@@ -105,6 +111,7 @@ class Collections:
         self.flows: AsyncCollection[Doc] = db["flows"]
         self.conversations: AsyncCollection[Doc] = db["conversations"]
         self.messages: AsyncCollection[Doc] = db["messages"]
+        self.flow_changes: AsyncCollection[Doc] = db["flow_changes"]
 
     async def ensure_indexes(self) -> None:
         """Create every index; a no-op for indexes that already exist."""

@@ -113,6 +113,7 @@ class MongoContextRepository:
         children: Doc = {"user_id": user_id, "context_id": context_id}
         await self._c.messages.delete_many(children)
         await self._c.conversations.delete_many(children)
+        await self._c.flow_changes.delete_many(children)
         await self._c.flows.delete_many(children)
         await self._c.contexts.delete_one({"_id": context_id, "user_id": user_id, "deleting": True})
 

@@ -20,6 +20,8 @@ from pymongo.errors import DuplicateKeyError
 
 from my_flow_api.models.common import Page, PageParams, new_id
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate, normalize_title
+from my_flow_api.models.flow_change import FlowChange, FlowChangeOp, FlowEdit, TurnPlan, TurnWrite
+from my_flow_api.repositories.mongo import flow_changes as changes
 from my_flow_api.repositories.mongo.base import Collections, Doc, clock, to_storage_time
 from my_flow_api.repositories.mongo.errors import guarded
 
@@ -148,6 +150,66 @@ class MongoFlowRepository:
         if doc.get("open_title") is not None:
             await self._hand_on(user_id, doc["context_id"], doc["open_title"])
         return True
+
+    @guarded
+    async def apply_turn(self, user_id: str, context_id: str, plan: TurnPlan) -> TurnWrite:
+        """A turn's edits, then its new flows (see `flow_changes` for what is atomic here)."""
+        await self._c.require_context(user_id, context_id)
+        out = TurnWrite()
+        for edit in plan.edits:
+            change = await self._apply_edit(user_id, context_id, edit)
+            if change is not None:
+                out.changes.append(change)
+        for data in plan.create:
+            flow = await self.create_unique(user_id, context_id, data)
+            if flow is not None:
+                out.created.append(flow)
+        return out
+
+    async def _apply_edit(self, user_id: str, context_id: str, edit: FlowEdit) -> FlowChange | None:
+        query = {"_id": edit.flow_id, "user_id": user_id, "context_id": context_id}
+        doc = await self._c.flows.find_one({**query, "is_completed": False})
+        if doc is None:
+            return None
+        before = to_flow(doc)
+        after: Flow | None = None
+        if edit.op is FlowChangeOp.CANCEL:
+            if not await self.delete(edit.flow_id, user_id):
+                return None
+        else:
+            patch = changes.edit_update(edit, before)
+            if patch is None:
+                return None
+            after = await self.update(edit.flow_id, user_id, patch)
+            if after is None:
+                return None
+        change = changes.new_change(edit, context_id, before, after)
+        await self._c.flow_changes.insert_one(changes.change_doc(change, user_id))
+        return change
+
+    @guarded
+    async def list_changes(
+        self, user_id: str, context_id: str, page: PageParams
+    ) -> Page[FlowChange]:
+        """Automatic changes of a context, newest first; NotFoundError for a foreign context."""
+        await self._c.require_context(user_id, context_id)
+        return await changes.list_changes(self._c, user_id, context_id, page)
+
+    @guarded
+    async def undo_change(self, change_id: str, user_id: str) -> FlowChange | None:
+        """Restore the flow exactly as before the change; idempotent; None if unknown."""
+        doc = await self._c.flow_changes.find_one({"_id": change_id, "user_id": user_id})
+        if doc is None or not await self._c.context_is_live(user_id, doc["context_id"]):
+            return None
+        change = changes.to_change(doc)
+        if change.undone_at is not None:
+            return change
+        await changes.restore(self._c, change.before)
+        undone_at = clock.now()
+        await self._c.flow_changes.update_one(
+            {"_id": change_id, "undone_at": None}, {"$set": {"undone_at": undone_at}}
+        )
+        return change.model_copy(update={"undone_at": undone_at})
 
     async def _visible(self, flow_id: str, user_id: str) -> Doc | None:
         doc = await self._c.flows.find_one({"_id": flow_id, "user_id": user_id})

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate, normalize_title
+from my_flow_api.models.flow_change import FlowChange, TurnPlan, TurnWrite
+from my_flow_api.repositories.sql import flow_changes as changes
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.queries import fetch_page, require_context, row_dict
-from my_flow_api.repositories.sql.tables import UTCDateTime, flows
+from my_flow_api.repositories.sql.tables import UTCDateTime, flow_changes, flows
 
 
 def _flow(row: RowMapping) -> Flow:
@@ -109,6 +111,38 @@ class SqlFlowRepository:
         async with self._db.write() as conn:
             result = await conn.execute(query)
         return result.rowcount > 0
+
+    async def apply_turn(self, user_id: str, context_id: str, plan: TurnPlan) -> TurnWrite:
+        """A turn's edits and new flows in one transaction under the context's lock: an
+        edit of anything but an open flow of this context is dropped, a new flow whose
+        normalised title an open flow has is not created."""
+        out = TurnWrite()
+        async with self._db.write() as conn:
+            await require_context(conn, user_id, context_id, lock="update")
+            for edit in plan.edits:
+                change = await changes.apply_edit(conn, user_id, context_id, edit)
+                if change is not None:
+                    out.changes.append(change)
+            for data in plan.create:
+                values = _new_row(user_id, context_id, data)
+                if not await _open_duplicate(conn, values):
+                    await conn.execute(insert(flows).values(values))
+                    out.created.append(Flow.model_validate(values))
+        return out
+
+    async def list_changes(
+        self, user_id: str, context_id: str, page: PageParams
+    ) -> Page[FlowChange]:
+        """The context's automatic changes, newest first; NotFoundError for a foreign context."""
+        where = [flow_changes.c.user_id == user_id, flow_changes.c.context_id == context_id]
+        async with self._db.read() as conn:
+            await require_context(conn, user_id, context_id)
+            return await fetch_page(conn, flow_changes, where, page, changes.to_change)
+
+    async def undo_change(self, change_id: str, user_id: str) -> FlowChange | None:
+        """Restore the flow as it was before the change; idempotent; None if unknown."""
+        async with self._db.write() as conn:
+            return await changes.undo(conn, change_id, user_id)
 
 
 def _filters(user_id: str, context_id: str, completed: bool | None) -> list[ColumnElement[bool]]:

@@ -135,5 +135,23 @@ messages = Table(
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
 )
 
-ALL_TABLES = (messages, conversations, flows, contexts)
+flow_changes = Table(
+    "flow_changes",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", String(USER_ID), nullable=False),
+    Column("context_id", String(ID), _parent("contexts"), nullable=False),
+    # No foreign key to flows: a cancelled flow is deleted, and its change restores it.
+    Column("flow_id", String(ID), nullable=False),
+    Column("op", String(16), nullable=False),
+    Column("before", Text(), nullable=False),
+    Column("after", Text(), nullable=True),
+    Column("evidence", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("undone_at", UTCDateTime(), nullable=True),
+    Index("ix_flow_changes_user_context_created", "user_id", "context_id", "created_at"),
+    Index("ix_flow_changes_context_id", "context_id"),
+)
+
+ALL_TABLES = (messages, conversations, flow_changes, flows, contexts)
 """Every table, children first (the order to empty them in)."""

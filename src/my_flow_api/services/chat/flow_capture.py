@@ -1,69 +1,96 @@
-"""Turn a conversation into stored flows: extract, then create each one on its own."""
+"""Turn a conversation into stored flows: extract, then apply the turn's new flows and
+its changes to open flows together."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import structlog
 
 from my_flow_api.models.common import PageParams
 from my_flow_api.models.conversation import Message
 from my_flow_api.models.flow import Flow, FlowCreate
+from my_flow_api.models.flow_change import FlowEdit, TurnPlan, TurnWrite
 from my_flow_api.repositories.protocols import FlowRepository
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError
 from my_flow_api.services.extraction.dedup import not_open
+from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
+from my_flow_api.services.extraction.followup.turn import TurnExtraction, extract_turn
 from my_flow_api.services.extraction.service import FlowExtraction
 
 log = structlog.get_logger(__name__)
 
 OPEN_FLOWS = PageParams(limit=200)
-"""The newest open flows a new one is compared with."""
+"""The newest open flows a new one is compared with, and a turn may change."""
 
 
-async def capture_flows(
+async def capture_turn(
     extraction: FlowExtraction,
     flows: FlowRepository,
     user_id: str,
     context_id: str,
     conversation: Sequence[Message | ChatMessage],
-) -> list[Flow]:
-    """The flows this conversation adds to the context.
+    *,
+    today: date | None = None,
+) -> TurnWrite:
+    """The flows this conversation adds to the context and the changes it makes to open ones.
 
-    Extraction failing is not an error (a WARNING, and no flows). One flow failing to be
-    stored does not stop the others. A flow that names the same task as an open flow of
-    the context (an earlier turn's "Call the bank" and this turn's "Ring the bank about
-    the card"), or whose normalised title matches one, is not created again.
+    Extraction failing is not an error (a WARNING, and nothing changes); neither is the
+    store failing to take the turn (its new flows and changes are applied together, or
+    not at all). A new flow naming the same task as an open flow is not created again.
     """
     try:
-        candidates = await extraction.extract(conversation, context_id)
+        open_flows = await _open_flows(flows, user_id, context_id)
+    except Exception as exc:  # without the open list, nothing can be compared or changed
+        log.warning("Could not read open flows", error_type=type(exc).__name__)
+        open_flows = []
+    refs = [_ref(f) for f in open_flows]
+    try:
+        found = await extract_turn(extraction, conversation, context_id, refs, today=today)
     except AIServiceError as exc:
         log.warning("Flow extraction failed (non-fatal)", code=exc.code)
-        return []
-    if candidates:
-        try:
-            candidates = await _new_tasks(flows, user_id, context_id, candidates)
-        except Exception as exc:  # the exact-title check in create_unique still holds
-            log.warning("Could not compare with open flows", error_type=type(exc).__name__)
-    created: list[Flow] = []
-    for candidate in candidates:
-        try:
-            flow = await flows.create_unique(user_id, context_id, candidate)
-        except Exception as exc:  # one bad flow must not block the others
-            log.warning("Failed to create flow (non-fatal)", error_type=type(exc).__name__)
-            continue
-        if flow is not None:
-            created.append(flow)
+        return TurnWrite()
+    plan = _plan(found, open_flows)
+    if not plan.create and not plan.edits:
+        return TurnWrite()
+    try:
+        written = await flows.apply_turn(user_id, context_id, plan)
+    except Exception as exc:  # the answer stands; the turn's flows are lost, never half-kept
+        log.warning("Failed to store the turn's flows (non-fatal)", error_type=type(exc).__name__)
+        return TurnWrite()
     log.debug(
-        "Extracted flows from conversation",
-        flow_count=len(created),
-        candidate_count=len(candidates),
+        "Captured flows from conversation",
+        flow_count=len(written.created),
+        change_count=len(written.changes),
+        candidate_count=len(plan.create),
     )
-    return created
+    return written
 
 
-async def _new_tasks(
-    flows: FlowRepository, user_id: str, context_id: str, candidates: list[FlowCreate]
-) -> list[FlowCreate]:
+async def _open_flows(flows: FlowRepository, user_id: str, context_id: str) -> list[Flow]:
     page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
-    return not_open(candidates, (f.title for f in page.items))
+    return page.items
+
+
+def _ref(flow: Flow) -> OpenFlow:
+    due = flow.due_date.astimezone(UTC).date() if flow.due_date else None
+    return OpenFlow(flow.id, flow.title, due, flow.priority)
+
+
+def _plan(found: TurnExtraction, open_flows: list[Flow]) -> TurnPlan:
+    create: list[FlowCreate] = not_open(found.flows, (f.title for f in open_flows))
+    return TurnPlan(create=create, edits=[_edit(op) for op in found.operations])
+
+
+def _edit(op: Operation) -> FlowEdit:
+    due = datetime(op.due.year, op.due.month, op.due.day, tzinfo=UTC) if op.due else None
+    return FlowEdit(
+        op=op.op,
+        flow_id=op.flow_id,
+        evidence=op.evidence,
+        due_date=due,
+        priority=op.priority,
+        title=op.title,
+    )

@@ -25,7 +25,7 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError, AITimeoutError
 from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.chat.checkpoints import Checkpoints
-from my_flow_api.services.chat.flow_capture import capture_flows
+from my_flow_api.services.chat.flow_capture import capture_turn
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.extraction.service import FlowExtraction
 from my_flow_api.services.streams.events import (
@@ -255,16 +255,17 @@ class ChatTurn:
         conversation: list[Message | ChatMessage] = list(self.messages)
         if self.answer.text:
             conversation.append(ChatMessage(MessageRole.ASSISTANT, self.answer.text))
-        flows = await capture_flows(
+        written = await capture_turn(
             self.extraction,
             self.store.flows,
             self.stream.user_id,
             self.stream.context_id,
             conversation,
         )
+        flows = written.created
         self._announced = True
         self._flow_count = len(flows)
-        await self.stream.log.append(METADATA, metadata_data(flows))
+        await self.stream.log.append(METADATA, metadata_data(flows, written.changes))
         if flows:
             self.metrics.flows.inc(len(flows))
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from my_flow_api.models.chat import FlowsExtracted, StreamDone, StreamError
 from my_flow_api.models.flow import Flow
+from my_flow_api.models.flow_change import FlowChange
 
 TOKEN = ""  # token events carry no `event:` field
 METADATA = "metadata"
@@ -36,10 +37,11 @@ def encode(event_id: int, name: str, data: str) -> bytes:
     return f"{head}{body}\n".encode()
 
 
-def metadata_data(flows: Sequence[Flow]) -> str:
-    """The `metadata` event: the flows a turn created (the models the spec documents)."""
+def metadata_data(flows: Sequence[Flow], changes: Sequence[FlowChange] = ()) -> str:
+    """The `metadata` event: the flows a turn created and the changes it made to open
+    flows (the models the spec documents)."""
     return FlowsExtracted(
-        flows=list(flows), extracted_flows=[f.id for f in flows]
+        flows=list(flows), extracted_flows=[f.id for f in flows], changes=list(changes)
     ).model_dump_json()
 
 

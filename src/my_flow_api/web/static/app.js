@@ -121,7 +121,7 @@ async function boot() {
   initSignIn();
   initContexts();
   initChat({
-    flows: (flows) => showFlows(currentContext(), flows),
+    flows: (flows, changes) => showFlows(currentContext(), flows, changes),
     finished: () => showConversations(),
   });
   if (session.token) await showApp();

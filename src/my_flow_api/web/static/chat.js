@@ -66,7 +66,8 @@ function handle(event, pending, answer) {
     answer.item.dataset.state = "streaming";
     schedulePaint(answer, pending);
   } else if (event.type === "metadata") {
-    hooks.flows(JSON.parse(event.data).flows ?? []);
+    const data = JSON.parse(event.data);
+    hooks.flows(data.flows ?? [], data.changes ?? []);
   } else if (event.type === "done") {
     const done = JSON.parse(event.data);
     state.conversationId = done.conversation_id;

@@ -73,10 +73,38 @@ function flowItem(flow) {
   return item;
 }
 
-// List the context's flows; `fresh` are flows just extracted, shown highlighted a while.
-export async function showFlows(id, fresh = []) {
-  contextId = id;
+// What a chat turn changed on its own, in words: "Marked done: Book a flight".
+function changeText(change) {
+  const title = change.before.title;
+  switch (change.op) {
+    case "complete": return `Marked done: ${title}`;
+    case "cancel": return `Removed: ${title}`;
+    case "reschedule": return `Moved: ${title} (${dueText(change.after) || "no due date"})`;
+    case "reprioritise": return `Priority ${change.after.priority}: ${title}`;
+    case "refine": return `Renamed: ${title} → ${change.after.title}`;
+    default: return `Changed: ${title}`;
+  }
+}
+
+function changeItem(change) {
+  const note = h("span", { class: "text" }, changeText(change));
+  const undo = h("button", { type: "button", "aria-label": `Undo: ${changeText(change)}` }, "Undo");
+  const item = h("li", { class: "flow-change", "data-change-id": change.id }, note, " · ", undo);
+  undo.addEventListener("click", () => act(async () => {
+    await json("POST", `/api/v1/flow-changes/${change.id}/undo`);
+    undo.replaceWith(h("span", { class: "meta" }, "Undone"));
+  }));
+  return item;
+}
+
+// List the context's flows; `fresh` are flows just extracted, shown highlighted a while;
+// `changes` are what the turn changed on open flows, each with Undo.
+export async function showFlows(id, fresh = [], changes = null) {
   const list = $("#flow-list");
+  if (changes !== null || id !== contextId) {
+    $("#flow-changes").replaceChildren(...(changes ?? []).map(changeItem));
+  }
+  contextId = id;
   if (!id) {
     list.replaceChildren();
     return;

@@ -1,0 +1,141 @@
+"""The embedded default: operations from the user's own sentences, in-process.
+
+Per sentence of the user's own voice (`voice.user_voice`: no pasted or injected text, no
+assistant words): a decided statement (`guards`) with a cue for a change (`cues`) that
+names exactly one open flow (`linking`) proposes that change. `vetting` then checks it
+like any model's proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Protocol
+
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.clauses import lines, sentences
+from my_flow_api.services.extraction.followup import guards
+from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
+from my_flow_api.services.extraction.followup.judge import decided_about
+from my_flow_api.services.extraction.followup.linking import link
+from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
+from my_flow_api.services.extraction.followup.refine import correction
+from my_flow_api.services.extraction.followup.when import new_due
+from my_flow_api.services.extraction.voice import user_voice
+
+
+def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
+    """Every sentence the user said in their own voice, in order, from the last message
+    that takes back what came before ("wait no, I returned the shoes") on."""
+    turns = [user_voice(m.content) for m in chat if m.role is MessageRole.USER]
+    start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
+    for text in turns[start:]:
+        for line in lines(text):
+            yield from sentences(line.text)
+
+
+def detect_operations(
+    chat: Sequence[ChatMessage],
+    flows: Sequence[OpenFlow],
+    today: date,
+    model: IntentReader | None = None,
+) -> list[Operation]:
+    """The changes the user's sentences state for the open flows (the last one per flow):
+    by the cue patterns, else, when `model` is given, by what it reads in a clause
+    (`bench/followup/learned.py`: a classifier that did not generalise better than the
+    patterns on held-out folds, so the embedded default runs without one)."""
+    found: dict[str, Operation] = {}
+    by_id = {f.id: f for f in flows}
+    for sentence in user_sentences(chat):
+        if guards.is_question(sentence):
+            continue
+        ops = stated_ops(sentence)
+        if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
+            ops = [Op.REFINE]
+        proposals: list[Operation | None] = [
+            found_op for op in ops for found_op in _operations(op, sentence, flows, today)
+        ]
+        if model is not None and not any(proposals) and Op.REFINE not in ops:
+            proposals = _learned(model, sentence, flows, today)
+        changed: set[str] = set()
+        for operation in proposals:
+            if operation is None or operation.flow_id in changed:
+                continue
+            if decided_about(sentence, by_id[operation.flow_id], operation.op):
+                found[operation.flow_id] = operation
+                changed.add(operation.flow_id)
+    return list(found.values())
+
+
+class IntentReader(Protocol):
+    """Reads which change (or "none") a clause states about a flow, with a probability."""
+
+    threshold: float
+
+    def predict(self, clause: str, flow: OpenFlow) -> tuple[str, float]: ...
+
+
+def _learned(
+    model: IntentReader, sentence: str, flows: Sequence[OpenFlow], today: date
+) -> list[Operation | None]:
+    """What the learned model reads in the clauses that name exactly one flow."""
+    out: list[Operation | None] = []
+    for segment in guards.segments(sentence):
+        flow = link(segment, flows)
+        if flow is None:
+            continue
+        label, probability = model.predict(segment, flow)
+        if label not in {o.value for o in Op} or probability < model.threshold:
+            continue
+        op = Op(label)
+        if op is Op.RESCHEDULE:
+            due = new_due(sentence, today)
+            ok = due not in (None, flow.due)
+            out.append(Operation(op, flow.id, sentence, due=due) if ok else None)
+        elif op is Op.REPRIORITISE:
+            priority = new_priority(sentence)
+            ok = priority not in (None, flow.priority)
+            out.append(Operation(op, flow.id, sentence, priority=priority) if ok else None)
+        else:
+            out.append(Operation(op, flow.id, sentence))
+    return out
+
+
+def _operations(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> list[Operation]:
+    if op in (Op.COMPLETE, Op.CANCEL):
+        return [Operation(op, flow.id, sentence) for flow in _linked_with_cue(op, sentence, flows)]
+    found = _operation(op, sentence, flows, today)
+    return [] if found is None else [found]
+
+
+def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
+    if op is Op.REFINE:
+        fixed = correction(sentence, flows)
+        if fixed is None:
+            return None
+        return Operation(op, fixed[0].id, sentence, title=fixed[1])
+    flow = link(sentence, flows)
+    if flow is None:
+        return None
+    if op is Op.RESCHEDULE:
+        due = new_due(sentence, today)
+        if due is None or due == flow.due:
+            return None
+        return Operation(op, flow.id, sentence, due=due)
+    priority = new_priority(sentence)
+    if priority is None or priority == flow.priority:
+        return None
+    return Operation(op, flow.id, sentence, priority=priority)
+
+
+def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
+    """The flows each named alone in a clause that carries the cue for `op` ("booked the
+    flight, the hotel is next" completes the flight only; "paid the bill and sent the
+    photos" both)."""
+    linked = {
+        flow.id: flow
+        for segment in guards.segments(sentence)
+        if op in stated_ops(segment) and (flow := link(segment, flows)) is not None
+    }
+    return list(linked.values())

@@ -1,0 +1,121 @@
+"""Sentences that state no decided change: questions, hypotheticals, plans, partial
+progress, another person's action. Checked before any operation is believed."""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+QUESTION = re.compile(
+    r"\?|^\W*(?:should|shall|could|can|do|does|did|is|are|was|what|when|which|"
+    r"debo|debería|deberia|puedo|devo|dovrei|devrais|dois-je|est-ce|soll|sollte|muss ich|"
+    r"ist)\b",
+    _I,
+)
+HYPOTHETICAL = re.compile(
+    r"^\W*(?:si|se)\b|\bsi\b|\b(?:don['’]?t|do not) (?:remember|know)\b|no me acuerdo|no sé|"
+    r"je ne sais|je sais pas|non ricordo|non so|não lembro|não sei|weiß nicht|keine ahnung|"
+    r"\b(?:if|unless|maybe|perhaps|might|would|could|wondering|thinking (?:of|about)|"
+    r"not sure|in case|sinon|peut-être|peut-etre|quizá|quizás|tal vez|a lo mejor|"
+    r"wenn|falls|vielleicht|eventuell|forse|magari|talvez|caso|será que|on verra|"
+    r"à voir|mal sehen|vediamo|ya veremos|vamos ver|ou pas|oder nicht|o no|ou não|"
+    r"should i|shall i|supposed)\b",
+    _I,
+)
+PLAN = re.compile(
+    r"\b(?:i['’]?ll|i will|i['’]m (?:going|gonna|about|planning|hoping|trying)|going to|"
+    r"gonna|planning|plan to|about to|later|tonight|tomorrow i|need to|have to|gotta|"
+    r"want to|voy a|vamos a|tengo que|voy|vou|vamos|tenho que|preciso|je vais|"
+    r"on va|je dois|il faut|ich werde|ich will|ich muss|ich sollte|vado a|devo|sto per|"
+    r"ho intenzione|penso di|ainda não|still not|not yet|no todavía|todavía no|"
+    r"pas encore|noch nicht|non ancora|ancora|todavia|nothing booked|nada)\b",
+    _I,
+)
+PARTIAL = re.compile(
+    r"\b(?:start(?:ed|ing)|began|begun|half|halfway|half-way|partly|partially|mostly|"
+    r"looked (?:at|into)|working on|in progress|almost|nearly|\d+ ?%|pages into|"
+    r"\d+ (?:pages|páginas|pagine|seiten)|empecé|empezado|"
+    r"comencé|mitad|medio|casi|angefangen|begonnen|halb|fast|commencé|moitié|presque|"
+    r"à moitié|iniziato|cominciato|metà|quasi|comecei|começado|metade|quase)\b",
+    _I,
+)
+OTHER_PERSON = re.compile(
+    r"^\W*(?:(?:and|also|but|y|e|et|und|pero|mais|aber|ma|mas)\s+)?(?:he|she|they|"
+    r"my (?:sister|brother|wife|husband|mom|mum|dad|boss|colleague|partner|friend|"
+    r"neighbou?r|son|daughter)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
+    r"il|elle|ils|elles|ma (?:sœur|soeur)|mon (?:frère|frere|chef|mari)|er|sie|mein |"
+    r"meine |lui|lei|loro|mia |mio |ele|ela|eles|minha|meu)\b|"
+    r"\b(?:his|her|their|seine?[mnrs]?|ihre?[mnrs]?|sua|suo|seu|sa|son|dele|dela)\b",
+    _I,
+)
+"""A sentence whose subject is someone else ("Marco booked his flight", "my sister
+renewed her passport"): the user's own task is not therefore done."""
+RETRACTION = re.compile(
+    r"^\W*(?:wait|no+\W+(?:wait|espera|aspetta|attends|warte|sorry|no)|nope|n[ãa]o\W+n[ãa]o|"
+    r"nein\W+(?:warte|doch)|aspetta|espera|attends|warte|actually\W+no|sorry\W+no|oops|ops)\b",
+    _I,
+)
+"""A message that opens by taking back the previous one: what came before stands no more."""
+NAMED_SUBJECT = re.compile(
+    r"^\W*(?:(?:e|y|and|et|und|o|a|el|la|il|der|die|le)\s+)*"
+    r"([A-ZÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄÖÜ][a-záéíóúàèìòùâêîôûäöüßç]+)\s+(\w+)"
+)
+
+
+_SEGMENT = re.compile(
+    r"\s*(?:[,;:()!\u2600-\u27bf\U0001f300-\U0001faff]|\s[-–—]\s|\b(?:and|but|while|though|although|so|then|whereas|y|pero|"
+    r"mientras|e|ma|però|invece|mentre|mas|porém|et|mais|alors|und|aber|sondern|also|"
+    r"doch)\b)\s*",
+    _I,
+)
+
+
+def segments(sentence: str) -> list[str]:
+    """The clauses of a sentence, cut at commas and conjunctions: each has its own
+    subject and mood ("booked the flight, still need to call the client")."""
+    return [part for part in _SEGMENT.split(sentence) if part and part.strip()]
+
+
+def is_question(sentence: str) -> bool:
+    """A question anywhere in the sentence ("is the report done?")."""
+    return QUESTION.search(sentence) is not None
+
+
+def states_decided_change(text: str) -> bool:
+    """False for a hypothetical, partial progress or someone else's act."""
+    for pattern in (HYPOTHETICAL, PARTIAL, OTHER_PERSON):
+        if pattern.search(text):
+            return False
+    return not _named_subject(text)
+
+
+def _named_subject(sentence: str) -> bool:
+    """A sentence that opens with a name then a verb in the third person past
+    ("Marco booked ...", "Thomas schreibt ..."), which the user's own report never does."""
+    m = NAMED_SUBJECT.match(sentence)
+    if m is None:
+        return False
+    verb = m.group(2).casefold()
+    return _THIRD_PERSON_VERB.fullmatch(verb) is not None
+
+
+_THIRD_PERSON_VERB = re.compile(
+    r"\w+ed|\w+ó|\w+ou|ha|hat|ist|has|had|did|was|said|says|sagt|\w+schreibt|dit|dice|"
+    r"disse|dijo|a|è|é",
+    _I,
+)
+NEGATED = re.compile(
+    r"\bno\s+(?:he|ha|has|hemos|lo|la|le|les|me|te|se|\w+[éó])\b|"
+    r"\b(?:not|didn['’]?t|haven['’]?t|hasn['’]?t|wasn['’]?t|isn['’]?t|never|non|pas|"
+    r"nicht|nie|kein\w*|não|nao|nunca|mai|jamais|ni)\b",
+    _I,
+)
+"""A completion or a move in the negative ("haven't sent it", "non l'ho pagato")."""
+LATER = re.compile(r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b", _I)
+"""A completion set for tomorrow is a plan ("Checklist mach ich morgen")."""
+
+
+def is_plan(sentence: str) -> bool:
+    """A statement of intent rather than of a thing done ("I'll book it tonight")."""
+    return PLAN.search(sentence) is not None

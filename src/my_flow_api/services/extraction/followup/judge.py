@@ -1,0 +1,40 @@
+"""Whether a user sentence states a decided change about one flow: the one judgement the
+embedded detection and the vetting of any model's proposal share.
+
+No question anywhere in the sentence; and every clause that names the flow (or, when
+its words are spread over clauses, the sentence) is no hypothetical, partial progress,
+someone else's act, nor (except for a cancellation) a plan.
+"""
+
+from __future__ import annotations
+
+from my_flow_api.services.extraction.followup import guards
+from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
+from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
+from my_flow_api.services.extraction.followup.refine import correction
+
+
+def naming_segments(sentence: str, flow: OpenFlow, op: Op) -> list[str]:
+    """The clauses of the sentence that name the flow; [] when the sentence does not."""
+    if op is Op.REFINE and correction(sentence, [flow]) is not None:
+        return [sentence]
+    naming = [s for s in guards.segments(sentence) if coverage(s, flow) >= MIN_COVERAGE]
+    if naming:
+        return naming
+    return [sentence] if coverage(sentence, flow) >= MIN_COVERAGE else []
+
+
+def decided_about(sentence: str, flow: OpenFlow, op: Op) -> bool:
+    """See the module docstring."""
+    if guards.is_question(sentence):
+        return False
+    naming = naming_segments(sentence, flow, op)
+    return bool(naming) and all(_decided(segment, op) for segment in naming)
+
+
+def _decided(segment: str, op: Op) -> bool:
+    if not guards.states_decided_change(segment):
+        return False
+    if op is Op.COMPLETE and (guards.LATER.search(segment) or guards.NEGATED.search(segment)):
+        return False
+    return op is Op.CANCEL or not guards.is_plan(segment)

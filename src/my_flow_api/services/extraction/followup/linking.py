@@ -1,0 +1,168 @@
+"""Which open flow a sentence is about: the words of its object, not its verb.
+
+A flow's object is its title's content words without the verb ("Book a flight to
+Lisbon" is about {flight, lisbon}). A sentence names the flow when it covers at least
+half of the object and no other open flow as well; a sentence that puts another
+qualifier on the shared noun ("paid the *gas* bill" against "Pay the electricity bill")
+names a different thing unless it covers the whole object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
+
+MIN_COVERAGE = 0.5
+_GERMAN_VERB_END = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
+_FILLER = frozenset(
+    """
+    today yesterday tonight morning tomorrow week weekend monday tuesday wednesday thursday
+    friday saturday sunday thing finally already ago last next night hoy ayer mañana heute
+    gestern morgen aujourd hier demain oggi ieri domani hoje ontem amanhã amanha lol haha
+    """.split()
+)
+_MORE_STOPWORDS = frozenset(
+    """
+    per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
+    dos das do da no na os as um uma com pra pro pelo pela ao aos di e i y o en em im zu
+    au aux ne ni se si ce ca beim zum zur vom ins
+    """.split()
+)
+_WORD = re.compile(r"[^\W_]+")
+_RAW_WORD = re.compile(r"[^\W_]+")
+_OF = frozenset("of de di da do del della dell des du dos das".split())
+STOP = STOPWORDS | _MORE_STOPWORDS
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in _tokens(text) if w not in STOP and len(w) > 1]
+
+
+def _verb_last(title: str) -> bool:
+    """A German title ends with its verb, in lower case ("Termin beim Bürgeramt machen";
+    not "Répondre à l'email de Julien")."""
+    raw = _RAW_WORD.findall(title)
+    return len(raw) > 1 and raw[-1].islower() and bool(_GERMAN_VERB_END.match(fold(raw[-1])))
+
+
+def object_words(title: str) -> set[str]:
+    """The stems of what a flow is about: its title's content words without its verb."""
+    tokens = _content(title)
+    if len(tokens) > 1:
+        tokens = tokens[:-1] if _verb_last(title) else tokens[1:]
+    return {stem(w) for w in tokens}
+
+
+def title_verb(title: str) -> str | None:
+    """The stem of a title's verb: its first word (or a German title's last infinitive)."""
+    tokens = _content(title)
+    if not tokens:
+        return None
+    return stem(tokens[-1] if _verb_last(title) else tokens[0])
+
+
+def coverage(sentence: str, flow: OpenFlow) -> float:
+    """The share of the flow's object the sentence names; 0 when it names at most half of
+    it and puts another thing on what it names."""
+    wanted = object_words(flow.title)
+    if not wanted:
+        return 0.0
+    pool = {stem(w) for w in _content(sentence)}
+    covered = sum(1 for w in wanted if shares(w, pool)) / len(wanted)
+    if covered < 1 and not any(shares(w, pool) for w in head_words(flow.title)):
+        return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
+    if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
+        return 0.0
+    return covered
+
+
+def head_words(title: str) -> set[str]:
+    """The stems of the thing the title's verb acts on: the words right after the verb up
+    to the first small word ("flight" in "Book a flight to Lisbon", "electricity bill" in
+    "Pay the electricity bill"; a German title's words before its final verb); when those
+    are only names ("Inscrire Lucas au judo"), the next run of words too."""
+    raw = _RAW_WORD.findall(title)
+    if _verb_last(title):
+        raw = [raw[-1], *raw[:-1]]
+    runs: list[list[str]] = [[]]
+    for token in raw[1:]:
+        word = fold(token)
+        if word in STOP or len(word) < 2:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(token)
+    runs = [run for run in runs if run]
+    head: set[str] = set()
+    for run in runs:
+        head |= {stem(fold(t)) for t in run}
+        if not all(t[:1].isupper() for t in run) or _verb_last(title):
+            break
+    return head
+
+
+def _tokens(text: str) -> list[str]:
+    """Every folded word, short ones included (articles separate words here)."""
+    return _WORD.findall(fold(text))
+
+
+def _other_qualifier(tokens: list[str], title: str) -> bool:
+    """A named object word with another thing on it: the word just before it ("the *gas*
+    bill"), after "of/de/di" ("la facture *de gaz*"), or, where the title uses the word as
+    a modifier, after it ("Christmas *tree*" against "Order Christmas cards")."""
+    title_tokens = _tokens(title)
+    title_stems = {stem(w) for w in title_tokens}
+    modifiers = {
+        stem(w)
+        for i, w in enumerate(title_tokens[:-1])
+        if w not in STOP and title_tokens[i + 1] not in STOP
+    }
+    wanted = object_words(title)
+
+    def foreign(word: str) -> bool:
+        return not (
+            word in STOP or word in _FILLER or word in _AFTER_OK or word.isdigit()
+            or len(word) < 3 or shares(stem(word), title_stems)
+        )  # fmt: skip
+
+    for i, token in enumerate(tokens):
+        if not shares(stem(token), wanted):
+            continue
+        before = tokens[i - 1] if i > 0 else ""
+        after = tokens[i + 1 : i + 3]
+        if before and foreign(before) and not before.endswith("ed"):
+            return True
+        if len(after) == 2 and after[0] in _OF and foreign(after[1]):
+            return True
+        if after and stem(token) in modifiers and foreign(after[0]) and not _ok_after(after[0]):
+            return True
+    return False
+
+
+_AFTER_OK = frozenset(
+    """
+    done sorted finished booked paid sent fixed hab habe ist sind est fatto fatta fatti
+    feito feita pronto listo hecho erledigt gebucht thing stuff while yet today finally
+    this that esta este ese esa ce cette cet questa questo stamattina stasera essa esse
+    morning
+    """.split()
+)
+
+
+def _ok_after(word: str) -> bool:
+    """A word that may follow a named object without being another thing ("the flight
+    *booked*", "termin *hab* ich")."""
+    return word in _AFTER_OK or word.endswith(("ed", "ly", "ing", "ato", "ado", "ido", "ito"))
+
+
+def link(sentence: str, flows: Sequence[OpenFlow]) -> OpenFlow | None:
+    """The one open flow the sentence names, or None (none, or two equally)."""
+    scored = sorted(((coverage(sentence, f), i) for i, f in enumerate(flows)), reverse=True)
+    if not scored or scored[0][0] < MIN_COVERAGE:
+        return None
+    if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+        return None
+    return flows[scored[0][1]]

@@ -1,0 +1,114 @@
+"""One turn's extraction with follow-up: the new flows and the operations on open flows.
+
+With no open flows this is plain `FlowExtraction.extract`. With some, the embedded
+rules extract as before and `detect` proposes operations in-process; a model provider
+is asked once, with the open flows in the request and `operations` in the structured
+answer. Every proposal then goes through `vetting`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import structlog
+
+from my_flow_api.models.conversation import Message, MessageRole
+from my_flow_api.models.flow import FlowCreate
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.ai.conversion import to_chat_messages
+from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
+from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
+from my_flow_api.services.extraction.followup.detect import detect_operations
+from my_flow_api.services.extraction.followup.model_io import (
+    OPERATIONS_RULES,
+    open_flows_block,
+    parse_operations,
+    turn_schema,
+)
+from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
+from my_flow_api.services.extraction.followup.restated import not_restating
+from my_flow_api.services.extraction.followup.vetting import vet
+from my_flow_api.services.extraction.grounding import keep_grounded
+from my_flow_api.services.extraction.mode import FlowExtractor
+from my_flow_api.services.extraction.model_output import SCHEMA_NAME, parse_flows
+from my_flow_api.services.extraction.prompt import (
+    EXTRACTION_SYSTEM_PROMPT,
+    extraction_user_message,
+)
+from my_flow_api.services.extraction.service import (
+    EXTRACTION_MAX_TOKENS,
+    EXTRACTION_TEMPERATURE,
+    FlowExtraction,
+)
+
+log = structlog.get_logger(__name__)
+
+TURN_SYSTEM_PROMPT = EXTRACTION_SYSTEM_PROMPT + OPERATIONS_RULES
+
+
+@dataclass
+class TurnExtraction:
+    """What a turn proposes: new flows and vetted operations on open flows."""
+
+    flows: list[FlowCreate] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
+
+
+async def extract_turn(
+    extraction: FlowExtraction,
+    messages: Sequence[Message | ChatMessage],
+    context_id: str | None,
+    open_flows: Sequence[OpenFlow],
+    *,
+    today: date | None = None,
+) -> TurnExtraction:
+    """New flows and vetted operations; a provider failure raises `AIServiceError`."""
+    day = today or datetime.now(UTC).date()
+    if not open_flows:
+        return TurnExtraction(await extraction.extract(messages, context_id, today=day))
+    chat = bounded_conversation(to_chat_messages(messages))
+    if not any(m.role is MessageRole.USER and m.content.strip() for m in chat):
+        return TurnExtraction()
+    if extraction.extractor is FlowExtractor.RULES:
+        flows = await extraction.extract(messages, context_id, today=day)
+        operations = await asyncio.to_thread(_rules_operations, chat, open_flows, day)
+        return TurnExtraction(not_restating(flows, open_flows), operations)
+    return await _by_model(extraction, chat, context_id, open_flows, day)
+
+
+def _rules_operations(
+    chat: list[ChatMessage], open_flows: Sequence[OpenFlow], day: date
+) -> list[Operation]:
+    return vet(detect_operations(chat, open_flows, day), chat, open_flows)
+
+
+async def _by_model(
+    extraction: FlowExtraction,
+    chat: list[ChatMessage],
+    context_id: str | None,
+    open_flows: Sequence[OpenFlow],
+    day: date,
+) -> TurnExtraction:
+    prompt = extraction_user_message(transcript(chat), today=day)
+    prompt += "\n" + open_flows_block(open_flows)
+    try:
+        raw = await extraction.provider.complete_json(
+            [ChatMessage(MessageRole.USER, prompt)],
+            system=TURN_SYSTEM_PROMPT,
+            schema=turn_schema(),
+            schema_name=SCHEMA_NAME,
+            max_tokens=EXTRACTION_MAX_TOKENS,
+            temperature=EXTRACTION_TEMPERATURE,
+        )
+    except AIServiceError:
+        raise
+    except Exception as exc:
+        log.warning("turn extraction failed unexpectedly", error_type=type(exc).__name__)
+        raise AIBadOutputError("Flow extraction failed") from exc
+    proposed = parse_flows(raw, context_id)
+    flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
+    operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows)
+    return TurnExtraction(flows, operations)
