@@ -103,12 +103,8 @@ async def test_a_lone_surrogate_is_refused_in_every_body_field_on_every_store(ap
         ("PATCH", f"/api/v1/contexts/{context['id']}", {"name": SURROGATE}),
         ("POST", f"/api/v1/contexts/{context['id']}/flows", {"title": SURROGATE}),
         ("PATCH", f"/api/v1/flows/{flow.json()['id']}", {"description": SURROGATE}),
-        (
-            "POST",
-            "/api/v1/conversations/stream",
-            {"context_id": context["id"], "messages": [message]},
-        ),
-        ("POST", "/api/v1/conversations/stream", {"context_id": SURROGATE, "messages": [message]}),
+        ("POST", stream, {"context_id": context["id"], "messages": [message]}),
+        ("POST", stream, {"context_id": SURROGATE, "messages": [{**message, "content": "hi"}]}),
     ):
         refused = await send(alice, method, url, body)
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_error"), url
