@@ -1,17 +1,12 @@
 """Text fields whose OpenAPI schema says exactly what the server accepts.
 
 Every text a client sends passes `storable` first: NUL (U+0000), which PostgreSQL's text
-cannot hold, and lone surrogates (a JSON `\\ud800` escape), which UTF-8 cannot encode,
-become U+FFFD, the replacement character, as a UTF-8 decoder does with bytes it cannot
-read. One rule in the models, so SQLite, PostgreSQL and MongoDB store the same text and
-no driver sees what it would fail on (a 500). Other control characters are kept: every
-store holds them.
-
-A name or title must hold a character other than white space, and its length limits
-apply to the text as sent; only then are the edges trimmed. "White space" is one explicit
-set (Unicode's White_Space, which pydantic-core trims), written out in the pattern
-because JSON Schema (ECMA-262), Python and Rust disagree on what `\\s` covers; with `\\S`
-a generated client or a fuzzer would find inputs the schema allows and the server refuses.
+cannot hold, becomes U+FFFD, the replacement character. One rule in the models, so SQLite,
+PostgreSQL and MongoDB store the same text and no driver sees what it would fail on (a
+500). A lone surrogate (a JSON `\\ud800` escape) is no character at all and UTF-8 cannot
+encode it: pydantic refuses it in every constrained field (a 422, `string_unicode`), and
+a path cannot carry one (it is percent-decoded as UTF-8 with replacement). Other control
+characters are kept: every store holds them.
 """
 
 from __future__ import annotations
@@ -30,12 +25,12 @@ NOT_BLANK = f"[^{WHITE_SPACE}]"
 """Pattern (unanchored): at least one character that is not white space."""
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = re.compile("\x00")
 REPLACEMENT = "\ufffd"
 
 
 def storable(value: object) -> object:
-    """`value` with NUL and lone surrogates replaced by U+FFFD (other values unchanged)."""
+    """`value` with NUL replaced by U+FFFD (other values unchanged)."""
     if isinstance(value, str) and _UNSTORABLE.search(value):
         return _UNSTORABLE.sub(REPLACEMENT, value)
     return value

@@ -152,7 +152,9 @@ class MongoConversationRepository:
                 }
             },
         )
-        return int(result.modified_count)
+        return int(
+            result.matched_count
+        )  # each match changes (its status); nx-27017 miscounts modified
 
     async def _rewrite(self, message_id: str, user_id: str, content: str) -> None:
         await self._c.messages.update_one(

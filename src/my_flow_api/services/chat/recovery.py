@@ -66,10 +66,19 @@ class LostTurnSweep:
     outlives its duration cap.
     """
 
-    def __init__(self, store: Store, max_duration_seconds: float, *, owns_all: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        max_duration_seconds: float,
+        *,
+        owns_all: bool,
+        every_seconds: float = SWEEP_SECONDS,
+        margin_seconds: float = STALE_MARGIN_SECONDS,
+    ) -> None:
         self.store = store
-        self.stale_after = timedelta(seconds=max_duration_seconds + STALE_MARGIN_SECONDS)
+        self.stale_after = timedelta(seconds=max_duration_seconds + margin_seconds)
         self.owns_all = owns_all
+        self.every_seconds = every_seconds
 
     async def at_start(self) -> int:
         """The start-up sweep (nothing with Redis: other replicas' turns are alive)."""
@@ -83,7 +92,7 @@ class LostTurnSweep:
     async def run(self) -> None:
         """The periodic sweep (a background task until cancelled); failures wait a turn."""
         while True:
-            await asyncio.sleep(SWEEP_SECONDS)
+            await asyncio.sleep(self.every_seconds)
             try:
                 before = utcnow() - self.stale_after
                 found = await self.store.conversations.interrupt_stale(before, STALE_CODE)
