@@ -30,7 +30,7 @@ from my_flow_api.services.extraction.prompt import (
     EXTRACTION_SYSTEM_PROMPT,
     extraction_user_message,
 )
-from my_flow_api.services.extraction.rules import extract_by_rules
+from my_flow_api.services.extraction.learned.extract import extract_learned
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +101,7 @@ async def _by_rules(chat: list[ChatMessage], day: date, context_id: str | None) 
     try:
         # Pure-Python work in proportion to the conversation: in a thread, so the event
         # loop keeps relaying other streams' tokens meanwhile.
-        return await asyncio.to_thread(extract_by_rules, chat, day, context_id)
+        return await asyncio.to_thread(extract_learned, chat, day, context_id)
     except Exception as exc:  # a rule bug must cost the flows, never the answer
         log.warning("rule extraction failed", error_type=type(exc).__name__)
         raise AIBadOutputError("Flow extraction failed") from exc
