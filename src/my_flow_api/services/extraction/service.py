@@ -20,6 +20,7 @@ from my_flow_api.services.ai.conversion import to_chat_messages
 from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.grounding import keep_grounded
+from my_flow_api.services.extraction.titlegate import gate_title
 from my_flow_api.services.extraction.mode import FlowExtractor, default_extractor
 from my_flow_api.services.extraction.model_output import (
     SCHEMA_NAME,
@@ -89,12 +90,22 @@ class FlowExtraction:
         except Exception as exc:
             log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
             raise AIBadOutputError("Flow extraction failed") from exc
-        proposed = parse_flows(raw, context_id)
+        proposed = gated(parse_flows(raw, context_id))
         flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
         log.debug(
             "flows extracted", provider=self.provider.name, count=len(flows), proposed=len(proposed)
         )
         return flows
+
+
+def gated(flows: list[FlowCreate]) -> list[FlowCreate]:
+    """The flows whose titles pass the title gate, repaired where it repairs them."""
+    out = []
+    for flow in flows:
+        title = gate_title(flow.title)
+        if title:
+            out.append(flow.model_copy(update={"title": title}))
+    return out
 
 
 async def _by_rules(chat: list[ChatMessage], day: date, context_id: str | None) -> list[FlowCreate]:

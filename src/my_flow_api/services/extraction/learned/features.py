@@ -24,6 +24,7 @@ WORD_OPTIONS: dict[str, object] = {
 }
 CHAR_OPTIONS: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (2, 4), "sublinear_tf": True}
 MAX_CHARS = 300
+CONTEXT_WORDS = 16
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
@@ -31,7 +32,8 @@ def span_text(span: Span) -> str:
     """The folded clause, its first word marked (what opens a task says most)."""
     text = fold(span.clause[:MAX_CHARS])
     head = text.split()[0] if text.split() else ""
-    return f"{text} __first_{head}"
+    around = " ".join(f"ctx{w}" for w in fold(span.context[:MAX_CHARS]).split()[:CONTEXT_WORDS])
+    return f"{text} __first_{head} {around}"
 
 
 def word_ngrams(text: str) -> list[str]:

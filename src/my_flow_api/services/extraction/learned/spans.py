@@ -33,6 +33,9 @@ MAX_SPANS = 400
 """Candidates per conversation: a 24,000-character transcript stays within the budget."""
 CLAIM = re.compile(
     r"\b(?:mine|for\s+me|assigned\s+to\s+me|my\s+(?:action\s+)?items?|i['’]ll\s+take|"
+    r"(?:with|has|have)\s+my\s+name|add\s+the\s+rest|the\s+rest\s+(?:is|are)\s+mine|"
+    r"mi\s+nombre|mein(?:en)?\s+namen|mon\s+nom|il\s+mio\s+nome|(?:o\s+)?meu\s+nome|"
+    r"el\s+resto|den\s+rest|le\s+reste|il\s+resto|o\s+resto|"
     r"i['’]m\s+on|on\s+me|my\s+part|my\s+bits?|m[ií]as?|m[ií]os|para\s+m[ií]|me\s+tocan?|"
     r"lo\s+m[ií]o|meine|für\s+mich|ich\s+übernehme|à\s+moi|pour\s+moi|les\s+miens|"
     r"les\s+miennes|mie|miei|per\s+me|tocca\s+a\s+me|toccano\s+a\s+me|meus?|minhas?|"
@@ -102,6 +105,9 @@ class _TurnFacts:
     ) -> Span:
         text, cued = task_phrase(clause, self.language)
         flags["cue_led"] = float(cued)
+        flags["others"] = float(bool(_OTHERS.match(clause)))
+        flags["phrase_verb_first"] = float(starts_with_verb(text, self.language))
+        flags["phrase_words"] = min(len(text.split()), 15) / 15
         words = content_words(text)
         flags["taken_back"] = float(self._taken_back(words))
         flags["n_words"] = min(len(text.split()), 30) / 30
@@ -175,6 +181,14 @@ class _TurnFacts:
             flags["listed"] = float(line.listed)
             out.append(self._span(line.text, line.text, (index, 500 + len(out)), flags))
         return out
+
+
+_OTHERS = re.compile(
+    r"^\W*(?:(?!I\b)[A-Z][\w'’-]+|he|she|they|my\s+(?:wife|husband|partner|boss|mom|mum|dad|"
+    r"sister|brother)|mom|mum|dad|él|ella|ellos|er|sie|il|elle|ils|lui|lei|loro|ele|ela|eles)"
+    r"(?:\s+[A-Z][\w'’-]+)?\s+(?:will|is\s+going|['’]s\s+going|to|can|should|needs|has|is|"
+    r"va|tiene|wird|muss|hat|doit|deve|vai|tem|fará|farà|finalise|handles|takes|said)\b"
+)
 
 
 @lru_cache(maxsize=4096)
