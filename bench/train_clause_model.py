@@ -2,7 +2,7 @@
 
     uv run python bench/train_clause_model.py            # writes the shipped artifact
     uv run python bench/train_clause_model.py --out X    # writes X instead (the test does)
-    uv run python bench/train_clause_model.py --cv       # also prints cross-validated figures
+    uv run python bench/train_clause_model.py --cv       # prints the thresholds' figures
 
 Every candidate clause of a chat (`learned.spans`) is labelled by whether its title
 matches a gold title (the scorer's rule, `bench/extraction/matching.py`). A logistic
@@ -11,7 +11,8 @@ corpus's development part and the older sets; the keep threshold is the one whos
 5-fold cross-validated extraction (grouped by chat, on the corpus's development part)
 has the best F1 among those with precision >= `MIN_PRECISION`, or, when none reaches it,
 the best F0.5 (precision first: a junk flow costs more trust than a missed one). The
-frozen part is never read here. Same data in, same file out (fixed folds, liblinear, rounded weights).
+frozen part is never read here. Same data in, same file out (fixed folds, liblinear,
+rounded weights).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if str(ROOT) not in sys.path:
 from bench.extraction.cases import Case, load_cases  # noqa: E402
 from bench.extraction.matching import pair, titles_match  # noqa: E402
 from bench.extraction.runner import chat_messages  # noqa: E402
+
 from my_flow_api.services.extraction.learned.extract import select, titled_spans  # noqa: E402
 from my_flow_api.services.extraction.learned.features import (  # noqa: E402
     CHAR_OPTIONS,
@@ -90,7 +92,11 @@ def fit(chats: Sequence[Chat], names: list[str]) -> dict[str, object]:
     words = TfidfVectorizer(min_df=2, max_features=12000, **WORD_OPTIONS)  # type: ignore[arg-type]
     chars = TfidfVectorizer(min_df=3, max_features=15000, **CHAR_OPTIONS)  # type: ignore[arg-type]
     x = sparse.hstack(
-        [words.fit_transform(texts), chars.fit_transform(texts), flag_matrix(spans_of(chats), names)],
+        [
+            words.fit_transform(texts),
+            chars.fit_transform(texts),
+            flag_matrix(spans_of(chats), names),
+        ],
         format="csr",
     )
     model = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000)
@@ -113,7 +119,9 @@ def fold_of(case_id: str) -> int:
     return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % FOLDS
 
 
-def cross_validated(dev: Sequence[Chat], older: Sequence[Chat], names: list[str]) -> list[list[float]]:
+def cross_validated(
+    dev: Sequence[Chat], older: Sequence[Chat], names: list[str]
+) -> list[list[float]]:
     """Out-of-fold probabilities for each development chat's candidates."""
     from my_flow_api.services.extraction.learned.scoring import from_payload
 
@@ -127,7 +135,9 @@ def cross_validated(dev: Sequence[Chat], older: Sequence[Chat], names: list[str]
     return out
 
 
-def figures(dev: Sequence[Chat], probs: Sequence[Sequence[float]], threshold: float) -> tuple[float, float, float]:
+def figures(
+    dev: Sequence[Chat], probs: Sequence[Sequence[float]], threshold: float
+) -> tuple[float, float, float]:
     """Micro precision, recall and F1 of the extraction at `threshold`."""
     matched = predicted = gold = 0
     for chat, p in zip(dev, probs, strict=True):
@@ -167,13 +177,19 @@ def build_payload(*, verbose: bool) -> dict[str, object]:
     payload = fit(dev + older, names)
     payload["threshold"] = threshold
     p, r, f = figures(dev, probs, threshold)
-    payload["cross_validated"] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+    payload["cross_validated"] = {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(f, 3),
+    }
     payload["trained_on"] = [str(p.relative_to(ROOT)) for p in [CORPUS_DEV, *OLDER]]
     return payload
 
 
 def write(payload: dict[str, object], out: Path) -> None:
-    out.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

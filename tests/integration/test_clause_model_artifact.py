@@ -10,6 +10,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.train_clause_model import main  # noqa: E402
+
 from my_flow_api.services.extraction.learned.scoring import ARTIFACT  # noqa: E402
 
 

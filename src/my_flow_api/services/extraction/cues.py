@@ -160,9 +160,7 @@ def _compiled(patterns: list[str]) -> list[tuple[re.Pattern[str], str]]:
 
 PATTERNS: dict[str, list[tuple[re.Pattern[str], str]]] = {
     lang: _compiled(patterns)
-    for lang, patterns in {
-        "en": _EN, "es": _ES, "de": _DE, "fr": _FR, "it": _IT, "pt": _PT
-    }.items()
+    for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR, "it": _IT, "pt": _PT}.items()
 }
 """Each language's cues in order, with a gate: `!` marks a cue whose task must open with a
 verb (in German, close with one): "I'll be there" and "quiero un café" are no tasks; `@`

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
 from my_flow_api.services.extraction.clauses import lines
 from my_flow_api.services.extraction.learned.spans import CLAIM
+from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
 from my_flow_api.services.extraction.suggestions import accepted_offers, offered
 from my_flow_api.services.extraction.text import (
     STOPWORDS,

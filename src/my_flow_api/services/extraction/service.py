@@ -20,7 +20,7 @@ from my_flow_api.services.ai.conversion import to_chat_messages
 from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.grounding import keep_grounded
-from my_flow_api.services.extraction.titlegate import gate_title
+from my_flow_api.services.extraction.learned.extract import extract_learned
 from my_flow_api.services.extraction.mode import FlowExtractor, default_extractor
 from my_flow_api.services.extraction.model_output import (
     SCHEMA_NAME,
@@ -31,7 +31,7 @@ from my_flow_api.services.extraction.prompt import (
     EXTRACTION_SYSTEM_PROMPT,
     extraction_user_message,
 )
-from my_flow_api.services.extraction.learned.extract import extract_learned
+from my_flow_api.services.extraction.titlegate import gate_title
 
 log = structlog.get_logger(__name__)
 

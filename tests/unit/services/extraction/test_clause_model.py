@@ -30,7 +30,9 @@ TEXTS = [
     "",
 ]
 CHAT = [
-    ChatMessage(MessageRole.USER, "ok so um I need to call mom and then also renew the car insurance"),
+    ChatMessage(
+        MessageRole.USER, "ok so um I need to call mom and then also renew the car insurance"
+    ),
     ChatMessage(MessageRole.ASSISTANT, "1. Call mom\n2. Renew the insurance\n\nAdd both?"),
     ChatMessage(MessageRole.USER, "sì, tutte e due. devo anche prenotare il volo per Lisbona"),
 ]

@@ -66,7 +66,10 @@ def test_proposals_the_user_takes_by_number_or_all_but_one_are_supported() -> No
 
 def test_a_title_in_another_form_of_the_users_words_is_supported() -> None:
     chat = [ChatMessage(USER, "pão, leite, devolver a furadeira do Marcelo")]
-    assert kept(chat, "Comprar pão", "Devolver a furadeira") == ["Comprar pão", "Devolver a furadeira"]
+    assert kept(chat, "Comprar pão", "Devolver a furadeira") == [
+        "Comprar pão",
+        "Devolver a furadeira",
+    ]
     german = [ChatMessage(USER, "Heute muss ich noch einkaufen und die Wäsche aufhängen.")]
     assert kept(german, "Einkaufen gehen") == ["Einkaufen gehen"]
 

@@ -11,21 +11,26 @@ checks that both give the same n-grams and the same scores.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from my_flow_api.services.extraction.learned.spans import Span
 from my_flow_api.services.extraction.text import fold
 
-TOKEN_PATTERN = r"(?u)\b\w+\b"
+WORD_PATTERN = r"(?u)\b\w+\b"
 WORD_OPTIONS: dict[str, object] = {
     "analyzer": "word",
     "ngram_range": (1, 2),
-    "token_pattern": TOKEN_PATTERN,
+    "token_pattern": WORD_PATTERN,
     "sublinear_tf": True,
 }
-CHAR_OPTIONS: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (2, 4), "sublinear_tf": True}
+CHAR_OPTIONS: dict[str, object] = {
+    "analyzer": "char_wb",
+    "ngram_range": (2, 4),
+    "sublinear_tf": True,
+}
 MAX_CHARS = 300
 CONTEXT_WORDS = 16
-_TOKEN = re.compile(TOKEN_PATTERN)
+_TOKEN = re.compile(WORD_PATTERN)
 
 
 def span_text(span: Span) -> str:
@@ -39,7 +44,7 @@ def span_text(span: Span) -> str:
 def word_ngrams(text: str) -> list[str]:
     """`WORD_OPTIONS`' analyser: lower-cased tokens and their bigrams."""
     tokens = _TOKEN.findall(text.lower())
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 def char_ngrams(text: str) -> list[str]:

@@ -65,15 +65,18 @@ class ClauseModel:
 def _block(analyze: Analyzer, stored: dict[str, object], coef: list[float]) -> Block:
     vocabulary = stored["vocabulary"]
     idf = stored["idf"]
-    assert isinstance(vocabulary, dict) and isinstance(idf, list)
+    if not isinstance(vocabulary, dict) or not isinstance(idf, list):
+        raise TypeError("clause model: a block needs a vocabulary and idf weights")
     return Block(analyze, {term: (idf[i], coef[i]) for term, i in vocabulary.items()})
 
 
 def from_payload(payload: dict[str, object]) -> ClauseModel:
     """A model from the artifact's JSON payload."""
     words, chars, flags, coef = (payload[k] for k in ("words", "chars", "flags", "coef"))
-    assert isinstance(words, dict) and isinstance(chars, dict)
-    assert isinstance(flags, list) and isinstance(coef, list)
+    if not isinstance(words, dict) or not isinstance(chars, dict):
+        raise TypeError("clause model: words and chars must be objects")
+    if not isinstance(flags, list) or not isinstance(coef, list):
+        raise TypeError("clause model: flags and coef must be lists")
     n_words, n_chars = len(words["vocabulary"]), len(chars["vocabulary"])
     return ClauseModel(
         blocks=(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowPriority
@@ -172,7 +172,7 @@ class _TurnFacts:
 
     def pasted(self, content: str, voice: str, index: int) -> list[Span]:
         own = {line.text for line in lines(voice)}
-        out = []
+        out: list[Span] = []
         for line in lines(content):
             if line.text in own or not user_voice(line.text).strip():
                 continue
