@@ -52,6 +52,12 @@ class FlowExtraction:
         choice = settings.FLOW_EXTRACTOR
         return cls(provider, None if choice == "auto" else FlowExtractor(choice))
 
+    @property
+    def before_answer(self) -> bool:
+        """Whether a turn extracts before its answer: the embedded default, whose small
+        model then only acknowledges what was saved (hosted models answer first)."""
+        return self.extractor is FlowExtractor.RULES and self.provider.name == "local"
+
     async def extract(
         self,
         messages: Sequence[Message | ChatMessage],

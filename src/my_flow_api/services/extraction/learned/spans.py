@@ -30,7 +30,8 @@ from my_flow_api.services.extraction.text import content_words, guess_language
 from my_flow_api.services.extraction.voice import user_voice
 
 MAX_SPANS = 400
-"""Candidates per conversation: a 24,000-character transcript stays within the budget."""
+"""Candidates scored per conversation, the latest ones: the conversation is bounded
+(24,000 characters), this bounds the classifier's share of a turn."""
 CLAIM = re.compile(
     r"\b(?:mine|for\s+me|assigned\s+to\s+me|my\s+(?:action\s+)?items?|i['’]ll\s+take|"
     r"(?:with|has|have)\s+my\s+name|add\s+the\s+rest|the\s+rest\s+(?:is|are)\s+mine|"
@@ -76,9 +77,7 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             spans += turn.offers(previous.content, voice, index)
         if CLAIM.search(voice):
             spans += turn.pasted(chat[index].content, voice, index)
-        if len(spans) >= MAX_SPANS:
-            break
-    return spans[:MAX_SPANS]
+    return spans[-MAX_SPANS:]
 
 
 @dataclass(slots=True)
