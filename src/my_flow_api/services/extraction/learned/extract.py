@@ -15,7 +15,10 @@ from my_flow_api.services.extraction.learned.scoring import shipped_model
 from my_flow_api.services.extraction.learned.spans import Span, conversation_spans
 from my_flow_api.services.extraction.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.titlegate import gate_title
+from my_flow_api.services.extraction.text import content_words, overlap
 from my_flow_api.services.extraction.titles import make_title
+
+SAME = 0.6
 
 
 def span_title(span: Span) -> str | None:
@@ -60,13 +63,19 @@ def select(
     kept: list[tuple[Span, str]] = []
     for i in ranked:
         span, title = titled[i]
-        same = next((k for k, (_, other) in enumerate(kept) if same_task(title, other)), None)
+        same = next((k for k, (_, other) in enumerate(kept) if _same(title, other)), None)
         if same is None:
             kept.append((span, title))
         elif kept[same][0].due is None and span.due is not None:
             kept[same] = (replace(kept[same][0], due=span.due), kept[same][1])
     kept.sort(key=lambda item: item[0].order)
     return kept[:MAX_FLOWS]
+
+
+def _same(title: str, other: str) -> bool:
+    """One task named twice: `same_task`, or most of the shorter title's words in the
+    other ("Call the pharmacy about my refill" / "the pharmacy call")."""
+    return same_task(title, other) or overlap(content_words(title), content_words(other)) >= SAME
 
 
 def _flow(span: Span, title: str, context_id: str | None) -> FlowCreate:

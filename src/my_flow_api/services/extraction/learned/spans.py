@@ -25,7 +25,12 @@ from my_flow_api.services.extraction.filters import is_question, rules_out
 from my_flow_api.services.extraction.learned.pieces import pieces, task_phrase
 from my_flow_api.services.extraction.lexicon import imperative, starts_with_verb
 from my_flow_api.services.extraction.priority import stated_priority
-from my_flow_api.services.extraction.suggestions import accepts, offered, picks_some
+from my_flow_api.services.extraction.suggestions import (
+    accepted_offers,
+    accepts,
+    offered,
+    picks_some,
+)
 from my_flow_api.services.extraction.text import content_words, guess_language
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -158,6 +163,7 @@ class _TurnFacts:
             return []
         first = sentences(reply)[0] if reply.strip() else ""
         yes, some = float(accepts(reply)), float(picks_some(reply))
+        picked = set(accepted_offers(assistant, reply, self.language))
         reply_words = content_words(first)
         out = []
         for number, phrase in enumerate(proposals):
@@ -165,6 +171,7 @@ class _TurnFacts:
             flags.update(accepts=yes, picks_some=some, offer_pos=number / len(proposals))
             flags["numbered"] = float(bool(re.search(rf"(?<![\d:./])\b{number + 1}\b", first)))
             flags["named"] = float(bool(content_words(phrase) & reply_words))
+            flags["picked"] = float(phrase in picked)
             flags["reply_short"] = float(len(reply.split()) <= 12)
             out.append(self._span(phrase, first, (index, -100 + number), flags))
         return out
