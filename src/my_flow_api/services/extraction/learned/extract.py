@@ -14,8 +14,8 @@ from my_flow_api.services.extraction.dedup import same_task
 from my_flow_api.services.extraction.learned.scoring import shipped_model
 from my_flow_api.services.extraction.learned.spans import Span, conversation_spans
 from my_flow_api.services.extraction.model_output import MAX_FLOWS
-from my_flow_api.services.extraction.titlegate import gate_title
 from my_flow_api.services.extraction.text import content_words, overlap
+from my_flow_api.services.extraction.titlegate import gate_title
 from my_flow_api.services.extraction.titles import make_title
 
 SAME = 0.6
