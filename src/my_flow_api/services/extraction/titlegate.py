@@ -70,11 +70,27 @@ def gate_title(title: str) -> str | None:
     folded = words(text)
     if len(text.split()) < MIN_WORDS or not folded:
         return None
-    if fold(text.split()[0]).strip(",.!") in _NOT_A_TASK_START:
+    first = fold(text.split()[0]).strip(",.!")
+    if first in _NOT_A_TASK_START and not _german_object_first(text):
         return None
     if all(w in _EMPTY_WORDS or w.isdigit() for w in folded):
         return None
     return text[0].upper() + text[1:]
+
+
+_GERMAN_ARTICLES = frozenset("der die das den dem des".split())
+_GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
+
+
+def _german_object_first(text: str) -> bool:
+    """ "Die Steuererklärung abgeben": a German title names its object first, article
+    included, and closes with the infinitive."""
+    tokens = text.split()
+    return (
+        len(tokens) >= 3
+        and fold(tokens[0]) in _GERMAN_ARTICLES
+        and bool(_GERMAN_INFINITIVE.match(tokens[-1].strip(".,!")))
+    )
 
 
 _DANGLING = frozenset(
