@@ -6,31 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from functools import lru_cache
 
 from my_flow_api.models.flow import FlowCreate, FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.dedup import same_task
+from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.scoring import shipped_model
 from my_flow_api.services.extraction.learned.spans import Span, conversation_spans
 from my_flow_api.services.extraction.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.text import content_words, overlap
-from my_flow_api.services.extraction.titlegate import gate_title
-from my_flow_api.services.extraction.titles import make_title
 
 SAME = 0.6
 
 
 def span_title(span: Span) -> str | None:
     """The gated title a span would be saved under, or None."""
-    return _title(span.text, span.language)
-
-
-@lru_cache(maxsize=4096)
-def _title(text: str, language: str) -> str | None:
-    # Every turn reads the whole conversation again: earlier turns' titles are cached.
-    title = make_title(text, language)
-    return gate_title(title) if title else None
+    return title_of(span.text, span.language)
 
 
 def titled_spans(chat: Sequence[ChatMessage], today: date) -> list[tuple[Span, str]]:

@@ -9,6 +9,7 @@ each piece starts at its task: after fillers and the task cue ("I need to").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from my_flow_api.services.extraction.cues import find_cue
 
@@ -49,6 +50,7 @@ def pieces(clause: str) -> list[str]:
     return [p for p in out if len(p.split()) >= 2 and p != clause]
 
 
+@lru_cache(maxsize=8192)
 def task_phrase(clause: str, language: str) -> tuple[str, bool]:
     """Where the clause's task starts (after fillers and its cue), and whether a cue led."""
     text = clause

@@ -22,6 +22,7 @@ from my_flow_api.services.extraction.clauses import clauses, lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.filters import is_question, rules_out
+from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.pieces import pieces, task_phrase
 from my_flow_api.services.extraction.lexicon import imperative, starts_with_verb
 from my_flow_api.services.extraction.priority import stated_priority
@@ -131,6 +132,8 @@ class _TurnFacts:
                 whole = len(parts)
                 parts += [p for c in parts[:whole] for p in pieces(c)]
                 for place, clause in enumerate(parts):
+                    if title_of(task_phrase(clause, self.language)[0], self.language) is None:
+                        continue
                     flags = self._base("own" if place < whole else "piece")
                     flags.update(self._clause_flags(clause, sentence, self.language))
                     flags["listed"], flags["nested"] = float(line.listed), float(line.nested)
