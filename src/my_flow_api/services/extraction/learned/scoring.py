@@ -33,12 +33,15 @@ class Block:
     weights: dict[str, tuple[float, float]]
 
     def score(self, text: str) -> float:
-        counts = Counter(t for t in self.analyze(text) if t in self.weights)
-        if not counts:
-            return 0.0
-        values = {t: (1.0 + math.log(n)) * self.weights[t][0] for t, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values()))
-        return sum(v * self.weights[t][1] for t, v in values.items()) / norm
+        weights = self.weights
+        square = dot = 0.0
+        for term, n in Counter(self.analyze(text)).items():
+            known = weights.get(term)
+            if known is not None:
+                value = (1.0 + math.log(n) if n > 1 else 1.0) * known[0]
+                square += value * value
+                dot += value * known[1]
+        return dot / math.sqrt(square) if square else 0.0
 
 
 @dataclass(frozen=True, slots=True)
