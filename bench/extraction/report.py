@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.extraction.runner import RunOutcome
-from bench.extraction.scoring import percentile, tally
+from bench.extraction.scoring import percentile, tally, tally_languages
 
 _COLUMNS = (
     ("category", "{}", 24),
@@ -28,6 +28,7 @@ _COLUMNS = (
 def build_report(outcome: RunOutcome, data: Sequence[Path]) -> dict[str, Any]:
     """Overall and per-category figures, latency, errors and the failing cases."""
     overall, per_category = tally(outcome.results)
+    per_language = tally_languages(outcome.results)
     latencies = [r.latency_ms for r in outcome.results]
     failing = [
         {
@@ -50,6 +51,7 @@ def build_report(outcome: RunOutcome, data: Sequence[Path]) -> dict[str, Any]:
         "data": [str(p) for p in data],
         "overall": overall.figures(),
         "categories": {name: t.figures() for name, t in per_category.items()},
+        "languages": {name: t.figures() for name, t in per_language.items()},
         "latency_ms": {
             name: None if value is None else round(value, 2)
             for name, value in (
@@ -98,6 +100,8 @@ def format_report(report: dict[str, Any], *, verbose: bool = False) -> str:
         "-" * len(header),
     ]
     lines += [_row(name, figures) for name, figures in report["categories"].items()]
+    lines += ["-" * len(header)]
+    lines += [_row(f"language {name}", f) for name, f in report.get("languages", {}).items()]
     lines += ["-" * len(header), _row("OVERALL", report["overall"]), ""]
     overall, latency = report["overall"], report["latency_ms"]
     fmt = "{:.1f}".format

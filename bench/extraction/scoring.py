@@ -182,6 +182,14 @@ def tally(results: Iterable[CaseResult]) -> tuple[Tally, dict[str, Tally]]:
     return overall, dict(sorted(per.items()))
 
 
+def tally_languages(results: Iterable[CaseResult]) -> dict[str, Tally]:
+    """One tally per language of the user (sorted by language code)."""
+    per: dict[str, Tally] = {}
+    for result in results:
+        per.setdefault(result.case.language, Tally()).add(result)
+    return dict(sorted(per.items()))
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0-100), linear between closest ranks; None when empty."""
     if not values:

@@ -26,3 +26,20 @@ def assistant_system_prompt(context_name: str | None = None) -> str:
         return ASSISTANT_SYSTEM_PROMPT
     name = " ".join(context_name.split())[:_CONTEXT_NAME_MAX].replace('"', "'")
     return f'{ASSISTANT_SYSTEM_PROMPT}\n\nThe user is working in the context "{name}".'
+
+
+_CAPTURED_MAX = 10
+
+
+def captured_note(titles: list[str]) -> str:
+    """What the system prompt adds when the turn's tasks were saved before the answer (the
+    embedded default): the answer acknowledges them instead of guessing, or denying, what
+    the app does."""
+    if not titles:
+        return ""
+    listed = "\n".join(f"- {' '.join(t.split())[:120]}" for t in titles[:_CAPTURED_MAX])
+    return (
+        "\n\nThese tasks from the user's message are already saved as flows:\n"
+        f"{listed}\nStart by confirming them in one short sentence, then help briefly. "
+        "Never say that you or the app cannot do them."
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -26,7 +26,7 @@ from my_flow_api.services.ai.errors import (
 )
 from my_flow_api.services.ai.factory import build_provider
 from my_flow_api.services.ai.http import SessionFactory
-from my_flow_api.services.ai.prompts import assistant_system_prompt
+from my_flow_api.services.ai.prompts import assistant_system_prompt, captured_note
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +97,7 @@ class AIService:
         context_id: str,
         *,
         context_name: str | None = None,
+        captured: Sequence[str] = (),
     ) -> AsyncGenerator[ChatChunk, None]:
         """Stream the answer: text chunks in order, then one chunk with usage and finish reason.
 
@@ -105,7 +106,7 @@ class AIService:
         Closing this generator (or cancelling its consumer) closes the upstream request.
         """
         chat = to_chat_messages(messages)
-        system = assistant_system_prompt(context_name)
+        system = assistant_system_prompt(context_name) + captured_note(list(captured))
         attempt = 1
         while True:
             stream = self.provider.stream_chat(

@@ -20,6 +20,7 @@ from my_flow_api.models.conversation import (
     MessageRole,
     Usage,
 )
+from my_flow_api.models.flow_change import TurnWrite
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError, AITimeoutError
@@ -95,6 +96,7 @@ class ChatTurn:
         self.outcome = "error"
         self._announced = False
         self._flow_count = 0
+        self._early: TurnWrite | None = None
         self._persisting: asyncio.Task[object] | None = None
         self._log = log.bind(user_id=stream.user_id, context_id=stream.context_id)
         self.checkpoints = Checkpoints(
@@ -183,8 +185,13 @@ class ChatTurn:
 
     async def _stream_answer(self) -> None:
         append, answer, stream = self.stream.log.append, self.answer, self.stream
+        if self.extraction.before_answer:  # issue 20: the local model acknowledges them
+            self._early = await self._capture(list(self.messages))
         chunks = self.ai.stream_chat(
-            self.messages, stream.context_id, context_name=self.context_name
+            self.messages,
+            stream.context_id,
+            context_name=self.context_name,
+            captured=[flow.title for flow in self._early.created] if self._early else [],
         )
         async with aclosing(chunks):
             async for chunk in chunks:
@@ -214,7 +221,9 @@ class ChatTurn:
         self.outcome = status.value
         if cancelled:
             if not self._announced:
-                await self.stream.log.append(METADATA, NO_FLOWS)
+                early = self._early
+                metadata = metadata_data(early.created, early.changes) if early else NO_FLOWS
+                await self.stream.log.append(METADATA, metadata)
             await self._done("cancelled")
         else:
             message = "The stream was interrupted before the answer was complete"
@@ -255,19 +264,19 @@ class ChatTurn:
         conversation: list[Message | ChatMessage] = list(self.messages)
         if self.answer.text:
             conversation.append(ChatMessage(MessageRole.ASSISTANT, self.answer.text))
-        written = await capture_turn(
-            self.extraction,
-            self.store.flows,
-            self.stream.user_id,
-            self.stream.context_id,
-            conversation,
-        )
+        written = self._early if self._early is not None else await self._capture(conversation)
         flows = written.created
         self._announced = True
         self._flow_count = len(flows)
         await self.stream.log.append(METADATA, metadata_data(flows, written.changes))
         if flows:
             self.metrics.flows.inc(len(flows))
+
+    async def _capture(self, conversation: list[Message | ChatMessage]) -> TurnWrite:
+        stream = self.stream
+        return await capture_turn(
+            self.extraction, self.store.flows, stream.user_id, stream.context_id, conversation
+        )
 
     async def _done(self, finish_reason: str | None) -> None:
         done = StreamDone(

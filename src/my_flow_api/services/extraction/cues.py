@@ -126,6 +126,33 @@ _FR = [
 ]
 
 
+_IT = [
+    r"\bricorda(?:mi|ci)\s+(?:di\s+|che\s+(?:devo\s+)?)?(?P<task>.+)",
+    r"\bnon\s+(?:farmi\s+)?dimenticare\s+(?:di\s+)?(?P<task>.+)",
+    r"\b(?:devo|dobbiamo)\s+ricordar(?:mi|ci)\s+(?:di\s+)?(?P<task>.+)",
+    r"\b(?:aggiungi|metti|segna)\s+(?P<task>.+?)\s+(?:alla|nella|in)\s+(?:mia\s+)?lista",
+    r"^(?:da\s+fare|promemoria|todo|cose\s+da\s+fare)\s*[:\-–]\s*(?P<task>.+)",
+    "!"
+    r"\b(?:devo|dobbiamo|dovrei|dovremmo|dovrò|voglio|vorrei|vogliamo|ho\s+bisogno\s+di|"
+    r"mi\s+tocca|tocca\s+a\s+me|bisogna|pensavo\s+di|ho\s+intenzione\s+di|"
+    r"sto\s+per|ho\s+da)\s+(?P<task>.+)",
+    r"\b(?:\w+\s+)?(?:mi\s+ha\s+chiesto\s+di|vuole\s+che\s+io)\s+(?P<task>.+)",
+]
+_PT = [
+    r"\blembr(?:a|e)[- ]?me\s+(?:de\s+|que\s+(?:tenho\s+que\s+)?)?(?P<task>.+)",
+    r"\bme\s+lembr(?:a|e)\s+(?:de\s+|que\s+(?:tenho\s+que\s+)?)?(?P<task>.+)",
+    r"\bnão\s+(?:me\s+)?(?:deixe|deixa|posso)\s+esquecer\s+(?:de\s+)?(?P<task>.+)",
+    r"\b(?:adiciona|coloca|p[oõ]e|anota)\s+(?P<task>.+?)\s+(?:na|à|a)\s+(?:minha\s+)?lista",
+    r"^(?:a\s+fazer|tarefa|lembrete|pendente|todo)\s*[:\-–]\s*(?P<task>.+)",
+    "!"
+    r"\b(?:tenho|temos|terei)\s+(?:que|de)\s+(?P<task>.+)",
+    "!"
+    r"\b(?:preciso|precisamos|devo|devemos|quero|queremos|vou|vamos|gostaria\s+de|"
+    r"pretendo|tenho\s+de)\s+(?:de\s+)?(?P<task>.+)",
+    r"\b(?:\w+\s+)?(?:me\s+pediu\s+(?:para|pra)|quer\s+que\s+eu)\s+(?P<task>.+)",
+]
+
+
 def _compiled(patterns: list[str]) -> list[tuple[re.Pattern[str], str]]:
     marked = [(p.lstrip("!@<"), p[: len(p) - len(p.lstrip("!@<"))]) for p in patterns]
     return [(re.compile(body, _FLAGS), gate) for body, gate in marked]
@@ -133,7 +160,7 @@ def _compiled(patterns: list[str]) -> list[tuple[re.Pattern[str], str]]:
 
 PATTERNS: dict[str, list[tuple[re.Pattern[str], str]]] = {
     lang: _compiled(patterns)
-    for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR}.items()
+    for lang, patterns in {"en": _EN, "es": _ES, "de": _DE, "fr": _FR, "it": _IT, "pt": _PT}.items()
 }
 """Each language's cues in order, with a gate: `!` marks a cue whose task must open with a
 verb (in German, close with one): "I'll be there" and "quiero un café" are no tasks; `@`
@@ -152,6 +179,8 @@ class Cue:
 
 def find_cue(clause: str, language: str) -> Cue | None:
     """The first cue of the clause's language (then English, which people mix in)."""
+    if language not in PATTERNS:
+        return None
     languages = [language] if language == "en" else [language, "en"]
     for lang in languages:
         for pattern, gate in PATTERNS[lang]:

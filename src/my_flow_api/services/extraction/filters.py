@@ -24,6 +24,10 @@ _NEGATED = {
     r"\bnicht\s+(?:nötig|notwendig)\b|\bkein\w*\s+(?:bedarf|grund)\b",
     "fr": r"\bne\s+(?:dois|vais|veux|faut|compte)\s+(?:plus|pas|jamais)\b(?!\s+oublier)|"
     r"\bpas\s+besoin\b|\bplus\s+besoin\b|\bn['’]ai\s+(?:plus|pas)\s+(?:besoin|à)\b",
+    "it": r"\bnon\s+(?:devo|dobbiamo|serve|c['’]è\s+bisogno|ho\s+bisogno|voglio|bisogna)\b|"
+    r"\bnon\s+più\b|\bniente\b",
+    "pt": r"\bnão\s+(?:tenho|temos|preciso|precisamos|devo|vou|quero|é\s+preciso)\b|"
+    r"\bjá\s+não\b|\bnunca\b",
 }
 _PAST = {
     "en": r"\balready\b|\byesterday\b|\blast\s+(?:week|night|month|year|time)\b|\bago\b|"
@@ -38,6 +42,10 @@ _PAST = {
     r"\bletzte\s+woche\b|\bhabe\s+(?:[\wäöüß]+\s+){0,4}ge[\wäöüß]+(?:t|en)\b",
     "fr": r"\bdéjà\b|\bhier\b|\bj['’]ai\s+(?:dû|déjà|\w+é)\b|\bje\s+devais\b|"
     r"\bla\s+semaine\s+dernière\b",
+    "it": r"\bgià\b|\bieri\b|\b(?:ho|abbiamo)\s+(?:già\s+)?\w+(?:ato|uto|ito)\b|"
+    r"\b(?:dovevo|volevo)\b|\bla\s+settimana\s+scorsa\b",
+    "pt": r"\bjá\b|\bontem\b|\b(?:tinha|precisava|queria|ia)\s+(?:que|de)?\b|"
+    r"\b(?:liguei|paguei|mandei|enviei|marquei|comprei|fiz)\b|\bsemana\s+passada\b",
 }
 _HYPOTHETICAL = {
     "en": r"\bif\s+(?:i|we)\s+(?:had|were|was|could|won|get\s+rich|ever)\b|\bi\s+wish\b|"
@@ -55,6 +63,10 @@ _HYPOTHETICAL = {
     "fr": r"\bsi\s+j['’](?:avais|étais)\b|\bsi\s+(?:nous\s+avions|on\s+avait)\b|"
     r"\bj['’]aimerais\b|\bpeut-être\b.{0,40}\bun\s+jour\b|\bun\s+jour\b.{0,40}\bpeut-être\b|"
     r"\b(?:je|on)\s+pourrais?\b|\bce\s+serait\s+(?:bien|cool|génial)\b",
+    "it": r"\bse\s+(?:avessi|fossi|potessi|vincessi)\b|\bmagari\b|\bmi\s+piacerebbe\b|"
+    r"\bsarebbe\s+(?:bello|bellissimo)\b|\bun\s+giorno\b",
+    "pt": r"\bse\s+(?:eu\s+)?(?:tivesse|fosse|pudesse|ganhasse)\b|\bquem\s+me\s+dera\b|"
+    r"\bgostaria\s+muito\b.{0,40}\bum\s+dia\b|\bseria\s+(?:bom|ótimo|legal)\b|\bum\s+dia\b",
 }
 _QUESTION_START = re.compile(
     r"^\s*(?:and\s+|so\s+|but\s+)?(?:how|what|why|where|which|who|whom|cómo|qué|"

@@ -20,6 +20,7 @@ from my_flow_api.services.ai.conversion import to_chat_messages
 from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.grounding import keep_grounded
+from my_flow_api.services.extraction.learned.extract import extract_learned
 from my_flow_api.services.extraction.mode import FlowExtractor, default_extractor
 from my_flow_api.services.extraction.model_output import (
     SCHEMA_NAME,
@@ -30,7 +31,7 @@ from my_flow_api.services.extraction.prompt import (
     EXTRACTION_SYSTEM_PROMPT,
     extraction_user_message,
 )
-from my_flow_api.services.extraction.rules import extract_by_rules
+from my_flow_api.services.extraction.titlegate import gate_title
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +51,12 @@ class FlowExtraction:
         """`FLOW_EXTRACTOR` applied to `provider` (`auto` picks by provider)."""
         choice = settings.FLOW_EXTRACTOR
         return cls(provider, None if choice == "auto" else FlowExtractor(choice))
+
+    @property
+    def before_answer(self) -> bool:
+        """Whether a turn extracts before its answer: the embedded default, whose small
+        model then only acknowledges what was saved (hosted models answer first)."""
+        return self.extractor is FlowExtractor.RULES and self.provider.name == "local"
 
     async def extract(
         self,
@@ -89,7 +96,7 @@ class FlowExtraction:
         except Exception as exc:
             log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
             raise AIBadOutputError("Flow extraction failed") from exc
-        proposed = parse_flows(raw, context_id)
+        proposed = gated(parse_flows(raw, context_id))
         flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
         log.debug(
             "flows extracted", provider=self.provider.name, count=len(flows), proposed=len(proposed)
@@ -97,11 +104,21 @@ class FlowExtraction:
         return flows
 
 
+def gated(flows: list[FlowCreate]) -> list[FlowCreate]:
+    """The flows whose titles pass the title gate, repaired where it repairs them."""
+    out = []
+    for flow in flows:
+        title = gate_title(flow.title)
+        if title:
+            out.append(flow.model_copy(update={"title": title}))
+    return out
+
+
 async def _by_rules(chat: list[ChatMessage], day: date, context_id: str | None) -> list[FlowCreate]:
     try:
         # Pure-Python work in proportion to the conversation: in a thread, so the event
         # loop keeps relaying other streams' tokens meanwhile.
-        return await asyncio.to_thread(extract_by_rules, chat, day, context_id)
+        return await asyncio.to_thread(extract_learned, chat, day, context_id)
     except Exception as exc:  # a rule bug must cost the flows, never the answer
         log.warning("rule extraction failed", error_type=type(exc).__name__)
         raise AIBadOutputError("Flow extraction failed") from exc

@@ -12,11 +12,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
-LANGUAGES = ("en", "es", "de", "fr")
+LANGUAGES = ("en", "es", "de", "fr", "it", "pt")
 _SHAPES = {
     "de": re.compile(r"[äöüß]|\b[A-ZÄÖÜ][a-zäöüß]+\s+[a-zäöüß]{2,}(?:en|ern|eln)\b"),
     "es": re.compile(r"[ñ¿¡]"),
     "fr": re.compile(r"[çèêàùœ]|\b[ldjmnst]['’][aeiouhé]", re.IGNORECASE),
+    "pt": re.compile(r"[ãõ]|ção\b|ções\b|\blh|nh[aoe]\b", re.IGNORECASE),
+    "it": re.compile(r"\b(?:gli|della|dello|perché|cioè)\b|zione\b|\bc['’]è", re.IGNORECASE),
 }
 """Letters and shapes only one of the languages has: umlauts, a capitalised noun before a
 lower-case infinitive ("Auto waschen"), "ñ" and "¿", "ç" and elisions ("l'ami")."""
@@ -48,6 +50,18 @@ _MARKERS: dict[str, frozenset[str]] = {
     le la les et je de des un une pour pas est que dois il faut mon ma avec au du ce sur
     """.split()
     ),
+    "it": frozenset(
+        """
+    il lo gli della delle di che non per sono devo mi ho una con anche poi alla allora
+    perché questo sono cosa
+    """.split()
+    ),
+    "pt": frozenset(
+        """
+    o os as um uma não para com tenho preciso meu minha é do da dos das que isso também
+    então mas vou ao
+    """.split()
+    ),
 }
 
 STOPWORDS = frozenset(
@@ -75,6 +89,7 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Lower-case, width-folded text without accents."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -21,7 +21,8 @@ _TAGGED = re.compile(
 )
 _ROLE_LINE = re.compile(
     r"^[\s>*#\[(]*(?:system|assistant|developer|admin(?:istrator)?|instructions?|tool|"
-    r"sistema|asistente|système|assistant[e]?|systemnachricht)\s*[\]):>\-–]+.*$",
+    r"sistema|asistente|système|assistant[e]?|systemnachricht|ai|ia|ki|llm|user|utilisateur|"
+    r"usuario|nutzer|utente|utilizador)\s*[\]):>\-–]+.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _DELIMITER = re.compile(
@@ -38,7 +39,7 @@ _SENTENCE_MARKS = ".!?\n"
 _OVERRIDE = re.compile(
     r"\b(?:ignore|disregard|forget|override|ignora|olvida|ignoriere|vergiss|"
     r"ignorez?|oublie[zr]?)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|instrucciones|"
-    r"reglas|anweisungen|regeln|consignes|règles)\b",
+    r"reglas|anweisungen|regeln|consignes|règles|istruzioni|regole|instruções|regras)\b",
     re.IGNORECASE,
 )
 _FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
@@ -50,8 +51,10 @@ _BRACKETED = re.compile(
 _MACHINE_LINE = re.compile(r"^[A-Z][A-Z0-9-]{2,}(?:;[^:\n]*)?:\S.*$", re.MULTILINE)
 _TO_MACHINES = re.compile(
     r"\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
-    r"ia|ki)\b[^.!?\n]{0,80}\b(?:processing|reading|parsing|create|add|extract|insert|must|should|"
-    r"crea|añade|erstelle|füge|ajoute|crée)\b",
+    r"ia|ki|assistenten|assistentin|assistente|assistentes|asistentes?)\b[^.!?\n]{0,80}"
+    r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
+    r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
+    r"adicione|adiciona|cria|crie)\b",
     re.IGNORECASE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)

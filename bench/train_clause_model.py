@@ -1,0 +1,207 @@
+"""Build the clause classifier of the learned extractor from committed, labelled chats.
+
+    uv run python bench/train_clause_model.py            # writes the shipped artifact
+    uv run python bench/train_clause_model.py --out X    # writes X instead (the test does)
+    uv run python bench/train_clause_model.py --cv       # prints the thresholds' figures
+
+Every candidate clause of a chat (`learned.spans`) is labelled by whether its title
+matches a gold title (the scorer's rule, `bench/extraction/matching.py`). A logistic
+regression on word and character n-grams plus the candidates' flags is fitted on the
+corpus's development part and the older sets; the keep threshold is the one whose
+5-fold cross-validated extraction (grouped by chat, on the corpus's development part)
+has the best F1 among those with precision >= `MIN_PRECISION`, or, when none reaches it,
+the best F0.5 (precision first: a junk flow costs more trust than a missed one). The
+frozen part is never read here. Same data in, same file out (fixed folds, liblinear,
+rounded weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.extraction.cases import Case, load_cases  # noqa: E402
+from bench.extraction.matching import pair, titles_match  # noqa: E402
+from bench.extraction.runner import chat_messages  # noqa: E402
+
+from my_flow_api.services.extraction.learned.extract import select, titled_spans  # noqa: E402
+from my_flow_api.services.extraction.learned.features import (  # noqa: E402
+    CHAR_OPTIONS,
+    WORD_OPTIONS,
+    span_text,
+)
+from my_flow_api.services.extraction.learned.scoring import ARTIFACT  # noqa: E402
+from my_flow_api.services.extraction.learned.spans import Span  # noqa: E402
+
+CORPUS_DEV = ROOT / "bench/extraction/corpus/dev.jsonl"
+OLDER = [ROOT / f"bench/extraction/{name}.jsonl" for name in ("dev", "holdout", "fresh")]
+FOLDS = 5
+C = 4.0
+MIN_PRECISION = 0.9
+THRESHOLDS = [round(0.30 + 0.02 * i, 2) for i in range(31)]
+DIGITS = 6
+
+
+class Chat:
+    """One case's candidates, their labels and its gold titles."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.titled = titled_spans(chat_messages(case), case.today)
+        gold = [f.title for f in case.flows]
+        self.gold = gold
+        self.labels = [int(any(titles_match(t, g) for g in gold)) for _, t in self.titled]
+
+
+def flag_matrix(spans: Sequence[Span], names: Sequence[str]) -> sparse.csr_matrix:
+    """The spans' flags as columns in the order of `names`."""
+    column = {name: i for i, name in enumerate(names)}
+    rows = np.zeros((len(spans), len(names)))
+    for r, span in enumerate(spans):
+        for name, value in span.flags.items():
+            if name in column:
+                rows[r, column[name]] = value
+    return sparse.csr_matrix(rows)
+
+
+def flag_names(chats: Sequence[Chat]) -> list[str]:
+    return sorted({name for c in chats for span, _ in c.titled for name in span.flags})
+
+
+def spans_of(chats: Sequence[Chat]) -> list[Span]:
+    return [span for c in chats for span, _ in c.titled]
+
+
+def fit(chats: Sequence[Chat], names: list[str]) -> dict[str, object]:
+    """Vectorisers and weights fitted on `chats`, as the artifact's payload."""
+    texts = [span_text(s) for s in spans_of(chats)]
+    labels = np.array([y for c in chats for y in c.labels])
+    words = TfidfVectorizer(min_df=2, max_features=12000, **WORD_OPTIONS)  # type: ignore[arg-type]
+    chars = TfidfVectorizer(min_df=3, max_features=15000, **CHAR_OPTIONS)  # type: ignore[arg-type]
+    x = sparse.hstack(
+        [
+            words.fit_transform(texts),
+            chars.fit_transform(texts),
+            flag_matrix(spans_of(chats), names),
+        ],
+        format="csr",
+    )
+    model = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000)
+    model.fit(x, labels)
+    return {
+        "words": _stored(words),
+        "chars": _stored(chars),
+        "flags": names,
+        "coef": [round(float(w), DIGITS) for w in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), DIGITS),
+    }
+
+
+def _stored(vec: TfidfVectorizer) -> dict[str, object]:
+    vocabulary = {term: int(i) for term, i in sorted(vec.vocabulary_.items())}
+    return {"vocabulary": vocabulary, "idf": [round(float(v), DIGITS) for v in vec.idf_]}
+
+
+def fold_of(case_id: str) -> int:
+    return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % FOLDS
+
+
+def cross_validated(
+    dev: Sequence[Chat], older: Sequence[Chat], names: list[str]
+) -> list[list[float]]:
+    """Out-of-fold probabilities for each development chat's candidates."""
+    from my_flow_api.services.extraction.learned.scoring import from_payload
+
+    out: list[list[float]] = [[] for _ in dev]
+    for k in range(FOLDS):
+        train = [c for c in dev if fold_of(c.case.id) != k] + list(older)
+        model = from_payload({**fit(train, names), "threshold": 0.5})
+        for i, chat in enumerate(dev):
+            if fold_of(chat.case.id) == k:
+                out[i] = model.probabilities([s for s, _ in chat.titled])
+    return out
+
+
+def figures(
+    dev: Sequence[Chat], probs: Sequence[Sequence[float]], threshold: float
+) -> tuple[float, float, float]:
+    """Micro precision, recall and F1 of the extraction at `threshold`."""
+    matched = predicted = gold = 0
+    for chat, p in zip(dev, probs, strict=True):
+        titles = [t for _, t in select(chat.titled, p, threshold)]
+        matched += len(pair(titles, chat.gold))
+        predicted += len(titles)
+        gold += len(chat.gold)
+    precision = matched / predicted if predicted else 1.0
+    recall = matched / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def choose_threshold(dev: Sequence[Chat], probs: Sequence[Sequence[float]], verbose: bool) -> float:
+    best, best_key = 0.5, (-1, -1.0)
+    for t in THRESHOLDS:
+        p, r, f = figures(dev, probs, t)
+        if verbose:
+            print(f"threshold {t:.2f}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+        half = 1.25 * p * r / (0.25 * p + r) if p + r else 0.0
+        key = (int(p >= MIN_PRECISION), f if p >= MIN_PRECISION else half)
+        if key > best_key:
+            best, best_key = t, key
+    return best
+
+
+def build() -> dict[str, object]:
+    return build_payload(verbose=False)
+
+
+def build_payload(*, verbose: bool) -> dict[str, object]:
+    dev = [Chat(c) for c in load_cases([CORPUS_DEV])]
+    older = [Chat(c) for c in load_cases(OLDER)]
+    names = flag_names(dev + older)
+    probs = cross_validated(dev, older, names)
+    threshold = choose_threshold(dev, probs, verbose)
+    payload = fit(dev + older, names)
+    payload["threshold"] = threshold
+    p, r, f = figures(dev, probs, threshold)
+    payload["cross_validated"] = {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(f, 3),
+    }
+    payload["trained_on"] = [str(p.relative_to(ROOT)) for p in [CORPUS_DEV, *OLDER]]
+    return payload
+
+
+def write(payload: dict[str, object], out: Path) -> None:
+    out.write_text(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ARTIFACT)
+    parser.add_argument("--cv", action="store_true", help="print the cross-validated figures")
+    args = parser.parse_args(argv)
+    payload = build_payload(verbose=args.cv)
+    write(payload, args.out)
+    print(f"threshold {payload['threshold']}; wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

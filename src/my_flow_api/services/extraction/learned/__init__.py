@@ -1,0 +1,1 @@
+"""Learned extraction: broad candidate clauses, a trained keep/drop classifier, titles."""

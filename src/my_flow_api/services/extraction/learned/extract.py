@@ -1,0 +1,79 @@
+"""Learned extraction: candidate clauses scored by the shipped classifier, titled, gated,
+de-duplicated, in the order they were said (at most `MAX_FLOWS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from my_flow_api.models.flow import FlowCreate, FlowPriority
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.dedup import same_task
+from my_flow_api.services.extraction.learned.naming import title_of
+from my_flow_api.services.extraction.learned.scoring import shipped_model
+from my_flow_api.services.extraction.learned.spans import Span, conversation_spans
+from my_flow_api.services.extraction.model_output import MAX_FLOWS
+from my_flow_api.services.extraction.text import content_words, overlap
+
+SAME = 0.6
+
+
+def span_title(span: Span) -> str | None:
+    """The gated title a span would be saved under, or None."""
+    return title_of(span.text, span.language)
+
+
+def titled_spans(chat: Sequence[ChatMessage], today: date) -> list[tuple[Span, str]]:
+    """The conversation's candidates that make a title, with it."""
+    out = []
+    for span in conversation_spans(chat, today):
+        title = span_title(span)
+        if title:
+            out.append((span, title))
+    return out
+
+
+def extract_learned(
+    chat: Sequence[ChatMessage], today: date, context_id: str | None
+) -> list[FlowCreate]:
+    """The user's open tasks in `chat` by the classifier."""
+    model = shipped_model()
+    titled = titled_spans(chat, today)
+    scores = model.probabilities([span for span, _ in titled])
+    kept = select(titled, scores, model.threshold)
+    return [_flow(span, title, context_id) for span, title in kept]
+
+
+def select(
+    titled: Sequence[tuple[Span, str]], scores: Sequence[float], threshold: float
+) -> list[tuple[Span, str]]:
+    """The candidates at or above `threshold`, one per task (the likeliest wording wins,
+    a date or priority another mention states is kept), in the order they were said."""
+    ranked = sorted((i for i, p in enumerate(scores) if p >= threshold), key=lambda i: -scores[i])
+    kept: list[tuple[Span, str]] = []
+    for i in ranked:
+        span, title = titled[i]
+        same = next((k for k, (_, other) in enumerate(kept) if _same(title, other)), None)
+        if same is None:
+            kept.append((span, title))
+        elif kept[same][0].due is None and span.due is not None:
+            kept[same] = (replace(kept[same][0], due=span.due), kept[same][1])
+    kept.sort(key=lambda item: item[0].order)
+    return kept[:MAX_FLOWS]
+
+
+def _same(title: str, other: str) -> bool:
+    """One task named twice: `same_task`, or most of the shorter title's words in the
+    other ("Call the pharmacy about my refill" / "the pharmacy call")."""
+    return same_task(title, other) or overlap(content_words(title), content_words(other)) >= SAME
+
+
+def _flow(span: Span, title: str, context_id: str | None) -> FlowCreate:
+    due = span.due
+    return FlowCreate(
+        title=title,
+        priority=span.priority or FlowPriority.MEDIUM,
+        due_date=datetime(due.year, due.month, due.day, tzinfo=UTC) if due else None,
+        context_id=context_id,
+    )

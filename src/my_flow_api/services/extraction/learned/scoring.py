@@ -1,0 +1,98 @@
+"""The shipped clause classifier: loaded once from `clause_model.json`, scores candidates.
+
+The artifact is built by `uv run python bench/train_clause_model.py` from committed data
+(deterministic: same data, same file); `tests/unit/test_clause_model_artifact.py` checks it.
+
+Scoring applies the stored idf weights (sublinear tf), l2 norm and coefficients per
+candidate, as `TfidfVectorizer.transform` and `LogisticRegression` would (a test checks),
+without importing scikit-learn at run time (see `features`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from my_flow_api.services.extraction.learned.features import char_ngrams, span_text, word_ngrams
+from my_flow_api.services.extraction.learned.spans import Span
+
+ARTIFACT = Path(__file__).with_name("clause_model.json")
+Analyzer = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One TF-IDF block: its analyser and, per term, (idf, coefficient)."""
+
+    analyze: Analyzer
+    weights: dict[str, tuple[float, float]]
+
+    def score(self, text: str) -> float:
+        weights = self.weights
+        square = dot = 0.0
+        for term, n in Counter(self.analyze(text)).items():
+            known = weights.get(term)
+            if known is not None:
+                value = (1.0 + math.log(n) if n > 1 else 1.0) * known[0]
+                square += value * value
+                dot += value * known[1]
+        return dot / math.sqrt(square) if square else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseModel:
+    """Two TF-IDF blocks, the flags' weights, and the keep threshold chosen by
+    cross-validation."""
+
+    blocks: tuple[Block, Block]
+    flags: dict[str, float]
+    intercept: float
+    threshold: float
+
+    def probabilities(self, spans: Sequence[Span]) -> list[float]:
+        """P(the span is one of the user's open tasks) for each span."""
+        return [self._probability(span) for span in spans]
+
+    def _probability(self, span: Span) -> float:
+        text = span_text(span)
+        score = self.intercept + sum(block.score(text) for block in self.blocks)
+        score += sum(self.flags.get(name, 0.0) * value for name, value in span.flags.items())
+        return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
+
+
+def _block(analyze: Analyzer, stored: dict[str, object], coef: list[float]) -> Block:
+    vocabulary = stored["vocabulary"]
+    idf = stored["idf"]
+    if not isinstance(vocabulary, dict) or not isinstance(idf, list):
+        raise TypeError("clause model: a block needs a vocabulary and idf weights")
+    return Block(analyze, {term: (idf[i], coef[i]) for term, i in vocabulary.items()})
+
+
+def from_payload(payload: dict[str, object]) -> ClauseModel:
+    """A model from the artifact's JSON payload."""
+    words, chars, flags, coef = (payload[k] for k in ("words", "chars", "flags", "coef"))
+    if not isinstance(words, dict) or not isinstance(chars, dict):
+        raise TypeError("clause model: words and chars must be objects")
+    if not isinstance(flags, list) or not isinstance(coef, list):
+        raise TypeError("clause model: flags and coef must be lists")
+    n_words, n_chars = len(words["vocabulary"]), len(chars["vocabulary"])
+    return ClauseModel(
+        blocks=(
+            _block(word_ngrams, words, coef[:n_words]),
+            _block(char_ngrams, chars, coef[n_words : n_words + n_chars]),
+        ),
+        flags=dict(zip(flags, coef[n_words + n_chars :], strict=True)),
+        intercept=float(payload["intercept"]),  # type: ignore[arg-type]
+        threshold=float(payload["threshold"]),  # type: ignore[arg-type]
+    )
+
+
+@cache
+def shipped_model() -> ClauseModel:
+    """The artifact shipped in the package."""
+    return from_payload(json.loads(ARTIFACT.read_text(encoding="utf-8")))

@@ -1,0 +1,69 @@
+"""The run-time scorer gives what scikit-learn gives for the shipped model."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.learned.extract import extract_learned, titled_spans
+from my_flow_api.services.extraction.learned.features import (
+    CHAR_OPTIONS,
+    WORD_OPTIONS,
+    char_ngrams,
+    span_text,
+    word_ngrams,
+)
+from my_flow_api.services.extraction.learned.scoring import ARTIFACT, shipped_model
+
+TEXTS = [
+    "I need to book a flight and call the client",
+    "a b  ab  Ümläut-wörter , l'attestation 12.5 x",
+    "tengo que llamar a la gestoría por lo del IVA __first_tengo ctxtengo",
+    "",
+]
+CHAT = [
+    ChatMessage(
+        MessageRole.USER, "ok so um I need to call mom and then also renew the car insurance"
+    ),
+    ChatMessage(MessageRole.ASSISTANT, "1. Call mom\n2. Renew the insurance\n\nAdd both?"),
+    ChatMessage(MessageRole.USER, "sì, tutte e due. devo anche prenotare il volo per Lisbona"),
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_n_grams_are_scikit_learns(text: str) -> None:
+    words = TfidfVectorizer(**WORD_OPTIONS).build_analyzer()  # type: ignore[arg-type]
+    chars = TfidfVectorizer(**CHAR_OPTIONS).build_analyzer()  # type: ignore[arg-type]
+    assert word_ngrams(text) == words(text)
+    assert char_ngrams(text) == chars(text)
+
+
+def test_the_probabilities_are_scikit_learns() -> None:
+    payload = json.loads(ARTIFACT.read_text(encoding="utf-8"))
+    spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
+    texts = [span_text(s) for s in spans]
+    blocks = []
+    for key, options in (("words", WORD_OPTIONS), ("chars", CHAR_OPTIONS)):
+        vec = TfidfVectorizer(vocabulary=payload[key]["vocabulary"], **options)  # type: ignore[arg-type]
+        vec.fit([""])
+        vec.idf_ = np.asarray(payload[key]["idf"])
+        blocks.append(vec.transform(texts))
+    flags = np.array([[s.flags.get(name, 0.0) for name in payload["flags"]] for s in spans])
+    scores = sparse.hstack([*blocks, sparse.csr_matrix(flags)]) @ np.asarray(payload["coef"])
+    expected = [1 / (1 + math.exp(-(v + payload["intercept"]))) for v in scores]
+    assert shipped_model().probabilities(spans) == pytest.approx(expected, abs=1e-9)
+
+
+def test_extraction_never_raises_on_odd_input() -> None:
+    odd = ["", " ", "\u0000" * 50, "ж" * 30000, "1. \n2. \n- [ ]", "我需要给客户打电话。" * 200]
+    for text in odd:
+        flows = extract_learned([ChatMessage(MessageRole.USER, text)], date(2026, 3, 2), None)
+        assert len(flows) <= 10
