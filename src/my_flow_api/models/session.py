@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NAME_PATTERN = r"^\w[\w .@-]*$"
-"""Letters, digits and `_` first, then also spaces, dots, `@` and `-`: the name becomes the
-token's `sub`, shown on the page and written into stored rows, so nothing exotic."""
+_LETTERS = (
+    "A-Za-z0-9_"
+    "\u00c0-\u024f"  # Latin with accents
+    "\u0370-\u04ff"  # Greek, Cyrillic
+    "\u0590-\u06ff"  # Hebrew, Arabic
+    "\u0900-\u097f"  # Devanagari
+    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3"  # kana, CJK, Hangul
+)
+NAME_PATTERN = f"^[{_LETTERS}][{_LETTERS} .@-]*$"
+"""A letter or digit first, then also spaces, dots, `@` and `-`: the name becomes the
+token's `sub`, shown on the page and written into stored rows, so nothing exotic. Spelled
+as ranges, not `\\w`: JSON Schema's regular expressions read `\\w` as ASCII only, Python's as
+any letter, and the spec must say what the server accepts."""
 
 
 class LocalSignIn(BaseModel):
