@@ -13,7 +13,7 @@ transaction; the messages are inserted afterwards. A crash in between leaves a g
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument
 
@@ -141,9 +141,16 @@ class MongoConversationRepository:
     @guarded
     async def interrupt_stale(self, before: datetime, code: str) -> int:
         """Record every conversation (any user's) streaming unchanged since before `before`
-        as interrupted with `code`, keeping what its checkpoints stored; returns how many."""
+        as interrupted with `code`, keeping what its checkpoints stored; returns how many.
+
+        The age is compared here, not in the query: a date range in the filter matched
+        nothing now and then on the wire server the tests run (nx-27017)."""
+        cursor = self._c.conversations.find({"status": STREAMING}, {"updated_at": 1})
+        stale = [doc["_id"] async for doc in cursor if _aware(doc["updated_at"]) < before]
+        if not stale:
+            return 0
         result = await self._c.conversations.update_many(
-            {"status": STREAMING, "updated_at": {"$lt": before}},
+            {"_id": {"$in": stale}, "status": STREAMING},
             {
                 "$set": {
                     "status": ConversationStatus.INTERRUPTED.value,
@@ -152,9 +159,7 @@ class MongoConversationRepository:
                 }
             },
         )
-        return int(
-            result.matched_count
-        )  # each match changes (its status); nx-27017 miscounts modified
+        return int(result.matched_count)  # each match changes (its status)
 
     async def _rewrite(self, message_id: str, user_id: str, content: str) -> None:
         await self._c.messages.update_one(
@@ -255,3 +260,7 @@ class MongoConversationRepository:
 def _rows(messages: Sequence[Message], now: datetime) -> list[_Row]:
     """Messages as rows to store, stamped with the server's time (as every store does)."""
     return [(m.role, m.content, now) for m in messages]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
