@@ -64,6 +64,15 @@ def title_verb(title: str) -> str | None:
     return stem(tokens[-1] if _verb_last(title) else tokens[0])
 
 
+def title_verb_word(title: str) -> str | None:
+    """A title's verb as written (folded, not stemmed): its first content word, or a
+    German title's last infinitive."""
+    tokens = _content(title)
+    if not tokens:
+        return None
+    return tokens[-1] if _verb_last(title) else tokens[0]
+
+
 def coverage(sentence: str, flow: OpenFlow) -> float:
     """The share of the flow's object the sentence names; 0 when it names at most half of
     it and puts another thing on what it names."""
