@@ -79,7 +79,7 @@ def verb_root(title_verb_word: str) -> str:
 
 
 _PARTICLE = re.compile(
-    r"^(?:zuruck|zusammen|weg|ab|an|auf|aus|ein|mit|vor|zu|nach|her|hin)(?=\w{4})"
+    r"^(?:zuruck|zusammen|weg|ab|an|auf|aus|ein|mit|vor|zu|nach|her|hin)(?=\w{3})"
 )
 
 
