@@ -15,7 +15,7 @@ from typing import Protocol
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
-from my_flow_api.services.extraction.followup import guards
+from my_flow_api.services.extraction.followup import aspect, guards
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
@@ -26,9 +26,10 @@ from my_flow_api.services.extraction.voice import user_voice
 
 
 def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
-    """Every sentence the user said in their own voice, in order, from the last message
-    that takes back what came before ("wait no, I returned the shoes") on."""
-    turns = [user_voice(m.content) for m in chat if m.role is MessageRole.USER]
+    """Every sentence the user said in their own voice (quoted passages left out), in
+    order, from the last message that takes back what came before ("wait no, I returned
+    the shoes") on."""
+    turns = [aspect.unquoted(user_voice(m.content)) for m in chat if m.role is MessageRole.USER]
     start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
     for text in turns[start:]:
         for line in lines(text):

@@ -3,13 +3,19 @@ embedded detection and the vetting of any model's proposal share.
 
 No question anywhere in the sentence; and every clause that names the flow (or, when
 its words are spread over clauses, the sentence) is no hypothetical, partial progress,
-someone else's act, nor (except for a cancellation) a plan.
+someone else's act, nor (except for a cancellation) a plan. A completion also needs a
+clause naming the flow with its own verb or a generic done-word, and nothing under way
+(`aspect`).
 """
 
 from __future__ import annotations
 
-from my_flow_api.services.extraction.followup import guards
-from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
+from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup.linking import (
+    MIN_COVERAGE,
+    coverage,
+    title_verb_word,
+)
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.refine import correction
 
@@ -29,7 +35,15 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op) -> bool:
     if guards.is_question(sentence):
         return False
     naming = naming_segments(sentence, flow, op)
-    return bool(naming) and all(_decided(segment, op) for segment in naming)
+    if not naming or not all(_decided(segment, op) for segment in naming):
+        return False
+    if op is Op.COMPLETE:  # a thing done with its own verb or a done-word, not under way
+        verb = title_verb_word(flow.title)
+        if aspect.in_progress(sentence):
+            return False
+        opening = aspect.OPENING_DONE.match(sentence) is not None
+        return opening or any(aspect.completion_fits(segment, verb) for segment in naming)
+    return True
 
 
 def _decided(segment: str, op: Op) -> bool:

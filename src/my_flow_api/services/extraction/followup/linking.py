@@ -64,6 +64,30 @@ def title_verb(title: str) -> str | None:
     return stem(tokens[-1] if _verb_last(title) else tokens[0])
 
 
+GENERIC_OBJECTS = frozenset(
+    stem(w)
+    for w in """
+    appointment meeting call email mail message thing stuff report document documents form
+    paper papers bill list task tasks note notes stuff info details file files
+    termin sitzung besprechung anruf dokument dokumente unterlagen rechnung liste sache
+    cita reunion reunión llamada correo documento documentos factura lista cosa tarea
+    rdv rendez vous reunion réunion appel courriel document documents facture liste truc chose
+    appuntamento riunione chiamata documento documenti fattura lista cosa
+    consulta reunião reuniao ligação ligacao documento documentos fatura lista coisa tarefa
+    """.split()
+)
+"""Object words that fit many tasks: naming only these does not say which flow."""
+
+
+def title_verb_word(title: str) -> str | None:
+    """A title's verb as written (folded, not stemmed): its first content word, or a
+    German title's last infinitive."""
+    tokens = _content(title)
+    if not tokens:
+        return None
+    return tokens[-1] if _verb_last(title) else tokens[0]
+
+
 def coverage(sentence: str, flow: OpenFlow) -> float:
     """The share of the flow's object the sentence names; 0 when it names at most half of
     it and puts another thing on what it names."""
@@ -71,7 +95,11 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     if not wanted:
         return 0.0
     pool = {stem(w) for w in _content(sentence)}
-    covered = sum(1 for w in wanted if shares(w, pool)) / len(wanted)
+    named = {w for w in wanted if shares(w, pool)}
+    distinctive = wanted - GENERIC_OBJECTS
+    if distinctive and not named & distinctive:
+        return 0.0  # "the appointment" alone does not say which of the appointments
+    covered = len(named) / len(wanted)
     if covered < 1 and not any(shares(w, pool) for w in head_words(flow.title)):
         return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
     if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
