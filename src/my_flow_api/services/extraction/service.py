@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import structlog
 
@@ -78,15 +79,14 @@ class FlowExtraction:
             return await _by_rules(chat, day, context_id)
         return await self._by_model(chat, day, context_id)
 
-    async def _by_model(
-        self, chat: list[ChatMessage], day: date, context_id: str | None
-    ) -> list[FlowCreate]:
-        prompt = extraction_user_message(transcript(chat), today=day)
+    async def ask_model(self, prompt: str, system: str, schema: dict[str, Any]) -> str:
+        """The provider's raw JSON answer to an extraction prompt (the one way both the
+        flows and a turn's operations are asked for); `AIServiceError` when it fails."""
         try:
-            raw = await self.provider.complete_json(
+            return await self.provider.complete_json(
                 [ChatMessage(MessageRole.USER, prompt)],
-                system=EXTRACTION_SYSTEM_PROMPT,
-                schema=extraction_schema(),
+                system=system,
+                schema=schema,
                 schema_name=SCHEMA_NAME,
                 max_tokens=EXTRACTION_MAX_TOKENS,
                 temperature=EXTRACTION_TEMPERATURE,
@@ -96,6 +96,12 @@ class FlowExtraction:
         except Exception as exc:
             log.warning("flow extraction failed unexpectedly", error_type=type(exc).__name__)
             raise AIBadOutputError("Flow extraction failed") from exc
+
+    async def _by_model(
+        self, chat: list[ChatMessage], day: date, context_id: str | None
+    ) -> list[FlowCreate]:
+        prompt = extraction_user_message(transcript(chat), today=day)
+        raw = await self.ask_model(prompt, EXTRACTION_SYSTEM_PROMPT, extraction_schema())
         proposed = gated(parse_flows(raw, context_id))
         flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
         log.debug(

@@ -19,7 +19,6 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.conversion import to_chat_messages
-from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.model_io import (
@@ -33,16 +32,12 @@ from my_flow_api.services.extraction.followup.restated import not_restating
 from my_flow_api.services.extraction.followup.vetting import vet
 from my_flow_api.services.extraction.grounding import keep_grounded
 from my_flow_api.services.extraction.mode import FlowExtractor
-from my_flow_api.services.extraction.model_output import SCHEMA_NAME, parse_flows
+from my_flow_api.services.extraction.model_output import parse_flows
 from my_flow_api.services.extraction.prompt import (
     EXTRACTION_SYSTEM_PROMPT,
     extraction_user_message,
 )
-from my_flow_api.services.extraction.service import (
-    EXTRACTION_MAX_TOKENS,
-    EXTRACTION_TEMPERATURE,
-    FlowExtraction,
-)
+from my_flow_api.services.extraction.service import FlowExtraction, gated
 
 log = structlog.get_logger(__name__)
 
@@ -94,21 +89,8 @@ async def _by_model(
 ) -> TurnExtraction:
     prompt = extraction_user_message(transcript(chat), today=day)
     prompt += "\n" + open_flows_block(open_flows)
-    try:
-        raw = await extraction.provider.complete_json(
-            [ChatMessage(MessageRole.USER, prompt)],
-            system=TURN_SYSTEM_PROMPT,
-            schema=turn_schema(),
-            schema_name=SCHEMA_NAME,
-            max_tokens=EXTRACTION_MAX_TOKENS,
-            temperature=EXTRACTION_TEMPERATURE,
-        )
-    except AIServiceError:
-        raise
-    except Exception as exc:
-        log.warning("turn extraction failed unexpectedly", error_type=type(exc).__name__)
-        raise AIBadOutputError("Flow extraction failed") from exc
-    proposed = parse_flows(raw, context_id)
+    raw = await extraction.ask_model(prompt, TURN_SYSTEM_PROMPT, turn_schema())
+    proposed = gated(parse_flows(raw, context_id))
     flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
     operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows)
     return TurnExtraction(flows, operations)
