@@ -17,8 +17,20 @@ router = APIRouter(prefix="/api/v1", tags=["flows"], responses=AUTHENTICATED)
 
 NOT_FOUND = "Flow change not found"
 
+UNDO_NEWEST = {
+    "UndoFlowChange": {
+        "operationId": "undo_flow_change",
+        "parameters": {"path.change_id": "$response.body#/items/0/id"},
+        "description": "Undo the newest change of the page",
+    }
+}
+"""From a page of changes to undoing the first one (clients and API fuzzers follow it)."""
 
-@router.get("/contexts/{context_id}/flow-changes", responses=MISSING)
+
+@router.get(
+    "/contexts/{context_id}/flow-changes",
+    responses={**MISSING, 200: {"links": UNDO_NEWEST}},
+)
 async def list_flow_changes(
     context_id: str, user_id: CurrentUser, repo: FlowRepo, page: Paging
 ) -> Page[FlowChange]:
