@@ -28,7 +28,9 @@ _PREP = (
     r"(?:(?<!\w)(?:by|on|before|until|till|due|for|this|next|coming|at\s+the\s+latest|no\s+later\s+than|"
     r"para\s+el|para|el|antes\s+del?|hasta\s+el|hasta|este|esta|el\s+pr[oó]ximo|pr[oó]ximo|"
     r"bis\s+(?:zum|spätestens)?|bis|am|vor\s+dem|vor|diesen|nächsten|kommenden|spätestens|"
-    r"d['’]ici|avant|pour|ce|le|jusqu['’]à|au\s+plus\s+tard)\s+)*"
+    r"d['’]ici|avant|pour|ce|le|jusqu['’]à|au\s+plus\s+tard|"
+    r"entro(?:\s+(?:il|la))?|per\s+il|per|prima\s+d[ie]l?|fino\s+a|questo|questa|il|"
+    r"pr[oó]ssim[oa]|at[eé](?:\s+[ao])?|para\s+[ao]|antes\s+d[eoa]|n[oa]|nest[ea])\s+)*"
 )
 
 
@@ -58,7 +60,7 @@ def _in_days(m: re.Match[str], today: date) -> date | None:
     if count is None:
         return None
     unit = m.group("unit").casefold()
-    weeks = unit.startswith(("week", "semana", "woche", "semaine"))
+    weeks = unit.startswith(("week", "semana", "woche", "semaine", "settiman"))
     return today + timedelta(days=count * (7 if weeks else 1))
 
 
@@ -108,44 +110,59 @@ _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?"
 _MON = rf"(?P<mon>{MONTHS})"
 _RULES: list[tuple[str, Resolver | None]] = [
     (r"\b\d{4}-\d{2}-\d{2}\b", _iso),
-    (r"\b(?:day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain)\b", _days(2)),
+    (
+        r"\b(?:day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain|dopodomani|"
+        r"depois\s+de\s+amanh[ãa])\b",
+        _days(2),
+    ),
     (
         r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|end\s+of\s+(?:the\s+)?day|eod|"
-        r"hoy|esta\s+(?:noche|tarde)|heute(?:\s+abend)?|aujourd['’]hui|ce\s+soir)\b",
+        r"hoy|esta\s+(?:noche|tarde)|heute(?:\s+abend)?|aujourd['’]hui|ce\s+soir|oggi|stasera|"
+        r"stamattina|stanotte|fine\s+giornata|hoje(?:\s+à\s+noite)?|esta\s+noite|"
+        r"fim\s+do\s+dia)\b",
         _days(0),
     ),
-    (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain)\b", _days(1)),
+    (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain|domani|amanh[ãa])\b", _days(1)),
     (
-        rf"\b(?:in|within|en|dentro\s+de|dans|innerhalb\s+von)\s+(?P<n>\d+|{NUMBERS})\s+"
+        rf"\b(?:in|within|en|dentro\s+de|dans|innerhalb\s+von|tra|fra|entro|em|"
+        rf"daqui\s+a)\s+(?P<n>\d+|{NUMBERS})\s+"
         r"(?P<unit>days?|weeks?|d[ií]as|semanas?|tagen?|wochen?|jours|"
-        r"semaines?)\b",
+        r"semaines?|giorni|settiman[ae]|dias?)\b",
         _in_days,
     ),
     (
         r"\b(?:next\s+week|(?:la\s+)?(?:semana\s+que\s+viene|pr[oó]xima\s+semana)|"
-        r"(?:nächste|kommende)\s+woche|(?:la\s+)?semaine\s+prochaine)\b",
+        r"(?:nächste|kommende)\s+woche|(?:la\s+)?semaine\s+prochaine|"
+        r"(?:la\s+)?(?:settimana\s+prossima|prossima\s+settimana)|(?:a\s+)?semana\s+que\s+vem)\b",
         _next_week,
     ),
     (
         r"\b(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+month|fin(?:al)?\s+de(?:l)?\s+mes|"
-        r"ende\s+des\s+monats|monatsende|(?:la\s+)?fin\s+du\s+mois)\b",
+        r"ende\s+des\s+monats|monatsende|(?:la\s+)?fin\s+du\s+mois|fine\s+(?:del\s+)?mese|"
+        r"f(?:im|inal)\s+do\s+m[eê]s)\b",
         _month_end,
     ),
-    (rf"\b(?:before|antes\s+de|vor|avant)\s+{_MON}\b(?!\s*\d)", _before_month),
+    (rf"\b(?:before|antes\s+de|vor|avant|prima\s+di)\s+{_MON}\b(?!\s*\d)", _before_month),
     (rf"\b{_MON}\s+(?:the\s+)?{_DAY}(?!\d)", _absolute),
-    (rf"\b{_DAY}\s*(?:of\s+|de\s+)?{_MON}\b", _absolute),
+    (rf"\b{_DAY}\s*(?:of\s+|de\s+|di\s+)?{_MON}\b", _absolute),
     (r"\bthe\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?P<mon>)", _absolute),
     (
         r"\b(?:avant\s+le|d['’]ici\s+le|jusqu['’]au|pour\s+le|antes\s+del?|para\s+el|"
-        r"hasta\s+el|bis\s+zum|by\s+the|before\s+the|until\s+the)\s+(?:d[ií]a\s+)?"
+        r"hasta\s+el|bis\s+zum|by\s+the|before\s+the|until\s+the|entro\s+il|per\s+il|"
+        r"prima\s+del|at[eé]\s+o|at[eé]|para\s+o)\s+(?:d[ií]a\s+|giorno\s+)?"
         r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?(?!\s*(?:h\b|:|uhr|%|€|\$|\d))(?P<mon>)",
         _absolute,
     ),
     (r"\b(?:am|zum)\s+(?P<d>[0-3]?\d)\.(?!\d)(?P<mon>)", _absolute),
     (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
     (
-        r"\b(?:at\s+|um\s+|à\s+|a\s+las\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b"
-        r"|\b(?:at\s+|um\s+|à\s+)?\d{1,2}:\d{2}\b",
+        r"\b(?:na|at[eé]\s+(?:a\s+)?|para\s+a|pr[oó]xima|nesta|esta)\s+"
+        r"(?P<wd>segunda|quarta|quinta)\b(?!\s+(?:vez|parte|feira))",
+        _weekday,
+    ),
+    (
+        r"\b(?:at\s+|um\s+|à\s+|a\s+las\s+|alle\s+|às\s+)?\d{1,2}(?::\d{2})?\s*"
+        r"(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(?:at\s+|um\s+|à\s+|alle\s+|às\s+)?\d{1,2}:\d{2}\b",
         None,
     ),
 ]

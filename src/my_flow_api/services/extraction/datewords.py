@@ -1,47 +1,55 @@
-"""Month, weekday and number words of English, Spanish, German and French."""
+"""Month, weekday and number words of English, Spanish, German, French, Italian and
+Portuguese."""
 
 from __future__ import annotations
 
 from my_flow_api.services.extraction.text import fold
 
 _MONTHS = [
-    "january enero januar janvier jan",
-    "february febrero februar fevrier feb",
-    "march marzo marz maerz mars mar",
-    "april abril avril apr",
-    "may mayo mai",
-    "june junio juni juin jun",
-    "july julio juli juillet jul",
+    "january enero januar janvier jan gennaio janeiro gen",
+    "february febrero februar fevrier feb febbraio fevereiro fev",
+    "march marzo marz maerz mars mar marco",
+    "april abril avril apr aprile abr",
+    "may mayo mai maggio maio mag",
+    "june junio juni juin jun giugno junho giu",
+    "july julio juli juillet jul luglio julho lug",
     "august agosto aout aug",
-    "september septiembre setiembre septembre sept sep",
-    "october octubre oktober octobre oct",
-    "november noviembre novembre nov",
-    "december diciembre dezember decembre dec",
+    "september septiembre setiembre septembre sept sep settembre setembro",
+    "october octubre oktober octobre oct ottobre outubro ott",
+    "november noviembre novembre nov novembro",
+    "december diciembre dezember decembre dec dicembre dezembro dic",
 ]
 _WEEKDAYS = [
-    "monday lunes montag lundi",
-    "tuesday martes dienstag mardi tues",
-    "wednesday miercoles mittwoch mercredi weds",
-    "thursday jueves donnerstag jeudi thurs",
-    "friday viernes freitag vendredi",
-    "saturday sabado samstag sonnabend samedi",
-    "sunday domingo sonntag dimanche",
+    "monday lunes montag lundi lunedi segunda-feira",
+    "tuesday martes dienstag mardi tues martedi terca-feira terca",
+    "wednesday miercoles mittwoch mercredi weds mercoledi quarta-feira",
+    "thursday jueves donnerstag jeudi thurs giovedi quinta-feira",
+    "friday viernes freitag vendredi venerdi sexta-feira sexta",
+    "saturday sabado samstag sonnabend samedi sabato",
+    "sunday domingo sonntag dimanche domenica",
 ]
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "ten": 10, "couple": 2, "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3,
     "cuatro": 4, "cinco": 5, "ein": 1, "einer": 1, "einem": 1, "zwei": 2, "drei": 3,
     "vier": 4, "fünf": 5, "funf": 5, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "um": 1, "dois": 2, "duas": 2, "três": 3,
+    "quatro": 4,
 }  # fmt: skip
 
 MONTH_INDEX = {fold(w): i for i, names in enumerate(_MONTHS, 1) for w in names.split()}
 WEEKDAY_INDEX = {fold(w): i for i, names in enumerate(_WEEKDAYS) for w in names.split()}
+WEEKDAY_INDEX |= {"segunda": 0, "quarta": 2, "quinta": 3}
+"""Portuguese weekdays without "-feira" are also ordinals: read only after "na", "até"..."""
 
 
 def _alternation(words: list[str]) -> str:
     forms = {w for names in words for w in names.split()}
     accented = {"marz": "märz", "fevrier": "février", "aout": "août", "decembre": "décembre",
-                "miercoles": "miércoles", "sabado": "sábado"}  # fmt: skip
+                "miercoles": "miércoles", "sabado": "sábado", "marco": "março",
+                "lunedi": "lunedì", "martedi": "martedì", "mercoledi": "mercoledì",
+                "giovedi": "giovedì", "venerdi": "venerdì", "terca-feira": "terça-feira",
+                "terca": "terça"}  # fmt: skip
     forms |= {accented[w] for w in forms if w in accented}
     return "|".join(sorted(forms, key=len, reverse=True))
 

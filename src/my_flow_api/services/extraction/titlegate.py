@@ -56,6 +56,9 @@ _EMPTY_WORDS = _NOT_A_TASK_START | frozenset(
 def gate_title(title: str) -> str | None:
     """`title` repaired to pass the gate, or None when it names no task."""
     text = " ".join(title.split())
+    if _DONE_MARK.match(text):
+        return None
+    text = _BOLD_END.sub("", text)
     previous = None
     while previous != text:
         previous = text
@@ -66,12 +69,16 @@ def gate_title(title: str) -> str | None:
         tokens = tokens[:MAX_WORDS]
         while tokens and fold(tokens[-1]) in _EMPTY_WORDS | _DANGLING:
             tokens.pop()
-        text = _EDGE.sub("", " ".join(tokens))
+    while tokens and fold(tokens[-1]) in _DANGLING - _PARTICLES:
+        tokens.pop()
+    text = _EDGE.sub("", " ".join(tokens))
     folded = words(text)
     if len(text.split()) < MIN_WORDS or not folded:
         return None
     first = fold(text.split()[0]).strip(",.!")
     if first in _NOT_A_TASK_START and not _german_object_first(text):
+        return None
+    if _pronoun_object(text):
         return None
     if all(w in _EMPTY_WORDS or w.isdigit() for w in folded):
         return None
@@ -100,3 +107,26 @@ _DANGLING = frozenset(
     pour avec dans il lo gli e di da per con o os as do da dos das com em para
     """.split()
 )
+
+
+_PARTICLES = frozenset("in on by am im".split())
+"""Trailing words that may end a phrasal verb ("where rabbits get in"): kept."""
+_DONE_MARK = re.compile(r"^\s*(?:[✅✔☑✓]|\[[xX]\])")
+"""A ticked item is done, not a task."""
+_BOLD_END = re.compile(r"(?<=\w)(?:\*\*|__)(?:\s|[:.,;]).*$")
+"""A list item in bold followed by its explanation ("**Buy a monitor** so you don't
+hunch"): the title is the bold part."""
+_PRONOUNS = frozenset(
+    """
+    it them him eso esto ello es ihn ihm ça ca cela isso isto
+    """.split()
+)
+
+
+def _pronoun_object(text: str) -> bool:
+    """ "Renew it regardless", "Open one": the verb's object is a pronoun pointing at
+    something said elsewhere, so the title does not name the task."""
+    tokens = [fold(t).strip(",.!") if not t.isupper() else "" for t in text.split()]
+    if len(tokens) == MIN_WORDS and tokens[1] == "one":
+        return True
+    return len(tokens) >= MIN_WORDS and tokens[1] in _PRONOUNS

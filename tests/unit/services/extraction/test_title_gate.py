@@ -68,3 +68,37 @@ def test_a_title_with_stray_marks_or_filler_is_repaired(title: str, repaired: st
 )
 def test_a_quantifier_pronoun_acceptance_or_chit_chat_is_dropped(title: str) -> None:
     assert gate_title(title) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "repaired"),
+    [
+        ("Comprar um monitor externo** para não ficares curvado", "Comprar um monitor externo"),
+        ("Save tasks for", "Save tasks"),
+        ("Fix the fence where rabbits get in", "Fix the fence where rabbits get in"),
+        ("Call IT helpdesk about laptop battery", "Call IT helpdesk about laptop battery"),
+        ("Ritirare lo stand dal magazzino", "Ritirare lo stand dal magazzino"),
+        ("Buy one ticket", "Buy one ticket"),
+    ],
+)
+def test_a_bold_item_keeps_its_bold_part_and_a_dangling_word_goes(
+    title: str, repaired: str
+) -> None:
+    assert gate_title(title) == repaired
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Renew it regardless",
+        "Open one",
+        "Email him back with our exact dates",
+        "Hacer eso mañana",
+        "Fazer isso hoje",
+        "Falar com",
+        "✅ Passport photos",
+        "[x] Book the vet",
+    ],
+)
+def test_a_pronoun_object_a_lone_preposition_or_a_ticked_item_is_dropped(title: str) -> None:
+    assert gate_title(title) is None

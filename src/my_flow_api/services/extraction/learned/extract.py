@@ -3,6 +3,8 @@ de-duplicated, in the order they were said (at most `MAX_FLOWS`)."""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -12,11 +14,12 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.dedup import same_task
 from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.scoring import shipped_model
-from my_flow_api.services.extraction.learned.spans import Span, conversation_spans
+from my_flow_api.services.extraction.learned.spans import MAX_SPANS, Span, conversation_spans
 from my_flow_api.services.extraction.model_output import MAX_FLOWS
 from my_flow_api.services.extraction.text import content_words, overlap
 
 SAME = 0.6
+REPEATS = 3
 
 
 def span_title(span: Span) -> str | None:
@@ -25,12 +28,43 @@ def span_title(span: Span) -> str | None:
 
 
 def titled_spans(chat: Sequence[ChatMessage], today: date) -> list[tuple[Span, str]]:
-    """The conversation's candidates that make a title, with it."""
+    """The conversation's candidates that make a title, with it, and the facts only the
+    whole conversation tells (`_conversation_flags`)."""
     out = []
     for span in conversation_spans(chat, today):
         title = span_title(span)
         if title:
             out.append((span, title))
+    return _conversation_flags(out)
+
+
+def _conversation_flags(titled: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+    """How many candidates the conversation and the span's turn hold (a long transcript's
+    clause is less likely a task than a short request's), and how often the same task is
+    named in another sentence (a task said twice is meant)."""
+    per_turn = Counter(span.order[0] for span, _ in titled)
+    words = [content_words(title) for _, title in titled]
+    by_word: dict[str, set[int]] = {}
+    for i, found in enumerate(words):
+        for word in found:
+            by_word.setdefault(word, set()).add(i)
+    out = []
+    for i, (span, title) in enumerate(titled):
+        near = set().union(*(by_word[w] for w in words[i])) if words[i] else set()
+        repeats = sum(
+            1
+            for k in near
+            if k != i
+            and titled[k][0].context != span.context
+            and overlap(words[i], words[k]) >= SAME
+        )
+        flags = {
+            **span.flags,
+            "chat_candidates": math.log1p(len(titled)) / math.log1p(MAX_SPANS),
+            "turn_candidates": math.log1p(per_turn[span.order[0]]) / math.log1p(MAX_SPANS),
+            "repeated": min(repeats, REPEATS) / REPEATS,
+        }
+        out.append((replace(span, flags=flags, title=title), title))
     return out
 
 

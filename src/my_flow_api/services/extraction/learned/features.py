@@ -30,15 +30,22 @@ CHAR_OPTIONS: dict[str, object] = {
 }
 MAX_CHARS = 300
 CONTEXT_WORDS = 16
+KIND_WORDS = 12
 _TOKEN = re.compile(WORD_PATTERN)
 
 
 def span_text(span: Span) -> str:
-    """The folded clause, its first word marked (what opens a task says most)."""
+    """The folded clause, its first word marked (what opens a task says most), the words
+    of its sentence, the clause's first words marked with the kind of candidate (an
+    assistant's proposal reads like a task whether or not the user took it), and the
+    words of the title it would be saved under."""
     text = fold(span.clause[:MAX_CHARS])
     head = text.split()[0] if text.split() else ""
     around = " ".join(f"ctx{w}" for w in fold(span.context[:MAX_CHARS]).split()[:CONTEXT_WORDS])
-    return f"{text} __first_{head} {around}"
+    kind = next((name[5:] for name in span.flags if name.startswith("kind=")), "")
+    kinded = " ".join(f"{kind}{w}" for w in text.split()[:KIND_WORDS])
+    title = " ".join(f"ttl{w}" for w in fold(span.title).split())
+    return f"{text} __first_{head} {around} {kinded} {title}"
 
 
 def word_ngrams(text: str) -> list[str]:

@@ -63,6 +63,8 @@ class Span:
     due: date | None
     priority: FlowPriority | None
     flags: dict[str, float] = field(default_factory=dict)
+    title: str = ""
+    """The gated title, once `extract.titled_spans` has made it."""
 
 
 def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
