@@ -114,6 +114,8 @@ def _policy(settings: Settings) -> ChatPolicy:
     return ChatPolicy(
         first_token_wait_seconds=settings.STREAM_FIRST_TOKEN_WAIT_SECONDS,
         max_chat_chars=settings.MAX_CHAT_CHARS,
+        max_starting=settings.STREAM_MAX_STARTING,
+        start_wait_seconds=settings.STREAM_START_WAIT_SECONDS,
         limits=TurnLimits(
             max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS,
             checkpoint_seconds=settings.STREAM_CHECKPOINT_SECONDS,
