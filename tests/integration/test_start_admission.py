@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,13 @@ def streamed(fake: FakeOpenAI) -> int:
     return sum(1 for request in fake.chat_requests if request.json().get("stream"))
 
 
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Poll `condition` (the service's counters have no event to wait on) until true."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
 def service(api: Api) -> ChatService:
     chat: ChatService = api.app.state.chat_service
     return chat
@@ -68,9 +75,7 @@ async def start_slow_turn(api: Api, fake: FakeOpenAI) -> asyncio.Task[Any]:
     alice = api.client("alice")
     context = await new_context(alice)
     task = asyncio.create_task(stream(alice, chat(context)))
-    async with asyncio.timeout(5):
-        while service(api).admission.starting < 1 or not fake.requests:
-            await asyncio.sleep(0.02)
+    await until(lambda: service(api).admission.starting == 1 and bool(fake.requests))
     return task
 
 
@@ -127,9 +132,7 @@ async def test_a_start_that_gets_a_slot_within_the_wait_streams_as_usual(
     fake.script_once(first_byte_delay=WAIT / 3)
     alice = api.client("alice")
     first = asyncio.create_task(stream(alice, chat(await new_context(alice))))
-    async with asyncio.timeout(5):
-        while service(api).admission.starting < 1:
-            await asyncio.sleep(0.01)
+    await until(lambda: service(api).admission.starting == 1)
     bob = api.client("bob")
     result = await stream(bob, chat(await new_context(bob)))
     assert result.status == 200
@@ -159,13 +162,9 @@ async def test_a_client_leaving_while_queued_leaves_nothing_behind(
     )
     await writer.drain()
     admission = service(api).admission
-    async with asyncio.timeout(5):
-        while admission.waiting < 1:
-            await asyncio.sleep(0.01)
+    await until(lambda: admission.waiting == 1)
     writer.close()  # gone while queued
-    async with asyncio.timeout(5):  # out of the queue at once, not after the wait
-        while admission.waiting:
-            await asyncio.sleep(0.01)
+    await until(lambda: admission.waiting == 0)  # out of the queue at once
     assert admission.starting == 1  # the slow turn's slot only
     first = await slow
     assert first.status == 200
@@ -184,9 +183,7 @@ async def test_a_full_queue_refuses_at_once(api: Api, fake: FakeOpenAI) -> None:
     bob, carol = api.client("bob"), api.client("carol")
     bob_context, carol_context = await new_context(bob), await new_context(carol)
     queued = asyncio.create_task(stream(bob, chat(bob_context)))  # the one waiting place
-    async with asyncio.timeout(5):
-        while service(api).admission.waiting < 1:
-            await asyncio.sleep(0.01)
+    await until(lambda: service(api).admission.waiting == 1)
     began = time.monotonic()
     refused = await stream(carol, chat(carol_context))
     assert (refused.status, refused.body["code"]) == (503, "busy")
