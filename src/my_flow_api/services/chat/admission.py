@@ -92,10 +92,12 @@ class StartAdmission:
         self.wait_seconds = wait_seconds
         self.retry_after = max(1, math.ceil(wait_seconds))
         self.starting = 0
-        self.metrics = metrics
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._counters: dict[str, Callable[[], None]] = {}
         if metrics is not None:
             metrics.starting.set_function(lambda: self.starting)
+            for result in ("admitted", "queued", "busy", "gone"):  # no label lookup per start
+                self._counters[result] = metrics.admission.labels(result=result).inc
 
     @property
     def waiting(self) -> int:
@@ -164,5 +166,6 @@ class StartAdmission:
         return ServiceBusyError(BUSY_MESSAGE, retry_after=self.retry_after)
 
     def _count(self, result: str) -> None:
-        if self.metrics is not None:
-            self.metrics.admission.labels(result=result).inc()
+        count = self._counters.get(result)
+        if count is not None:
+            count()
