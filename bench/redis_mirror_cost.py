@@ -11,12 +11,16 @@ is not the process's and its counts are this run's alone.
 
     uv run --frozen python bench/redis_mirror_cost.py   # 500 streams x 20/s, 5 s, 3 repeats
     uv run --frozen python bench/redis_mirror_cost.py --coalesce 0   # flush every loop turn
+    git show f483ebc:src/my_flow_api/services/streams/shared/writer.py > /tmp/writer_before.py
+    uv run --frozen python bench/redis_mirror_cost.py --before /tmp/writer_before.py
+      # + the writer of that commit (one XADD per event, per loop turn), same run
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import shutil
 import socket
 import statistics
@@ -55,10 +59,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def one_phase(args: argparse.Namespace, redis: Redis | None, round_: int) -> dict[str, float]:
+def load_writer(path: Path) -> type[LogWriter]:
+    """The LogWriter class of another version of `writer.py` (a `git show` of it)."""
+    spec = importlib.util.spec_from_file_location("writer_before", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    writer: type[LogWriter] = module.LogWriter
+    return writer
+
+
+async def one_phase(
+    args: argparse.Namespace, redis: Redis | None, round_: int, cls: type[LogWriter] = LogWriter
+) -> dict[str, float]:
     loop = asyncio.get_running_loop()
     keys = Keys(f"bench{round_}:")
-    writer = LogWriter(redis, keys, 3600, 60) if redis is not None else None
+    writer = cls(redis, keys, 3600, 60) if redis is not None else None
     streams = []
     for i in range(args.streams):
         stream = ActiveStream(f"s{round_}-{i}", f"u{i}", "c", MemoryStreamLog())
@@ -135,27 +152,33 @@ async def main(args: argparse.Namespace) -> None:
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        rows: dict[str, list[dict[str, float]]] = {"memory": [], "redis": []}
+        modes = {"memory": LogWriter, "redis": LogWriter}
+        if args.before is not None:
+            modes["before"] = load_writer(args.before)
+        rows: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
         for round_ in range(args.repeats):
-            for mode in ("memory", "redis"):
-                row = await one_phase(args, redis if mode == "redis" else None, round_)
+            for mode, cls in modes.items():
+                row = await one_phase(args, None if mode == "memory" else redis, round_, cls)
                 rows[mode].append(row)
                 print(f"round {round_} {mode}: {row}", flush=True)
             await redis.flushall()
-        memory = statistics.median(r["cpu_ms_per_1k"] for r in rows["memory"])
-        mirrored = statistics.median(r["cpu_ms_per_1k"] for r in rows["redis"])
         print(
             f"\n{args.streams} streams x {args.rate:g} tokens/s, {args.seconds:g} s,"
             f" median of {args.repeats}"
         )
-        print("| mode | CPU ms / 1k tokens | Redis commands / token | tokens / pipeline |")
-        print("|---|---:|---:|---:|")
-        for mode, value in (("memory log only", memory), ("mirrored to Redis", mirrored)):
-            key = "memory" if mode.startswith("memory") else "redis"
-            cmds = statistics.median(r["commands_per_token"] for r in rows[key])
-            per_pipe = statistics.median(r["tokens_per_pipeline"] for r in rows[key])
-            print(f"| {mode} | {value:.1f} | {cmds:.3f} | {per_pipe:.1f} |")
-        print(f"mirror's extra CPU per token: {(mirrored - memory):.1f} us")
+        print(
+            "| mode | CPU ms / 1k tokens | extra us / token over memory"
+            " | commands sent / token | tokens / pipeline |"
+        )
+        print("|---|---:|---:|---:|---:|")
+        memory = statistics.median(r["cpu_ms_per_1k"] for r in rows["memory"])
+        names = {"memory": "memory log only", "redis": "mirrored (this code)"}
+        for mode, mode_rows in rows.items():
+            value = statistics.median(r["cpu_ms_per_1k"] for r in mode_rows)
+            cmds = statistics.median(r["commands_per_token"] for r in mode_rows)
+            per_pipe = statistics.median(r["tokens_per_pipeline"] for r in mode_rows)
+            name = names.get(mode, f"mirrored ({args.before})")
+            print(f"| {name} | {value:.1f} | {value - memory:.1f} | {cmds:.3f} | {per_pipe:.1f} |")
         await redis.aclose()
     finally:
         server.terminate()
@@ -171,4 +194,5 @@ if __name__ == "__main__":
     parser.add_argument("--tick-ms", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--coalesce", type=float, help="the writer's COALESCE_SECONDS, in ms")
+    parser.add_argument("--before", type=Path, help="another writer.py to measure alongside")
     asyncio.run(main(parser.parse_args()))
