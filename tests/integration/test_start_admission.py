@@ -205,3 +205,22 @@ async def test_the_websocket_reports_busy_with_retry_after(api: Api, fake: FakeO
     assert frames[-1]["errorText"].startswith("503: ")
     assert await conversations(bob, context) == []
     assert (await slow).status == 200
+
+
+async def test_a_start_refused_after_its_slot_was_taken_gives_the_slot_back(
+    api: Api, fake: FakeOpenAI
+) -> None:
+    """The HTTP gate takes the slot before authentication and validation: a 401, a 422
+    or a 404 frees it again."""
+    bob = api.client("bob")
+    context = await new_context(bob)
+    anonymous = api.client()
+    assert (await stream(anonymous, chat(context))).status == 401
+    assert (await stream(bob, {"context_id": context, "messages": []})).status == 422
+    assert (await stream(bob, chat("no-such-context"))).status == 404
+    admission = service(api).admission
+    assert (admission.starting, admission.waiting) == (0, 0)
+    began = time.monotonic()
+    result = await stream(bob, chat(context))
+    assert result.status == 200
+    assert time.monotonic() - began < WAIT  # no wait for a slot

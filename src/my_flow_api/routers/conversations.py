@@ -80,7 +80,8 @@ async def stream_chat(
     framing: Framing = FramingName.TEXT,
 ) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
-    stream = await chat.start(user_id, body, gone=http_gone(request.receive))
+    slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
+    stream = await chat.start(user_id, body, gone=http_gone(request.receive), slot=slot)
     return EventStreamResponse(stream, reader, framing=framing_for(framing))
 
 

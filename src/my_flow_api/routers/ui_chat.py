@@ -124,7 +124,9 @@ async def ai_sdk_chat(
     with `parts`, `trigger`, `messageId`). The chat `id` is remembered per user: the next
     turn of the same chat continues its conversation; a `regenerate-message` starts a new
     conversation with the history as sent."""
-    stream = await chats.start(user_id, context_id, body, gone=http_gone(request.receive))
+    slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
+    gone = http_gone(request.receive)
+    stream = await chats.start(user_id, context_id, body, gone=gone, slot=slot)
     return EventStreamResponse(
         stream,
         chats.chat.policy.reader,

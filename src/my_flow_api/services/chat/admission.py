@@ -67,13 +67,15 @@ def http_gone(receive: Receive) -> Gone:
 
 
 class StartSlot:
-    """One admitted start; `release()` (idempotent) at its first token or its end."""
+    """One admitted start; `release()` (idempotent) at its first token or its end.
+    `taken`: a turn's start adopted it (and will release it)."""
 
-    __slots__ = ("_admission", "_held")
+    __slots__ = ("_admission", "_held", "taken")
 
     def __init__(self, admission: StartAdmission) -> None:
         self._admission = admission
         self._held = True
+        self.taken = False
 
     def release(self) -> None:
         if self._held:
@@ -104,14 +106,22 @@ class StartAdmission:
         """Starts waiting for a slot."""
         return len(self._waiters)
 
+    def has_free_slot(self) -> bool:
+        """A start now would get a slot without waiting."""
+        return self.starting < self.max_starting and not self._waiters
+
+    def take(self) -> StartSlot:
+        """A free slot (`has_free_slot()` must be true)."""
+        self.starting += 1
+        self._count("admitted")
+        return StartSlot(self)
+
     async def enter(self, gone: Gone | None = None) -> StartSlot:
         """A start slot: at once when one is free, else after a bounded wait; else
         ServiceBusyError (503, `busy`, Retry-After). ClientGoneError if `gone` returns
         first. Cancellation while waiting leaves no trace."""
-        if self.starting < self.max_starting and not self._waiters:
-            self.starting += 1
-            self._count("admitted")
-            return StartSlot(self)
+        if self.has_free_slot():
+            return self.take()
         if self.wait_seconds <= 0 or len(self._waiters) >= self.max_waiting:
             raise self._busy()
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -19,7 +19,7 @@ from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import ConversationStatus, Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.service import AIService
-from my_flow_api.services.chat.admission import Gone, StartAdmission
+from my_flow_api.services.chat.admission import Gone, StartAdmission, StartSlot
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.ownership import owned_context
 from my_flow_api.services.chat.turn import ChatTurn, TurnLimits
@@ -98,10 +98,16 @@ class ChatService:
         )
 
     async def start(
-        self, user_id: str, request: ChatRequest, *, gone: Gone | None = None
+        self,
+        user_id: str,
+        request: ChatRequest,
+        *,
+        gone: Gone | None = None,
+        slot: StartSlot | None = None,
     ) -> ActiveStream:
         """Check size, take a start slot (`admission.py`: a bounded wait, else a `503
-        busy`; `gone` returns when the client left meanwhile), check the per-user limit,
+        busy`; `gone` returns when the client left meanwhile; `slot`: one the HTTP gate,
+        `server/start_gate.py`, already took), check the per-user limit,
         record the conversation (checking that the context is the user's in the same
         transaction), generate. The start slot is held until the first token or the end.
 
@@ -114,7 +120,9 @@ class ChatService:
             raise PayloadTooLargeError(
                 f"The messages hold {chars} characters; at most {self.policy.max_chat_chars}"
             )
-        slot = await self.admission.enter(gone)
+        if slot is None or slot.taken:
+            slot = await self.admission.enter(gone)
+        slot.taken = True
         try:
             stream = await self.registry.start(user_id, request.context_id)
         except BaseException:
