@@ -5,8 +5,8 @@ appends gather, and sends every dirty log's new events in one pipeline, so a tok
 no round trip of its own and one round trip carries many streams' tokens. The events of
 all the logs go in one `EVAL` (`_APPEND`: an XADD per event, inside Redis) rather than
 one XADD command each: redis-py's work per command (packing, the reply's parsing, the
-pipeline's bookkeeping) was most of what the mirror cost per token, about 26 us of CPU
-against 4 us for the memory log itself (`bench/redis_mirror_cost.py`). What was sent is
+pipeline's bookkeeping) was most of what the mirror cost per token: 36 us of CPU beyond
+the memory log's 4 us, 11 us now (`bench/redis_mirror_cost.py`). What was sent is
 tracked by position in the memory log (which keeps every event), so after a failed flush,
 Redis down for instance, the next one sends the same events again and nothing is lost or
 doubled: an entry's id is its SSE id, and Redis refuses an id it already has.
