@@ -57,7 +57,9 @@ class ReplicaBench(Bench):
         )
         self.start_upstream()
 
-    def start_workers(self, setup: str, count: int, redis: bool) -> list[str]:
+    def start_workers(
+        self, setup: str, count: int, redis: bool, extra: dict[str, str] | None = None
+    ) -> list[str]:
         upstream = f"http://127.0.0.1:{self.targets[UPSTREAM].port}/v1"
         env = {k: v for k, v in self._env().items() if not k.startswith(("STREAM_", "REDIS_"))}
         env.update(
@@ -70,6 +72,7 @@ class ReplicaBench(Bench):
             LOG_FORMAT="json",
             STREAM_MAX_PER_USER="3",
         )
+        env.update(extra or {})
         if redis:
             env.update(REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0", REDIS_KEY_PREFIX=setup)
         names = []
@@ -130,7 +133,9 @@ class ReplicaBench(Bench):
         return {
             "streams": len(results),
             "errors": sum(not r.ok for r in results),
+            "busy": sum(bool(r.error and r.error.startswith("http 503")) for r in results),
             "tokens": relayed,
+            "ttft_p50_ms": _ms(pct(ttft, 50)),
             "ttft_p99_ms": _ms(pct(ttft, 99)),
             "gap_p99_ms": _ms(pct(gaps, 99)),
             "server_cpu_s_per_1k_tokens": cpu / relayed * 1000 if relayed else None,

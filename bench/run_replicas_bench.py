@@ -36,6 +36,17 @@ from replicas_harness import ReplicaBench, meets
 from run_streaming_bench import RESULTS, UPSTREAM, source_snapshot
 
 SETUPS = [("memory", 1, False), ("redis-1", 1, True), ("redis-2", 2, True)]
+KINDS = {name: (workers, redis) for name, workers, redis in SETUPS}
+
+
+def parse_setup(spec: str) -> tuple[str, int, bool, dict[str, str]]:
+    """`LABEL` (one of SETUPS) or `LABEL:KIND:KEY=VALUE,...` (a SETUPS kind with extra
+    worker settings, e.g. `open:memory:STREAM_MAX_STARTING=100000`)."""
+    label, _, rest = spec.partition(":")
+    kind, _, pairs = rest.partition(":")
+    workers, redis = KINDS[kind or label]
+    env = dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+    return label, workers, redis, env
 
 
 def run(bench: ReplicaBench) -> dict[str, Any]:
@@ -45,8 +56,8 @@ def run(bench: ReplicaBench) -> dict[str, Any]:
     bench.start_shared()
     bench.log(f"direct: {args.streams} streams to the upstream")
     out["direct"] = direct = bench.load([UPSTREAM], args.streams)
-    for setup, workers, redis in SETUPS:
-        names = bench.start_workers(setup, workers, redis)
+    for setup, workers, redis, env in map(parse_setup, args.setups):
+        names = bench.start_workers(setup, workers, redis, env)
         bench.load(names, 20)  # warm-up
         bench.wait_quiet(args.max_other_cpu, args.quiet_wait)
         bench.log(f"{setup}: {args.streams} streams over {len(names)} worker(s)")
@@ -69,17 +80,20 @@ def run(bench: ReplicaBench) -> dict[str, Any]:
 def render(out: dict[str, Any]) -> str:
     direct = out["direct"]
     lines = [
-        "| set-up | errors | p99 TTFT ms (added) | p99 gap ms (added) | server CPU s / 1k tokens"
-        " | vs memory | Redis CPU % | Redis commands / token | other CPU % |",
+        "| set-up | errors (503 busy) | p99 TTFT ms (added) | p99 gap ms (added)"
+        " | server CPU s / 1k tokens | vs memory | Redis CPU % | Redis commands / token"
+        " | other CPU % |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    memory_cpu = out["memory"]["server_cpu_s_per_1k_tokens"]
-    for setup, _, _ in [("direct", 0, False), *SETUPS]:
+    labels = [parse_setup(spec)[0] for spec in out["args"]["setups"]]
+    memory_cpu = out["memory" if "memory" in out else labels[0]]["server_cpu_s_per_1k_tokens"]
+    for setup in ["direct", *labels]:
         r = out[setup]
         ratio = r["server_cpu_s_per_1k_tokens"] / memory_cpu if setup != "direct" else None
         ttft, gap = r["ttft_p99_ms"], r["gap_p99_ms"]
         lines.append(
-            f"| {setup} | {r['errors']} | {ttft} ({ttft - direct['ttft_p99_ms']:+.1f})"
+            f"| {setup} | {r['errors']} ({r.get('busy', 0)})"
+            f" | {ttft} ({ttft - direct['ttft_p99_ms']:+.1f})"
             f" | {gap} ({gap - direct['gap_p99_ms']:+.1f})"
             f" | {r['server_cpu_s_per_1k_tokens']:.3f} | {'' if ratio is None else f'{ratio:.2f}x'}"
             f" | {r['redis_cpu_pct']:.1f} | {r['redis_commands_per_token'] or 0:.3f}"
@@ -108,6 +122,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-other-cpu", type=float, default=50.0)
     parser.add_argument("--quiet-wait", type=float, default=10.0)
     parser.add_argument("--keep-tmp", action="store_true")
+    parser.add_argument(
+        "--setups",
+        nargs="+",
+        default=[name for name, _, _ in SETUPS],
+        help="LABEL (memory, redis-1, redis-2) or LABEL:KIND:KEY=VALUE,... (worker settings)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "replicas.md")
     args = parser.parse_args(argv)
     args.load_timeout = 2 * args.tokens / args.rate + 30

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     STREAM_ON_DISCONNECT: DisconnectPolicy = DisconnectPolicy.CONTINUE
     STREAM_MAX_DURATION_SECONDS: float = Field(default=300.0, gt=0)
     STREAM_MAX_PER_USER: int = Field(default=3, ge=1)
+    STREAM_MAX_STARTING: int = Field(default=64, ge=1)
+    STREAM_START_WAIT_SECONDS: float = Field(default=1.0, ge=0, le=60)
     STREAM_CHECKPOINT_SECONDS: float = Field(default=1.0, ge=0, le=60)
     SSE_PING_SECONDS: float = Field(default=15.0, gt=0)
     SHUTDOWN_GRACE_SECONDS: float = Field(default=5.0, ge=0)

@@ -100,6 +100,18 @@ class ShuttingDownError(DomainError):
     code = "shutting_down"
 
 
+class ServiceBusyError(DomainError):
+    """The worker is starting as many turns as it can: a new one is refused (`Retry-After`)
+    rather than queued without bound; nothing was stored for it."""
+
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UnsupportedMediaTypeError(DomainError):
     """A request body that is not JSON in UTF-8."""
 

@@ -36,6 +36,7 @@ from my_flow_api.routers.page import install_page
 from my_flow_api.server.body_limit import BodyLimitMiddleware
 from my_flow_api.server.error_handlers import install_error_handlers
 from my_flow_api.server.lifecycle import ShutdownDrain
+from my_flow_api.server.start_gate import StartGate
 from my_flow_api.services.ai.http import SessionFactory
 from my_flow_api.services.ai.service import AIService, build_ai_service
 from my_flow_api.services.chat.metrics import StreamMetrics
@@ -114,6 +115,8 @@ def _policy(settings: Settings) -> ChatPolicy:
     return ChatPolicy(
         first_token_wait_seconds=settings.STREAM_FIRST_TOKEN_WAIT_SECONDS,
         max_chat_chars=settings.MAX_CHAT_CHARS,
+        max_starting=settings.STREAM_MAX_STARTING,
+        start_wait_seconds=settings.STREAM_START_WAIT_SECONDS,
         limits=TurnLimits(
             max_duration_seconds=settings.STREAM_MAX_DURATION_SECONDS,
             checkpoint_seconds=settings.STREAM_CHECKPOINT_SECONDS,
@@ -144,6 +147,7 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(StartGate)  # inside the body limit: it reads a start's body
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     for module in (health, contexts, flows, flow_changes, conversations, ui_chat, chat_socket):
         app.include_router(module.router)

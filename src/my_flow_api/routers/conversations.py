@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
@@ -14,7 +14,13 @@ from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
 from my_flow_api.models.conversation import Conversation, ConversationSummary
 from my_flow_api.models.text import StorableText
-from my_flow_api.routers.error_docs import AUTHENTICATED, MISSING, Responses, json_errors
+from my_flow_api.routers.error_docs import (
+    AUTHENTICATED,
+    MISSING,
+    Responses,
+    json_errors,
+    start_errors,
+)
 from my_flow_api.routers.stream_docs import (
     CONVERSATION_IN_PAGE,
     RESUME_CANCELLED,
@@ -22,6 +28,7 @@ from my_flow_api.routers.stream_docs import (
     event_stream,
 )
 from my_flow_api.server.json_body import JSONBodyRoute
+from my_flow_api.services.chat.admission import http_gone
 from my_flow_api.services.streams.framing import FramingName, framing_for
 from my_flow_api.services.streams.response import EventStreamResponse
 
@@ -45,7 +52,7 @@ Framing = Annotated[
 
 STREAM_RESPONSES: Responses = {
     **event_stream(STREAM_LINKS),
-    **json_errors(401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504),
+    **start_errors(401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504),
 }
 RESUME_RESPONSES: Responses = {
     **event_stream(),
@@ -65,6 +72,7 @@ RESUME_RESPONSES: Responses = {
     status_code=200,
 )
 async def stream_chat(
+    request: Request,
     body: ChatRequest,
     user_id: CurrentUser,
     chat: Chat,
@@ -72,7 +80,8 @@ async def stream_chat(
     framing: Framing = FramingName.TEXT,
 ) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
-    stream = await chat.start(user_id, body)
+    slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
+    stream = await chat.start(user_id, body, gone=http_gone(request.receive), slot=slot)
     return EventStreamResponse(stream, reader, framing=framing_for(framing))
 
 

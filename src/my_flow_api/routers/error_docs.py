@@ -85,6 +85,24 @@ def json_errors(*statuses: int) -> Responses:
     return out
 
 
+START_BUSY = (
+    "`busy`: the worker is starting as many turns as it can (`STREAM_MAX_STARTING` turns"
+    " before their first token) and no start slot freed up within"
+    " `STREAM_START_WAIT_SECONDS`; nothing was stored and no per-user slot is held: retry"
+    " after `Retry-After` seconds. Otherwise the store, the identity provider, Redis or the"
+    " AI provider is unavailable, or the service is shutting down"
+)
+
+
+def start_errors(*statuses: int) -> Responses:
+    """`json_errors(*statuses)` for an operation that starts a turn: its `503` may also be
+    admission's `busy`, with `Retry-After`."""
+    out = json_errors(*statuses)
+    if 503 in out:
+        out[503] = {**out[503], "description": START_BUSY, "headers": {"Retry-After": _TEXT}}
+    return out
+
+
 AUTHENTICATED = errors(401, 403, 422, 503)
 """What any operation behind a token can answer: set on each router."""
 

@@ -17,7 +17,10 @@ JSON text frames:
 - server → client: `{"type": "start", "requestId"}`; `{"type": "chunk", "requestId",
   "sequence": 0…, "chunk": <UI message chunk, as in ai_sdk_chat>, "eventId": <the SSE
   id>}`; `{"type": "end", "requestId"}`; `{"type": "no-active", "requestId"}`;
-  `{"type": "error", "requestId", "errorText", "code"}`.
+  `{"type": "error", "requestId", "errorText", "code", "retryAfter"?}` (`errorText`
+  opens with the HTTP status the same refusal has; `retryAfter`, in seconds, with `busy`:
+  the worker is starting as many turns as it can, see `STREAM_MAX_STARTING`, and with
+  `too_many_streams`).
 
 The token travels in a frame's `headers` (or the handshake's `Authorization` header),
 never in the URL. Several turns (at most 8 at once) share a socket; closing it is a

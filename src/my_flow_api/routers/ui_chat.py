@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from my_flow_api.dependencies import Chats, CurrentUser
 from my_flow_api.models.chat import StreamState
 from my_flow_api.models.ui_chat import UIChatRequest
-from my_flow_api.routers.error_docs import AUTHENTICATED, MISSING, Responses, json_errors
+from my_flow_api.routers.error_docs import (
+    AUTHENTICATED,
+    MISSING,
+    Responses,
+    json_errors,
+    start_errors,
+)
 from my_flow_api.server.json_body import JSONBodyRoute
+from my_flow_api.services.chat.admission import http_gone
 from my_flow_api.services.streams.response import EventStreamResponse
 from my_flow_api.services.streams.ui_message import UI_MESSAGE_STREAM_HEADERS, UIMessageFraming
 
@@ -103,17 +110,23 @@ def _ui_stream(
     status_code=200,
     responses={
         **_ui_stream(links=CHAT_LINKS),
-        **json_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
+        **start_errors(401, 403, 404, 413, 415, 422, 429, 502, 503, 504),
     },
 )
 async def ai_sdk_chat(
-    context_id: ContextId, body: UIChatRequest, user_id: CurrentUser, chats: Chats
+    request: Request,
+    context_id: ContextId,
+    body: UIChatRequest,
+    user_id: CurrentUser,
+    chats: Chats,
 ) -> EventStreamResponse:
     """A chat turn for `useChat`: the body `DefaultChatTransport` sends (`id`, `messages`
     with `parts`, `trigger`, `messageId`). The chat `id` is remembered per user: the next
     turn of the same chat continues its conversation; a `regenerate-message` starts a new
     conversation with the history as sent."""
-    stream = await chats.start(user_id, context_id, body)
+    slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
+    gone = http_gone(request.receive)
+    stream = await chats.start(user_id, context_id, body, gone=gone, slot=slot)
     return EventStreamResponse(
         stream,
         chats.chat.policy.reader,

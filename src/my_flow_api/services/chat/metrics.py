@@ -31,6 +31,17 @@ class StreamMetrics:
         self.provider_errors = Counter(
             "myflow_provider_errors", "AI provider errors by kind", ["code"], registry=r
         )
+        self.admission = Counter(
+            "myflow_stream_admission",
+            "Stream starts by admission: admitted, queued (then admitted), busy (503), gone",
+            ["result"],
+            registry=r,
+        )
+        self.starting = Gauge(
+            "myflow_streams_starting", "Turns admitted and before their first token", registry=r
+        )
+        for result in ("admitted", "queued", "busy", "gone"):
+            self.admission.labels(result=result)
         for outcome in ("done", "error", "cancelled", "interrupted"):
             self.outcomes.labels(outcome=outcome)
 

@@ -19,6 +19,7 @@ from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import ConversationStatus, Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.service import AIService
+from my_flow_api.services.chat.admission import Gone, StartAdmission, StartSlot
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.ownership import owned_context
 from my_flow_api.services.chat.turn import ChatTurn, TurnLimits
@@ -60,6 +61,10 @@ class ChatPolicy:
 
     first_token_wait_seconds: float = 5.0
     max_chat_chars: int = 120_000
+    max_starting: int = 64
+    """Turns in their start phase (admitted, before the first token) at once."""
+    start_wait_seconds: float = 1.0
+    """How long a start waits for a free start slot before a `503 busy`."""
     limits: TurnLimits = field(default_factory=TurnLimits)
     reader: ReaderPolicy = field(default_factory=ReaderPolicy)
 
@@ -88,10 +93,23 @@ class ChatService:
         self.registry = registry
         self.metrics = metrics
         self.policy = policy or ChatPolicy()
+        self.admission = StartAdmission(
+            self.policy.max_starting, self.policy.start_wait_seconds, metrics
+        )
 
-    async def start(self, user_id: str, request: ChatRequest) -> ActiveStream:
-        """Check size and the per-user limit, record the conversation (checking that the
-        context is the user's in the same transaction), generate.
+    async def start(
+        self,
+        user_id: str,
+        request: ChatRequest,
+        *,
+        gone: Gone | None = None,
+        slot: StartSlot | None = None,
+    ) -> ActiveStream:
+        """Check size, take a start slot (`admission.py`: a bounded wait, else a `503
+        busy`; `gone` returns when the client left meanwhile; `slot`: one the HTTP gate,
+        `server/start_gate.py`, already took), check the per-user limit,
+        record the conversation (checking that the context is the user's in the same
+        transaction), generate. The start slot is held until the first token or the end.
 
         Returns once the first token (or the end) is in the stream's log, or after
         `header_wait_seconds`. A provider failure within that window is raised as its
@@ -102,12 +120,21 @@ class ChatService:
             raise PayloadTooLargeError(
                 f"The messages hold {chars} characters; at most {self.policy.max_chat_chars}"
             )
-        stream = await self.registry.start(user_id, request.context_id)
+        if slot is None or slot.taken:
+            slot = await self.admission.enter(gone)
+        slot.taken = True
+        try:
+            stream = await self.registry.start(user_id, request.context_id)
+        except BaseException:
+            slot.release()
+            raise
         try:
             recorded = await self._record(user_id, request)
         except BaseException:
             self.registry.finish(stream)
+            slot.release()
             raise
+        stream.on_started = slot.release
         stream.conversation_id = recorded.conversation_id
         self.registry.recorded(stream)
         log.debug("Starting chat stream", message_count=len(request.messages), stream_id=stream.id)
@@ -121,7 +148,12 @@ class ChatService:
             context_name=recorded.context_name,
             limits=self.policy.limits,
         )
-        await turn.launch(self.policy.header_wait_seconds, lambda: self.registry.finish(stream))
+
+        def ended() -> None:
+            self.registry.finish(stream)
+            slot.release()  # a task cancelled before its first step never marked a start
+
+        await turn.launch(self.policy.header_wait_seconds, ended)
         return stream
 
     async def find(self, stream_id: str, user_id: str) -> ActiveStream:

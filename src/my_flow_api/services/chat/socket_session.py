@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -152,7 +153,10 @@ class ChatSocket:
             self._requests[request_id] = (self._requests[request_id][0], stream, user_id)
             await self._relay(request_id, stream, skip)
         except DomainError as exc:
-            await self._error(request_id, f"{exc.status_code}: {exc.message}", exc.code)
+            retry_after = getattr(exc, "retry_after", None)
+            await self._error(
+                request_id, f"{exc.status_code}: {exc.message}", exc.code, retry_after
+            )
         except (RequestValidationError, ValidationError):
             await self._error(request_id, "The messages hold no text", "validation_error")
         except Exception:  # a request's failure must not end the other turns
@@ -218,10 +222,18 @@ class ChatSocket:
             frame["eventId"] = event_id
         await self._send(frame)
 
-    async def _error(self, request_id: str, text: str, code: str) -> None:
-        await self._send(
-            {"type": "error", "requestId": request_id, "errorText": text, "code": code}
-        )
+    async def _error(
+        self, request_id: str, text: str, code: str, retry_after: float | None = None
+    ) -> None:
+        frame: dict[str, Any] = {
+            "type": "error",
+            "requestId": request_id,
+            "errorText": text,
+            "code": code,
+        }
+        if retry_after:  # `busy`, `too_many_streams`: the seconds an HTTP Retry-After says
+            frame["retryAfter"] = max(1, math.ceil(retry_after))
+        await self._send(frame)
 
     async def _send(self, frame: dict[str, Any]) -> None:
         """Send a frame; once the socket is gone, nothing (`run` is ending every request)."""

@@ -10,6 +10,7 @@ from my_flow_api.errors import NotFoundError
 from my_flow_api.models.chat import ChatRequest
 from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.models.ui_chat import UIChatRequest, UIMessage
+from my_flow_api.services.chat.admission import Gone, StartSlot
 from my_flow_api.services.chat.ownership import owned_context
 from my_flow_api.services.chat.service import ChatService
 from my_flow_api.services.streams.chat_links import ChatLink, ChatLinks, chat_links_for
@@ -41,10 +42,19 @@ class UIChats:
         self.chat = chat
         self.links = links or chat_links_for(chat.registry)
 
-    async def start(self, user_id: str, context_id: str, body: UIChatRequest) -> ActiveStream:
+    async def start(
+        self,
+        user_id: str,
+        context_id: str,
+        body: UIChatRequest,
+        *,
+        gone: Gone | None = None,
+        slot: StartSlot | None = None,
+    ) -> ActiveStream:
         """A new turn of the chat: it continues the chat's conversation when the service
         knows it (sending only the new messages), else starts one with the whole history
-        (a first message, a regenerated answer, a chat id the service has forgotten)."""
+        (a first message, a regenerated answer, a chat id the service has forgotten).
+        `gone`, `slot`: as for `ChatService.start`."""
         messages = plain_messages(body.messages)
         link = await self.links.get(user_id, body.id)
         stream: ActiveStream | None = None
@@ -57,11 +67,12 @@ class UIChats:
         ):
             request = _request(context_id, continued, link.conversation_id)
             try:
-                stream = await self.chat.start(user_id, request)
+                stream = await self.chat.start(user_id, request, gone=gone, slot=slot)
             except NotFoundError:
                 stream = None  # the conversation was deleted: start a new one below
         if stream is None:
-            stream = await self.chat.start(user_id, _request(context_id, messages, None))
+            request = _request(context_id, messages, None)
+            stream = await self.chat.start(user_id, request, gone=gone, slot=slot)
         await self.links.put(
             user_id, body.id, ChatLink(context_id, stream.conversation_id, stream.id)
         )

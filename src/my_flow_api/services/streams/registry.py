@@ -62,10 +62,15 @@ class ActiveStream:
     readers: int = 0
     finished: bool = False
     owner: str = ""  # with Redis: the replica generating it
+    on_started: Callable[[], None] | None = None
+    """Called once with the first token or the end (the chat service frees its start slot)."""
 
     def mark_started(self) -> None:
         """The first token, or the end, has been written: the response may begin."""
         self.started.set()
+        if self.on_started is not None:
+            on_started, self.on_started = self.on_started, None
+            on_started()
 
     async def wait_started(self, limit_seconds: float) -> None:
         """Wait for the first token or the end, at most `limit_seconds`."""
