@@ -45,10 +45,11 @@ DONE = re.compile(
 CANCEL = re.compile(
     r"\b(?:forget (?:about )?|never ?mind|scratch|scrap|drop|take .{1,40}off (?:the|my) list|"
     r"no (?:longer|need)|don['’]?t need|not needed|doesn['’]t need|cancel (?:the|my)|"
-    r"remove|skip|no hace falta|ya no|olvida|olvídate|quita|borra|cancela|no necesito|"
-    r"vergiss|streich|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
-    r"lösch|oublie|laisse tomber|plus besoin|pas besoin|annul|enlève|supprime|"
-    r"lascia perdere|non serve|non c['’]è bisogno|togli|cancella|lasciamo stare|"
+    r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|b[oó]rra\w*|no necesito|"
+    r"cancel(?:l?ed|l?ing|a|ar|é|ado|ada|alo|ala|lo|la|lato|lata|lare|ei|ou)?|"
+    r"vergiss|streich\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
+    r"lösch\w*|oublie|laisse tomber|plus besoin|pas besoin|annul\w*|enlève|supprime|"
+    r"lascia perdere|non serve|non c['’]è bisogno|togli\w*|lasciamo stare|"
     r"esquece|deixa (?:pra|para) lá|não (?:precisa|preciso)|já não|pode tirar|tira|"
     r"remove|apaga|cancela)\b",
     _I,

@@ -15,7 +15,7 @@ from typing import Protocol
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
-from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup import aspect, binding, guards
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
@@ -63,7 +63,7 @@ def detect_operations(
         for operation in proposals:
             if operation is None or operation.flow_id in changed:
                 continue
-            if decided_about(sentence, by_id[operation.flow_id], operation.op):
+            if decided_about(sentence, by_id[operation.flow_id], operation.op, flows):
                 found[operation.flow_id] = operation
                 changed.add(operation.flow_id)
     return list(found.values())
@@ -106,28 +106,30 @@ def _learned(
 def _operations(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> list[Operation]:
     if op in (Op.COMPLETE, Op.CANCEL):
         return [Operation(op, flow.id, sentence) for flow in _linked_with_cue(op, sentence, flows)]
-    found = _operation(op, sentence, flows, today)
-    return [] if found is None else [found]
-
-
-def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
     if op is Op.REFINE:
         fixed = correction(sentence, flows)
-        if fixed is None:
-            return None
-        return Operation(op, fixed[0].id, sentence, title=fixed[1])
-    flow = link(sentence, flows)
-    if flow is None:
-        return None
-    if op is Op.RESCHEDULE:
-        due = new_due(sentence, today)
-        if due is None or due == flow.due:
-            return None
-        return Operation(op, flow.id, sentence, due=due)
-    priority = new_priority(sentence)
-    if priority is None or priority == flow.priority:
-        return None
-    return Operation(op, flow.id, sentence, priority=priority)
+        return [] if fixed is None else [Operation(op, fixed[0].id, sentence, title=fixed[1])]
+    out: list[Operation] = []
+    for flow in _linked(sentence, flows):
+        if op is Op.RESCHEDULE:
+            due = binding.bound_due(sentence, flow, flows, today)
+            if due is not None and due != flow.due:
+                out.append(Operation(op, flow.id, sentence, due=due))
+        else:
+            priority = binding.bound_priority(sentence, flow, flows)
+            if priority is not None and priority != flow.priority:
+                out.append(Operation(op, flow.id, sentence, priority=priority))
+    return out
+
+
+def _linked(sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
+    """The flows a clause of the sentence (or the whole sentence) names alone."""
+    linked = {
+        flow.id: flow
+        for part in [*guards.segments(sentence), sentence]
+        if (flow := link(part, flows)) is not None
+    }
+    return list(linked.values())
 
 
 def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:

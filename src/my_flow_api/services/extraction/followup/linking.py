@@ -41,6 +41,11 @@ def _content(text: str) -> list[str]:
     return [w for w in _tokens(text) if w not in STOP and len(w) > 1]
 
 
+def content_words(text: str) -> list[str]:
+    """The folded content words of a text (stopwords left out)."""
+    return _content(text)
+
+
 def _verb_last(title: str) -> bool:
     """A German title ends with its verb, in lower case ("Termin beim Bürgeramt machen";
     not "Répondre à l'email de Julien")."""

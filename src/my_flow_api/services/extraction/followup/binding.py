@@ -1,0 +1,312 @@
+"""Principled checks for cancel, reschedule and reprioritise, the operations that had
+none of completion's (`aspect`): their cue and their value must be bound to the flow.
+
+- *bound clause*: the operation's cue ("forget", "move", "urgent") stands in the clause
+  that names the flow, or in the clause right after it when that one names nothing else
+  ("the dentist: moved it to Friday", "la cita, pásala al viernes"). "I moved my haircut
+  to Friday, the dentist is still on Tuesday" moves nothing: the cue is not the dentist's.
+- *bound value*: the new due day and the new priority are read from that bound clause,
+  never from elsewhere in the sentence; a model's value must be the one read there.
+- *the operation's own verb*: a cue that is the flow's own verb is the task, not a change
+  of it ("I moved the couch" for "Move the couch to the basement" is no reschedule, "I'll
+  drop the package" for "Drop off the package" no cancellation).
+- *negation*: a cue under a negation other than its own ("don't forget the plumber",
+  "vergiss den Zahnarzt nicht", "I didn't move the report", "isn't urgent anymore") is
+  no change; the negation inside a cue ("no need", "ya no", "not urgent") is the cue.
+- *mood*: a preceding condition governs its clause ("if the client agrees, push the
+  report to Friday"), and a sentence that reports someone's words ("scratch the flight,
+  Ana said") is not the user's own decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from my_flow_api.models.flow import FlowPriority
+from my_flow_api.services.extraction.dates import find_dates
+from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup.cues import (
+    CANCEL,
+    EXTRA_HIGH,
+    EXTRA_LOW,
+    MEDIUM,
+    MOVE,
+    new_priority,
+)
+from my_flow_api.services.extraction.followup.linking import (
+    MIN_COVERAGE,
+    content_words,
+    coverage,
+    title_verb_word,
+)
+from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
+from my_flow_api.services.extraction.followup.when import DATEISH, days_in
+from my_flow_api.services.extraction.priority import priority_spans
+
+_I = re.IGNORECASE
+
+BOUND_OPS = frozenset({Op.CANCEL, Op.RESCHEDULE, Op.REPRIORITISE})
+
+ANAPHOR = re.compile(
+    r"\b(?:it|it['’]s|its|that|that['’]s|this|them|eso|esto|ello|es|das|ihn|ça|ca|cela|"
+    r"c['’]est|isso|isto|esso|quello|ciò)\b|-(?:le|la|lo|les|los|las|lui)\b",
+    _I,
+)
+"""A word that points back at the thing the previous clause named."""
+MAX_LOOSE_WORDS = 2
+"""A following clause with at most this many content words besides the operation's cue
+and a date, and no noun phrase of its own, names no other thing ("Friday instead",
+"franchement rien ne presse", "afinal é urgente"; not "I moved the gym to Friday")."""
+NOUN_PHRASE = re.compile(
+    r"\b(?:the|an|my|your|our|his|her|their|el|la|los|las|un|una|mi|mis|tu|su|sus|le|les|"
+    r"une|mon|ma|mes|ton|ta|der|die|dem|den|ein|eine|einen|einem|mein|meine|il|lo|gli|uno|"
+    r"mio|mia|o|os|as|um|uma|meu|minha)\s+[^\W\d_]{3,}",
+    _I,
+)
+NEGATION = re.compile(
+    guards.NEGATED.pattern + r"|\b(?:don['’]?t|do not|doesn['’]?t|does not|can['’]?t|cannot|"
+    r"won['’]?t|shouldn['’]?t|mustn['’]?t|no|nie|nada|nessun\w*|niente)\b",
+    _I,
+)
+CONDITION = re.compile(
+    r"^\W*(?:if|unless|in case|provided|assuming|si|se|wenn|falls|sofern|caso|a menos|"
+    r"a meno|sauf si|à moins|salvo que|solo si|só se|sólo si)\b",
+    _I,
+)
+"""A clause that opens with a condition governs the clause after it."""
+REPORTED = re.compile(
+    r"\b(?:said|says|told me|tells me|according to|asked me|wants me|"
+    r"dijo|dice que|me dijo|dicen que|seg[uú]n|"
+    r"a dit|m['’]a dit|dit que|selon|d['’]apr[eè]s|"
+    r"ha detto|dice che|mi ha detto|secondo|"
+    r"disse|diz que|me disse|segundo|"
+    r"sagt|sagte|meint|meinte|laut)\b",
+    _I,
+)
+"""Someone else's words relayed: "Ana said to drop it", "il capo dice che è urgente"."""
+FORMER_DAY = re.compile(
+    r"\b(?:instead of|rather than|from|au lieu d[eu]?|plutôt que|en (?:vez|lugar) de|"
+    r"(?:an)?statt|invece d\w*|al posto d\w*|em vez d[eo]?|no lugar d[eo]?)\s+"
+    r"(?:(?:the|el|la|le|il|o|a|de|du|del|dem|den)\s+)?\S+",
+    _I,
+)
+"""The day a change moves away from ("Tuesday instead of tomorrow", "mardi au lieu de
+demain"): not the new one."""
+HYPOTHETICAL_WISH = re.compile(
+    r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
+    r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
+    r"preferirei|gostaria|ich w[üu]rde|lieber)\b",
+    _I,
+)
+"""A wish ("I'd rather move it"): not decided."""
+
+
+def _names_other(segment: str, flow: OpenFlow, flows: Sequence[OpenFlow]) -> bool:
+    return any(coverage(segment, f) > 0 for f in flows if f.id != flow.id)
+
+
+def continues(segment: str, op: Op, flow: OpenFlow, flows: Sequence[OpenFlow]) -> bool:
+    """Whether a clause carries on about the thing the clause before it named: it names no
+    open flow itself and points back ("moved it to Friday") or, its cue aside, has too few
+    words to name anything else ("Friday instead", "franchement rien ne presse")."""
+    if _names_other(segment, flow, flows):
+        return False
+    if ANAPHOR.search(segment) is not None:
+        return True
+    rest = _without(segment, _cue_spans(op, segment) + _date_spans(segment))
+    return NOUN_PHRASE.search(rest) is None and len(content_words(rest)) <= MAX_LOOSE_WORDS
+
+
+def _points_elsewhere(parts: list[str], i: int, flow: OpenFlow, flows: Sequence[OpenFlow]) -> bool:
+    """A clause that opens by pointing back ("das mach ich irgendwann nach dem Umzug")
+    after a clause naming another flow is about that one, whatever word it shares."""
+    if i == 0 or not ANAPHOR.match(parts[i]):
+        return False
+    return any(coverage(parts[i - 1], f) >= MIN_COVERAGE for f in flows if f.id != flow.id)
+
+
+def _naming(
+    parts: list[str], sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow]
+) -> list[int]:
+    """The clauses that name the flow: those covering its object; and, when the sentence
+    names it, those that mention it again by part of it ("le cadeau de Nina : ... mets le
+    cadeau pour vendredi") and name nothing else as much."""
+    full = [i for i, part in enumerate(parts) if coverage(part, flow) >= MIN_COVERAGE]
+    again: list[int] = []
+    if coverage(sentence, flow) >= MIN_COVERAGE:
+        again = [
+            i
+            for i, part in enumerate(parts)
+            if i not in full
+            and (share := coverage(part, flow)) > 0
+            and all(coverage(part, f) < share for f in flows if f.id != flow.id)
+        ]
+    return sorted(full + again)
+
+
+def _date_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in find_dates(text, _ANY_DAY)]
+
+
+def _has_value(op: Op, text: str) -> bool:
+    if op is Op.RESCHEDULE:
+        return bool(days_in(text, _ANY_DAY))
+    if op is Op.REPRIORITISE:
+        return new_priority(text) is not None
+    return True
+
+
+_ANY_DAY = date(2026, 1, 7)  # only whether a day is named matters here
+
+
+def _provides(op: Op, group: list[str], part: str, flow: OpenFlow) -> bool:
+    """Whether the next clause brings what the group lacks: the cue or the value."""
+    text = " ".join(group)
+    if not cue_spans(op, text, flow) and cue_spans(op, part, flow):
+        return True
+    return not _has_value(op, text) and _has_value(op, part)
+
+
+def bound_groups(
+    sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]
+) -> list[list[str]]:
+    """Per clause naming the flow: that clause, plus the next one or two when they
+    `continue` it and bring the cue or value it lacks, plus a condition right before it;
+    only the groups that then hold the operation's cue. When only the whole sentence names
+    the flow (its words spread over clauses), the sentence is the one group."""
+    return [group for group, _ in _groups(sentence, flow, op, flows)]
+
+
+def _groups(
+    sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]
+) -> list[tuple[list[str], str]]:
+    """`bound_groups`, each with the clause right after it when that one names no other
+    flow ("scratch the flight, Ana said": whose words they are), else ""."""
+    parts = guards.segments(sentence)
+    named = _naming(parts, sentence, flow, flows)
+    if not named and coverage(sentence, flow) >= MIN_COVERAGE:
+        return [([sentence], "")] if cue_spans(op, sentence, flow) else []
+    naming = [i for i in named if not _points_elsewhere(parts, i, flow, flows)]
+    groups: list[tuple[list[str], str]] = []
+    for i in naming:
+        group = [parts[i]]
+        j = i + 1
+        while j < min(len(parts), i + 3) and j not in naming:
+            if not continues(parts[j], op, flow, flows):
+                break
+            if not _provides(op, group, parts[j], flow):
+                break
+            group.append(parts[j])
+            j += 1
+        if not cue_spans(op, " ".join(group), flow):
+            continue
+        if i > 0 and CONDITION.match(parts[i - 1]):
+            group.insert(0, parts[i - 1])  # the condition that governs it
+        after = parts[j] if j < len(parts) and not _names_other(parts[j], flow, flows) else ""
+        groups.append((group, after))
+    return groups
+
+
+def _cue_spans(op: Op, text: str) -> list[tuple[int, int]]:
+    if op is Op.CANCEL:
+        return [m.span() for m in CANCEL.finditer(text)]
+    if op is Op.RESCHEDULE:
+        return [m.span() for m in MOVE.finditer(text)]
+    if op is Op.REPRIORITISE:
+        spans = priority_spans(text)
+        for pattern in (MEDIUM, EXTRA_HIGH, EXTRA_LOW):
+            spans += [m.span() for m in pattern.finditer(text)]
+        return spans
+    return []
+
+
+def _own_verb(cue: str, flow: OpenFlow) -> bool:
+    """Whether the cue word is the flow's own verb ("moved" for "Move the couch")."""
+    verb = title_verb_word(flow.title)
+    if not verb:
+        return False
+    root = aspect.verb_root(verb)
+    return any(aspect.fits(word, root) for word in aspect.words(cue))
+
+
+def cue_spans(op: Op, text: str, flow: OpenFlow) -> list[tuple[int, int]]:
+    """Where the operation's cue stands in the text, leaving out the flow's own verb."""
+    return [(a, b) for a, b in _cue_spans(op, text) if not _own_verb(text[a:b], flow)]
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a >= last:
+            out.append(text[last:a])
+            last = b
+    out.append(text[last:])
+    return " ".join(out)
+
+
+def negated(op: Op, clause: str) -> bool:
+    """A negation in the clause besides the one inside the operation's cue."""
+    return NEGATION.search(_without(clause, _cue_spans(op, clause))) is not None
+
+
+def undecided(op: Op, clause: str) -> bool:
+    """A clause that is no decided change: hypothetical, partial, another's act, a wish,
+    a plan (the cue's own words aside: "no need to call Ana" is no plan), or negated."""
+    if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
+        return True
+    rest = _without(clause, _cue_spans(op, clause))
+    return guards.is_plan(rest) or negated(op, clause)
+
+
+def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]) -> bool:
+    """Whether the sentence states `op` on the flow in a bound, decided clause group."""
+    groups = _groups(sentence, flow, op, flows)
+    return bool(groups) and all(
+        not any(undecided(op, part) or REPORTED.search(part) for part in group)
+        and not REPORTED.search(after)
+        for group, after in groups
+    )
+
+
+def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date) -> list[date]:
+    """Every day the bound clause groups name, in order (conditions left out)."""
+    return [
+        day
+        for group in bound_groups(sentence, flow, Op.RESCHEDULE, flows)
+        for part in group
+        if not CONDITION.match(part)
+        for day in days_in(FORMER_DAY.sub(" ", part), today)
+    ]
+
+
+def bound_due(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date) -> date | None:
+    """The new due day the bound clauses state: the last they name ("from Tuesday to
+    Friday", "el viernes... no, el 14"), or None."""
+    days = bound_days(sentence, flow, flows, today)
+    return days[-1] if days else None
+
+
+def due_fits(
+    sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date, due: date
+) -> bool:
+    """Whether a proposed new due day is the one the bound clauses state: one of the days
+    they name; when the date rules read none there ("fim do mês", "le 1er mars"), they
+    must hold a date-like word and the day must not be one another clause names."""
+    days = bound_days(sentence, flow, flows, today)
+    if days:
+        return due in days
+    groups = bound_groups(sentence, flow, Op.RESCHEDULE, flows)
+    if not any(DATEISH.search(part) for group in groups for part in group):
+        return False
+    return due not in days_in(sentence, today)
+
+
+def bound_priority(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow]) -> FlowPriority | None:
+    """The new priority read from the bound clause group (the first that has one)."""
+    for group in bound_groups(sentence, flow, Op.REPRIORITISE, flows):
+        for part in group:
+            if (priority := new_priority(part)) is not None:
+                return priority
+    return None
