@@ -62,7 +62,8 @@ and a date, and no noun phrase of its own, names no other thing ("Friday instead
 NOUN_PHRASE = re.compile(
     r"\b(?:the|an|my|your|our|his|her|their|el|la|los|las|un|una|mi|mis|tu|su|sus|le|les|"
     r"une|mon|ma|mes|ton|ta|der|die|dem|den|ein|eine|einen|einem|mein|meine|il|lo|gli|uno|"
-    r"mio|mia|o|os|as|um|uma|meu|minha)\s+[^\W\d_]{3,}",
+    r"mio|mia|o|os|as|um|uma|meu|minha|sa|son|ses|sus|seu|sua|suo|sein\w*|ihr\w*)\s+"
+    r"[^\W\d_]{3,}",
     _I,
 )
 NEGATION = re.compile(
@@ -94,6 +95,16 @@ FORMER_DAY = re.compile(
 )
 """The day a change moves away from ("Tuesday instead of tomorrow", "mardi au lieu de
 demain"): not the new one."""
+REFUSAL = re.compile(
+    r"\b(?:i['’]?m not|i am not|we['’]re not|we are not|i won['’]t|i will not|we won['’]t|"
+    r"not going to|decided not to|no (?:voy|vamos) a|ya no (?:voy|vamos) a|"
+    r"n[ãa]o (?:vou|vamos)|je ne vais pas|on ne va pas|nous n['’]allons pas|"
+    r"non (?:ho intenzione di|vogliamo|voglio)|ich werde (?:\w+ ){0,3}nicht|"
+    r"wir werden (?:\w+ ){0,3}nicht)\s+([^\W\d_]{3,})",
+    _I,
+)
+"""A decided refusal: with the flow's own verb, a cancellation ("I'm not renewing the
+gym", "no voy a renovar el gimnasio"); "I haven't renewed it" is no refusal."""
 HYPOTHETICAL_WISH = re.compile(
     r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
     r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
@@ -232,8 +243,12 @@ def _own_verb(cue: str, flow: OpenFlow) -> bool:
 
 
 def cue_spans(op: Op, text: str, flow: OpenFlow) -> list[tuple[int, int]]:
-    """Where the operation's cue stands in the text, leaving out the flow's own verb."""
-    return [(a, b) for a, b in _cue_spans(op, text) if not _own_verb(text[a:b], flow)]
+    """Where the operation's cue stands in the text, leaving out the flow's own verb; for
+    a cancellation also a refusal of the flow's own verb ("I'm not renewing the gym")."""
+    spans = [(a, b) for a, b in _cue_spans(op, text) if not _own_verb(text[a:b], flow)]
+    if op is Op.CANCEL:
+        spans += [m.span() for m in REFUSAL.finditer(text) if _own_verb(m.group(1), flow)]
+    return spans
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
@@ -246,25 +261,29 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(out)
 
 
-def negated(op: Op, clause: str) -> bool:
+def _all_cue_spans(op: Op, clause: str, flow: OpenFlow) -> list[tuple[int, int]]:
+    return _cue_spans(op, clause) + cue_spans(op, clause, flow)
+
+
+def negated(op: Op, clause: str, flow: OpenFlow) -> bool:
     """A negation in the clause besides the one inside the operation's cue."""
-    return NEGATION.search(_without(clause, _cue_spans(op, clause))) is not None
+    return NEGATION.search(_without(clause, _all_cue_spans(op, clause, flow))) is not None
 
 
-def undecided(op: Op, clause: str) -> bool:
+def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     """A clause that is no decided change: hypothetical, partial, another's act, a wish,
     a plan (the cue's own words aside: "no need to call Ana" is no plan), or negated."""
     if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
         return True
-    rest = _without(clause, _cue_spans(op, clause))
-    return guards.is_plan(rest) or negated(op, clause)
+    rest = _without(clause, _all_cue_spans(op, clause, flow))
+    return guards.is_plan(rest) or negated(op, clause, flow)
 
 
 def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]) -> bool:
     """Whether the sentence states `op` on the flow in a bound, decided clause group."""
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
-        not any(undecided(op, part) or REPORTED.search(part) for part in group)
+        not any(undecided(op, part, flow) or REPORTED.search(part) for part in group)
         and not REPORTED.search(after)
         for group, after in groups
     )

@@ -52,6 +52,8 @@ def detect_operations(
         if guards.is_question(sentence):
             continue
         ops = stated_ops(sentence)
+        if Op.CANCEL not in ops and binding.REFUSAL.search(sentence):
+            ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
         proposals: list[Operation | None] = [
@@ -139,6 +141,7 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
     linked = {
         flow.id: flow
         for segment in guards.segments(sentence)
-        if op in stated_ops(segment) and (flow := link(segment, flows)) is not None
+        if (flow := link(segment, flows)) is not None
+        and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow))
     }
     return list(linked.values())

@@ -46,11 +46,11 @@ def days_in(text: str, today: date) -> list[date]:
 
 
 DATEISH = re.compile(
-    r"\d|(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|ago|sep|set|o[ck]t|nov|d[eiz][cz]|"
+    r"\d|\b(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|ago|sep|set|o[ck]t|nov|d[eiz][cz]|"
     r"ene|fev|avr|juil|gen|giu|lug|out|okt|dez|dic)\w*|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)\w*|(?:lun|mar|mi[eé]r|jue|vie|s[aá]b|dom|seg|ter|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)\w*|\b(?:lun|mar|mi[eé]r|jue|vie|s[aá]b|dom|seg|ter|"
     r"qua|qui|sex|mer|jeu|ven|sam|gio|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
-    r"sonntag)\w*|(?:week|month|year|weekend|semana|mes|m[eê]s|a[nñ]o|woche|monat|jahr|"
+    r"sonntag)\w*|\b(?:week|month|year|weekend|semana|mes|m[eê]s|a[nñ]o|woche|monat|jahr|"
     r"semaine|mois|an|ann[ée]e|settimana|mese|anno|tomorrow|ma[nñ]ana|morgen|demain|domani|"
     r"amanh[aã]|next|pr[oó]xim\w*|prochain\w*|prossim\w*|n[aä]chst\w*|que viene|end|fin|fim|"
     r"fine|ende)\b",
