@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.dates import find_dates
@@ -44,6 +44,7 @@ from my_flow_api.services.extraction.followup.linking import (
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.when import DATEISH, days_in
 from my_flow_api.services.extraction.priority import priority_spans
+from my_flow_api.services.extraction.text import fold
 
 _I = re.IGNORECASE
 
@@ -105,6 +106,24 @@ REFUSAL = re.compile(
 )
 """A decided refusal: with the flow's own verb, a cancellation ("I'm not renewing the
 gym", "no voy a renovar el gimnasio"); "I haven't renewed it" is no refusal."""
+_COUNTS = {
+    "a": 1, "an": 1, "one": 1, "un": 1, "una": 1, "une": 1, "uno": 1, "um": 1, "uma": 1,
+    "ein": 1, "eine": 1, "einen": 1, "einem": 1, "two": 2, "dos": 2, "zwei": 2, "deux": 2,
+    "due": 2, "dois": 2, "duas": 2, "three": 3, "tres": 3, "drei": 3, "trois": 3, "tre": 3,
+}  # fmt: skip
+SHIFT = re.compile(
+    r"\b(a|an|one|two|three|\d{1,2}|un[ae]?|uno|una|um|uma|ein(?:e[mn]?)?|zwei|drei|deux|"
+    r"trois|dos|tres|tr[eê]s|due|tre|dois|duas)\s+"
+    r"(days?|weeks?|d[ií]as?|semanas?|tag(?:e|en)?|wochen?|jours?|semaines?|giorn[oi]|"
+    r"settiman[ae])\b",
+    _I,
+)
+"""A shift of the due day by days or weeks (read only when no day is named)."""
+EARLIER = re.compile(
+    r"\b(?:forward|earlier|sooner|up|adelant\w*|antecip\w*|anticip\w*|avanc\w*|vorzieh\w*|"
+    r"vorverleg\w*|fr[üu]her|plus t[ôo]t|prima)\b",
+    _I,
+)
 HYPOTHETICAL_WISH = re.compile(
     r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
     r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
@@ -112,6 +131,15 @@ HYPOTHETICAL_WISH = re.compile(
     _I,
 )
 """A wish ("I'd rather move it"): not decided."""
+
+
+def points_back(sentence: str, flows: Sequence[OpenFlow]) -> bool:
+    """A sentence that names no open flow and opens with a clause pointing back ("push it
+    to the 16th pls", "so thats top priority now")."""
+    if any(coverage(sentence, f) > 0 for f in flows):
+        return False
+    first = guards.segments(sentence)[:1]
+    return bool(first) and ANAPHOR.search(first[0]) is not None
 
 
 def _names_other(segment: str, flow: OpenFlow, flows: Sequence[OpenFlow]) -> bool:
@@ -163,7 +191,7 @@ def _date_spans(text: str) -> list[tuple[int, int]]:
 
 def _has_value(op: Op, text: str) -> bool:
     if op is Op.RESCHEDULE:
-        return bool(days_in(text, _ANY_DAY))
+        return bool(days_in(text, _ANY_DAY)) or SHIFT.search(text) is not None
     if op is Op.REPRIORITISE:
         return new_priority(text) is not None
     return True
@@ -283,21 +311,51 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     """Whether the sentence states `op` on the flow in a bound, decided clause group."""
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
-        not any(undecided(op, part, flow) or REPORTED.search(part) for part in group)
+        not any(_undecided_part(op, part, flow) or REPORTED.search(part) for part in group)
         and not REPORTED.search(after)
         for group, after in groups
     )
 
 
+def _undecided_part(op: Op, part: str, flow: OpenFlow) -> bool:
+    """`undecided` for the clause that carries the cue or value; a clause of the group that
+    only names the flow ("the VAT return is not happening this week, push it to the 16th",
+    "they gave me an extra week on the audit report, so push it a week") states the
+    circumstance: only a hypothetical there makes the change one."""
+    if cue_spans(op, part, flow) or _has_value(op, part):
+        return undecided(op, part, flow)
+    return (
+        guards.HYPOTHETICAL.search(part) is not None or HYPOTHETICAL_WISH.search(part) is not None
+    )
+
+
 def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date) -> list[date]:
-    """Every day the bound clause groups name, in order (conditions left out)."""
-    return [
-        day
+    """Every day the bound clause groups name, in order (conditions left out); when they
+    name none but shift the flow's due day ("push it a week", "retrasa dos días"), that."""
+    parts = [
+        part
         for group in bound_groups(sentence, flow, Op.RESCHEDULE, flows)
         for part in group
         if not CONDITION.match(part)
-        for day in days_in(FORMER_DAY.sub(" ", part), today)
     ]
+    days = [day for part in parts for day in days_in(FORMER_DAY.sub(" ", part), today)]
+    if days or flow.due is None:
+        return days
+    return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
+
+
+def shift(clause: str) -> timedelta | None:
+    """By how much a clause moves a day ("push it back a week", "um zwei Tage"), or None;
+    earlier when it brings the day forward."""
+    m = SHIFT.search(clause)
+    if m is None:
+        return None
+    word = fold(m.group(1))
+    count = int(word) if word.isdigit() else _COUNTS.get(word, 0)
+    if not count:
+        return None
+    days = count * (7 if fold(m.group(2)).startswith(("week", "seman", "woch", "settiman")) else 1)
+    return timedelta(days=-days if EARLIER.search(clause) else days)
 
 
 def bound_due(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date) -> date | None:

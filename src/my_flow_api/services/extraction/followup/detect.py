@@ -9,6 +9,7 @@ like any model's proposal.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -36,6 +37,21 @@ def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
             yield from sentences(line.text)
 
 
+def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
+    """Each user sentence with the text it is judged in: itself, or, when it names no open
+    flow and points back ("push it to the 16th pls"), the sentence before it and then
+    itself, as clauses of one ("the VAT return is not happening this week, push it to the
+    16th pls"): what "it" names is what the sentence before named."""
+    said = list(user_sentences(chat))
+    out: list[tuple[str, str]] = []
+    for i, sentence in enumerate(said):
+        text = sentence
+        if i > 0 and binding.points_back(sentence, flows):
+            text = said[i - 1].rstrip(" .!…") + ", " + sentence
+        out.append((sentence, text))
+    return out
+
+
 def detect_operations(
     chat: Sequence[ChatMessage],
     flows: Sequence[OpenFlow],
@@ -48,7 +64,7 @@ def detect_operations(
     patterns on held-out folds, so the embedded default runs without one)."""
     found: dict[str, Operation] = {}
     by_id = {f.id: f for f in flows}
-    for sentence in user_sentences(chat):
+    for evidence, sentence in user_passages(chat, flows):
         if guards.is_question(sentence):
             continue
         ops = stated_ops(sentence)
@@ -66,7 +82,7 @@ def detect_operations(
             if operation is None or operation.flow_id in changed:
                 continue
             if decided_about(sentence, by_id[operation.flow_id], operation.op, flows):
-                found[operation.flow_id] = operation
+                found[operation.flow_id] = replace(operation, evidence=evidence)
                 changed.add(operation.flow_id)
     return list(found.values())
 

@@ -39,7 +39,13 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
     if guards.is_question(sentence):
         return False
     naming = naming_segments(sentence, flow, op)
-    if not naming or not all(_decided(segment, op) for segment in naming):
+    if not naming:
+        return False
+    if op in binding.BOUND_OPS:  # the clauses bound to the change are judged there
+        bound = {part for group in binding.bound_groups(sentence, flow, op, flows or [flow])
+                 for part in group}  # fmt: skip
+        naming = [segment for segment in naming if segment not in bound]
+    if not all(_decided(segment, op) for segment in naming):
         return False
     if op is Op.COMPLETE:  # a thing done with its own verb or a done-word, not under way
         verb = title_verb_word(flow.title)

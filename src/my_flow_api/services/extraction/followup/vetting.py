@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from my_flow_api.models.flow import TITLE_MAX
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.followup import binding
-from my_flow_api.services.extraction.followup.detect import user_sentences
+from my_flow_api.services.extraction.followup.detect import user_passages
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.operations import (
     MAX_OPERATIONS,
@@ -47,7 +47,7 @@ def vet(
     by_id = {f.id: f for f in flows}
     proposed = [p for p in proposed[: MAX_OPERATIONS * 4] if p.flow_id in by_id]
     counts = Counter(p.flow_id for p in proposed)
-    said = [(_key(s), s) for s in user_sentences(chat)]
+    said = [(_key(s), _key(text), text) for s, text in user_passages(chat, flows)]
     kept = [
         op
         for op in proposed
@@ -63,7 +63,7 @@ def _key(text: str) -> str:
 def _justified(
     op: Operation,
     flow: OpenFlow,
-    said: list[tuple[str, str]],
+    said: list[tuple[str, str, str]],
     flows: Sequence[OpenFlow],
     today: date,
 ) -> bool:
@@ -72,7 +72,7 @@ def _justified(
         return False
     # The evidence must be (part of) one of the user's own sentences, and that whole
     # sentence is what is judged: a quoted fragment cannot hide its "if" or "?".
-    sentence = next((raw for key, raw in said if evidence in key), None)
+    sentence = next((raw for key, whole, raw in said if evidence in key or evidence in whole), None)
     if sentence is None or not decided_about(sentence, flow, op.op, flows):
         return False
     # The new value must be the one the bound clause states, not one from elsewhere.
