@@ -20,7 +20,7 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.followup.cues import new_priority
-from my_flow_api.services.extraction.followup.detect import user_sentences
+from my_flow_api.services.extraction.followup.detect import user_passages, user_sentences
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import coverage
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
@@ -35,7 +35,8 @@ def chat_of(case: dict[str, Any]) -> list[ChatMessage]:
 
 
 def _ref(seed: dict[str, Any], flow_id: str) -> OpenFlow:
-    return OpenFlow(flow_id, seed["title"], None, FlowPriority(seed["priority"]))
+    due = date.fromisoformat(seed["due_date"]) if seed.get("due_date") else None
+    return OpenFlow(flow_id, seed["title"], due, FlowPriority(seed["priority"]))
 
 
 def evidence_for(case: dict[str, Any], change: dict[str, Any], seed: dict[str, Any]) -> str:
@@ -43,9 +44,10 @@ def evidence_for(case: dict[str, Any], change: dict[str, Any], seed: dict[str, A
     those stating the labelled new day or priority)."""
     op = change["op"]
     ref = _ref(seed, seed["id"])
-    said = list(user_sentences(chat_of(case)))
+    refs = [_ref(s, s["id"]) for s in case["open_flows"]]
+    passages = user_passages(chat_of(case), refs)  # (sentence, the text it is judged in)
     if op == "refine":
-        for sentence in said:
+        for sentence, _ in passages:
             if correction(sentence, [ref]) is not None:
                 return sentence
     today = date.fromisoformat(case["today"])
@@ -58,11 +60,12 @@ def evidence_for(case: dict[str, Any], change: dict[str, Any], seed: dict[str, A
         return True
 
     ranked = sorted(
-        said,
-        key=lambda s: (decided_about(s, ref, Op(op)), states_value(s), coverage(s, ref)),
+        passages,
+        key=lambda p: (decided_about(p[1], ref, Op(op), refs), states_value(p[1]),
+                       coverage(p[1], ref)),
         reverse=True,
-    )
-    return ranked[0] if ranked else ""
+    )  # fmt: skip
+    return ranked[0][0] if ranked else ""
 
 
 def _item(change: dict[str, Any], flow_id: str, evidence: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ _MORE_STOPWORDS = frozenset(
     """
     per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
     dos das do da no na os as um uma com pra pro pelo pela ao aos di e i y o en em im zu
-    au aux ne ni se si ce ca beim zum zur vom ins
+    au aux ne ni se si ce ca beim zum zur vom ins chez
     """.split()
 )
 _WORD = re.compile(r"[^\W_]+")
@@ -105,7 +105,10 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     if distinctive and not named & distinctive:
         return 0.0  # "the appointment" alone does not say which of the appointments
     covered = len(named) / len(wanted)
-    if covered < 1 and not any(shares(w, pool) for w in head_words(flow.title)):
+    if distinctive and distinctive <= named:  # "l'ophtalmo" names "rendez-vous chez l'ophtalmo"
+        covered = max(covered, MIN_COVERAGE)
+    head = head_words(flow.title) - GENERIC_OBJECTS  # "rendez-vous chez l'ophtalmo": ophtalmo
+    if covered < 1 and head and not any(shares(w, pool) for w in head):
         return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
     if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
         return 0.0
