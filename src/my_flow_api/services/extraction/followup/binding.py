@@ -133,12 +133,56 @@ HYPOTHETICAL_WISH = re.compile(
 """A wish ("I'd rather move it"): not decided."""
 
 
+_CONJUNCTION = re.compile(r"\s+(?:and|y|e|et|und|or|o|ou|oder|ni|nor|&)\s+", _I)
+_DETERMINER = re.compile(
+    r"^(?:also\s+|tambi[eé]n\s+|auch\s+|aussi\s+|anche\s+|tamb[eé]m\s+)?"
+    r"(?:the|my|del|de la|de los|de las|de l['’]|du|des|de|la|el|los|las|le|les|l['’]|il|lo|"
+    r"gli|os|as|do|da|dos|das|der|die|den|dem|mi|mis|mon|ma|mes|meine?n?)\b",
+    _I,
+)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|can|will|must|need|es|est[aá]|son|fue|ist|"
+    r"sind|war|est|sont|était|è|sono|era|é|são|foi|hat|ha|han|hanno|ont|têm|tem)\b|"
+    r"\b\w+(?:ed|ing)\b",
+    _I,
+)
+MAX_NP_WORDS = 4
+
+
+def segments(sentence: str) -> list[str]:
+    """The clauses of a sentence (`guards.segments`), except that a noun phrase joined by
+    "and" at the end of a clause shares that clause's verb ("olvídate del hotel en
+    Cartagena y del protector solar": one clause, both objects forgotten; "forget the
+    dentist and the flight is fine" stays two)."""
+    out: list[str] = []
+    pieces = re.split(r"([,;:.!?]+)", sentence)
+    for piece in pieces:
+        joined = piece
+        for m in reversed(list(_CONJUNCTION.finditer(piece))):
+            tail = joined[m.end() :].strip()
+            words = tail.split()
+            if (
+                _DETERMINER.match(tail)
+                and len(words) <= MAX_NP_WORDS + 1
+                and not _VERBISH.search(tail)
+            ):
+                joined = joined[: m.start()] + " + " + joined[m.end() :]
+        out.append(joined)
+    return guards.segments("".join(out))
+
+
+def objects(clause: str) -> list[str]:
+    """The noun phrases a clause of `segments` joins ("olvídate del hotel + del protector
+    solar"): each names its own flow."""
+    return [part for part in clause.split(" + ") if part.strip()]
+
+
 def points_back(sentence: str, flows: Sequence[OpenFlow]) -> bool:
     """A sentence that names no open flow and opens with a clause pointing back ("push it
     to the 16th pls", "so thats top priority now")."""
     if any(coverage(sentence, f) > 0 for f in flows):
         return False
-    first = guards.segments(sentence)[:1]
+    first = segments(sentence)[:1]
     return bool(first) and ANAPHOR.search(first[0]) is not None
 
 
@@ -223,7 +267,7 @@ def _groups(
 ) -> list[tuple[list[str], str]]:
     """`bound_groups`, each with the clause right after it when that one names no other
     flow ("scratch the flight, Ana said": whose words they are), else ""."""
-    parts = guards.segments(sentence)
+    parts = segments(sentence)
     named = _naming(parts, sentence, flow, flows)
     if not named and coverage(sentence, flow) >= MIN_COVERAGE:
         return [([sentence], "")] if cue_spans(op, sentence, flow) else []

@@ -44,7 +44,7 @@ DONE = re.compile(
 )
 CANCEL = re.compile(
     r"\b(?:forget (?:about )?|never ?mind|scratch|scrap|drop|take .{1,40}off (?:the|my) list|"
-    r"no (?:longer|need)|don['’]?t need|not needed|doesn['’]t need|cancel (?:the|my)|"
+    r"no (?:longer|need)|don['’]?t need|not needed|no (?:\w+ ){1,2}needed|doesn['’]t need|cancel (?:the|my)|"
     r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|b[oó]rra\w*|no necesito|"
     r"cancel(?:l?ed|l?ing|a|ar|é|ado|ada|alo|ala|lo|la|lato|lata|lare|ei|ou)?|"
     r"vergiss|streich\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
@@ -81,7 +81,8 @@ EXTRA_LOW = re.compile(
     r"pode esperar|può aspettare|nessuna fretta|non è urgente|peut attendre|"
     r"pas pressé|pas urgent|puede esperar|no corre prisa|kann warten|hat zeit|"
     r"keine eile|senza fretta|quando capita|con calma|sin prisa|sem pressa|"
-    r"rien ne presse)\b",
+    r"rien ne presse|aucune urgence|pas d['’]urgence|sin urgencia|ninguna urgencia|"
+    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit)\b",
     _I,
 )
 REFINE = re.compile(

@@ -144,7 +144,8 @@ def _linked(sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
     """The flows a clause of the sentence (or the whole sentence) names alone."""
     linked = {
         flow.id: flow
-        for part in [*guards.segments(sentence), sentence]
+        for segment in [*binding.segments(sentence), sentence]
+        for part in binding.objects(segment)
         if (flow := link(part, flows)) is not None
     }
     return list(linked.values())
@@ -156,8 +157,9 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
     photos" both)."""
     linked = {
         flow.id: flow
-        for segment in guards.segments(sentence)
-        if (flow := link(segment, flows)) is not None
+        for segment in binding.segments(sentence)
+        for part in binding.objects(segment)
+        if (flow := link(part, flows)) is not None
         and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow))
     }
     return list(linked.values())
