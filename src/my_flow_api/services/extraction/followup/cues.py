@@ -60,7 +60,7 @@ MOVE = re.compile(
     r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|brought forward|"
     r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
     r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
-    r"verschieb\w*|verschob\w*|verlegt|jetzt|statt|décal\w*|repouss\w*|"
+    r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
     r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
     r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",

@@ -122,8 +122,10 @@ def _learned(
 
 
 def _operations(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> list[Operation]:
-    if op in (Op.COMPLETE, Op.CANCEL):
+    if op is Op.COMPLETE:
         return [Operation(op, flow.id, sentence) for flow in _linked_with_cue(op, sentence, flows)]
+    if op is Op.CANCEL:  # the cue may stand in a clause bound to the one naming the flow
+        return [Operation(op, flow.id, sentence) for flow in _linked(sentence, flows)]
     if op is Op.REFINE:
         fixed = correction(sentence, flows)
         return [] if fixed is None else [Operation(op, fixed[0].id, sentence, title=fixed[1])]
