@@ -57,7 +57,8 @@ CANCEL = re.compile(
 )
 MOVE = re.compile(
     r"\b(?:move[ds]?|moving|push(?:ed)?|postpone[ds]?|reschedule[ds]?|shift(?:ed)?|"
-    r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|(?:bring|brought|bringing) (?:\w+ ){0,4}forward|"
+    r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|"
+    r"(?:bring|brought|bringing) (?:\w+ ){0,4}forward|"
     r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
     r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
     r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
