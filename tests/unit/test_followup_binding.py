@@ -272,3 +272,43 @@ def test_a_generic_head_does_not_hide_the_distinctive_object() -> None:
     assert coverage("Par contre l'ophtalmo c'est important maintenant", ophtalmo) >= 0.5
     hotel = flow("Book a flight to Lisbon")
     assert coverage("booked the hotel in Lisbon", hotel) == 0.0
+
+
+# -- deliberation, another time, the cue's own object ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Submit the report", "We talked about moving the report to Friday"),
+        ("Submit the report", "remind me to move the report to Friday"),
+        ("Submit the report", "try to move the report to Friday"),
+        ("Zahnarzttermin machen", "Ich überlege, den Zahnarzttermin auf Freitag zu verschieben"),
+        ("Ir al dentista", "hablamos de mover el dentista al viernes"),
+    ],
+)
+def test_talking_about_a_move_is_not_moving(title: str, said: str) -> None:
+    assert detected([flow(title, due=date(2026, 3, 5))], said) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the report will be urgent next week",
+        "the report was urgent last month, now it's fine",
+        "the report used to be urgent",
+    ],
+)
+def test_a_priority_of_another_time_changes_nothing(said: str) -> None:
+    assert detected([flow("Submit the report")], said) == []
+    assert detected([flow("Submit the report")], "the report is urgent now") == [
+        ("reprioritise", "f1")
+    ]
+
+
+def test_a_cue_acting_on_another_thing_is_not_the_flows() -> None:
+    assert detected([flow("Call the dentist")], "you can skip the reminder for the dentist") == []
+    gift = [flow("Comprar regalo para Marta")]
+    assert detected(gift, "quita lo del regalo de Marta, al final lo compra Laura") == [
+        ("cancel", "f1")
+    ]

@@ -44,7 +44,7 @@ from my_flow_api.services.extraction.followup.linking import (
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.when import DATEISH, days_in
 from my_flow_api.services.extraction.priority import priority_spans
-from my_flow_api.services.extraction.text import fold
+from my_flow_api.services.extraction.text import fold, shares, stem
 
 _I = re.IGNORECASE
 
@@ -124,6 +124,23 @@ EARLIER = re.compile(
     r"vorverleg\w*|fr[üu]her|plus t[ôo]t|prima)\b",
     _I,
 )
+DELIBERATION = re.compile(
+    r"\b(?:remind me|talk(?:ed)? about|discuss\w*|suggest\w*|propos\w*|consider\w*|"
+    r"try(?:ing)? to|thought about|"
+    r"recu[ée]rdame|hablamos de|habl[ée] de|pensando en|sugiri\w*|intenta\w*|"
+    r"erinner\w* mich|[üu]berleg\w*|vorgeschlagen|versuch\w*|"
+    r"rappelle-moi|on a parl[ée]|envisag\w*|sugg[ée]r\w*|essa(?:ie|yer)|"
+    r"ricordami|abbiamo parlato|pensavo|suggerit\w*|prova(?:re)? a|"
+    r"lembra-me|me lembra|falamos|pensando em|sugeri\w*|tenta\w*)\b",
+    _I,
+)
+"""Talking about, considering or being reminded of a change is not deciding it."""
+OTHER_TIME = re.compile(
+    r"\b(?:will be|['’]ll be|going to be|gonna be|was|were|used to|had been|"
+    r"ser[áa]|era|fue|wird|war|sera|[ée]tait|sar[àa]|foi)\b",
+    _I,
+)
+"""A priority of another time ("will be urgent next week", "was urgent last month")."""
 HYPOTHETICAL_WISH = re.compile(
     r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
     r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
@@ -285,8 +302,8 @@ def _groups(
             j += 1
         if not cue_spans(op, " ".join(group), flow):
             continue
-        if i > 0 and CONDITION.match(parts[i - 1]):
-            group.insert(0, parts[i - 1])  # the condition that governs it
+        if i > 0 and _governs(parts[i - 1]):
+            group.insert(0, parts[i - 1])  # "if the client agrees, ...", "Ich überlege, ..."
         after = parts[j] if j < len(parts) and not _names_other(parts[j], flow, flows) else ""
         groups.append((group, after))
     return groups
@@ -314,10 +331,31 @@ def _own_verb(cue: str, flow: OpenFlow) -> bool:
     return any(aspect.fits(word, root) for word in aspect.words(cue))
 
 
+_CUE_OBJECT = re.compile(r"\s+(?:(?:about|of|with|de|di|von)\s+)?(" + NOUN_PHRASE.pattern + ")", _I)
+
+
+def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
+    """Whether the noun phrase right after a cue is another thing than the flow's ("skip
+    the *reminder* for the dentist", "cancel the direct debit" against "Renew the gym")."""
+    m = _CUE_OBJECT.match(text, end)
+    if m is None:
+        return False
+    noun = fold(m.group(1).split()[-1])
+    if not content_words(noun):  # "quita lo *del* regalo": a small word says nothing
+        return False
+    title = {stem(w) for w in content_words(flow.title)}
+    return not shares(stem(noun), title)
+
+
 def cue_spans(op: Op, text: str, flow: OpenFlow) -> list[tuple[int, int]]:
-    """Where the operation's cue stands in the text, leaving out the flow's own verb; for
-    a cancellation also a refusal of the flow's own verb ("I'm not renewing the gym")."""
-    spans = [(a, b) for a, b in _cue_spans(op, text) if not _own_verb(text[a:b], flow)]
+    """Where the operation's cue stands in the text, leaving out the flow's own verb and a
+    cue whose object is another thing; for a cancellation also a refusal of the flow's own
+    verb ("I'm not renewing the gym")."""
+    spans = [
+        (a, b)
+        for a, b in _cue_spans(op, text)
+        if not _own_verb(text[a:b], flow) and not _acts_on_other(text, b, flow)
+    ]
     if op is Op.CANCEL:
         spans += [m.span() for m in REFUSAL.finditer(text) if _own_verb(m.group(1), flow)]
     return spans
@@ -344,8 +382,13 @@ def negated(op: Op, clause: str, flow: OpenFlow) -> bool:
 
 def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     """A clause that is no decided change: hypothetical, partial, another's act, a wish,
-    a plan (the cue's own words aside: "no need to call Ana" is no plan), or negated."""
+    a deliberation or reminder, a plan (the cue's own words aside: "no need to call Ana"
+    is no plan), negated, or, for a priority, one of another time ("was urgent")."""
     if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
+        return True
+    if DELIBERATION.search(clause):
+        return True
+    if op is Op.REPRIORITISE and OTHER_TIME.search(clause):
         return True
     rest = _without(clause, _all_cue_spans(op, clause, flow))
     return guards.is_plan(rest) or negated(op, clause, flow)
@@ -361,16 +404,22 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     )
 
 
+def _governs(clause: str) -> bool:
+    """A clause that puts the next one in doubt: a condition, a hypothetical, a
+    deliberation ("if the client agrees", "not sure", "Ich überlege")."""
+    return bool(
+        CONDITION.match(clause) or guards.HYPOTHETICAL.search(clause) or DELIBERATION.search(clause)
+    )
+
+
 def _undecided_part(op: Op, part: str, flow: OpenFlow) -> bool:
     """`undecided` for the clause that carries the cue or value; a clause of the group that
     only names the flow ("the VAT return is not happening this week, push it to the 16th",
     "they gave me an extra week on the audit report, so push it a week") states the
-    circumstance: only a hypothetical there makes the change one."""
+    circumstance: only a doubt there (`_governs`) makes the change one."""
     if cue_spans(op, part, flow) or _has_value(op, part):
         return undecided(op, part, flow)
-    return (
-        guards.HYPOTHETICAL.search(part) is not None or HYPOTHETICAL_WISH.search(part) is not None
-    )
+    return _governs(part) or HYPOTHETICAL_WISH.search(part) is not None
 
 
 def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: date) -> list[date]:
