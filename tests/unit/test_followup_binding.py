@@ -312,3 +312,34 @@ def test_a_cue_acting_on_another_thing_is_not_the_flows() -> None:
     assert detected(gift, "quita lo del regalo de Marta, al final lo compra Laura") == [
         ("cancel", "f1")
     ]
+
+
+# -- someone else's thing, someone else's change ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Renew the passport", "Ana's passport is urgent"),
+        ("Renew the passport", "my sister's passport is urgent"),
+        ("Ir ao dentista", "o dentista da minha mãe pode esperar"),
+        ("Ir al dentista", "mi hermana movió su cita del dentista al viernes"),
+        ("Book the flight to Rome", "the flight to Rome got cancelled by the airline, rebook it"),
+    ],
+)
+def test_someone_elses_thing_or_change_is_not_the_users(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "said", "op"),
+    [
+        ("Renew the passport", "the passport is urgent", "reprioritise"),
+        ("Buy birthday present for Mum", "Mum's birthday present can wait", "reprioritise"),
+        ("Comprar regalo para Marta", "el regalo de Marta ya no hace falta", "cancel"),
+        ("Submit the report", "the report of March is urgent", "reprioritise"),
+        ("Rechnung bezahlen", "die Rechnung vom Handwerker ist dringend", "reprioritise"),
+    ],
+)
+def test_an_owner_the_title_names_is_the_flows_own(title: str, said: str, op: str) -> None:
+    assert detected([flow(title)], said) == [(op, "f1")]

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.dates import find_dates
+from my_flow_api.services.extraction.datewords import MONTH_INDEX, WEEKDAY_INDEX
 from my_flow_api.services.extraction.followup import aspect, guards
 from my_flow_api.services.extraction.followup.cues import (
     CANCEL,
@@ -39,6 +40,7 @@ from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
     coverage,
+    object_words,
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
@@ -141,6 +143,14 @@ OTHER_TIME = re.compile(
     _I,
 )
 """A priority of another time ("will be urgent next week", "was urgent last month")."""
+BY_OTHERS = re.compile(
+    r"\b(?:cancell?ed|moved|postponed|rescheduled|pushed(?: back)?|called off|dropped|"
+    r"cancelad[oa]|movid[oa]|aplazad[oa]|annul[ée]e?|d[ée]plac[ée]e?|report[ée]e?|"
+    r"cancellat[oa]|spostat[oa]|rinviat[oa]|adiad[oa])\s+(?:by|por|pela|pelo|par|da|von)\s+"
+    r"(?!(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|tonight|next|end|noon|the end|\d)\w*)\w+",
+    _I,
+)
+"""A change someone else made ("got cancelled by the airline"): not the user's decision."""
 HYPOTHETICAL_WISH = re.compile(
     r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
     r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
@@ -201,6 +211,46 @@ def points_back(sentence: str, flows: Sequence[OpenFlow]) -> bool:
         return False
     first = segments(sentence)[:1]
     return bool(first) and ANAPHOR.search(first[0]) is not None
+
+
+_KIN = (
+    r"mum|mom|mother|dad|father|sister|brother|wife|husband|boss|friend|neighbou?r|colleague|"
+    r"son|daughter|kids?|partner|m[ãa]e|pai|irm[ãa]o?|madre|padre|hermana?o?|mutter|vater|"
+    r"schwester|bruder|frau|mann|chef|m[èe]re|p[èe]re|s[œo]e?ur|fr[èe]re|femme|mari|"
+    r"sorella|fratello|moglie|marito|capo"
+)
+_OWNER_BEFORE = re.compile(
+    r"\b([A-ZÀ-Ý][^\W\d_]*|" + _KIN + r")['’]s?\s+((?:[^\W\d_]+\s+){0,1}[^\W\d_]+)"
+)
+_OWNER_AFTER = re.compile(
+    r"\b([^\W\d_]+)\s+(?:(?:of|de|del|da|do|di|della|dello|von|vom)\s+"
+    r"(?:my|mi|mia|mio|minha|meu|ma|mon|meiner|meinem|meines)\s+(?:" + _KIN + r")\b|"
+    r"(?:of|de|da|di)\s+(?!(?:[Ll]a|[Ll]e|[Ii]l|[Oo]|[Aa])\b)[A-ZÀ-Ý][^\W\d_]+)",
+)
+_CALENDAR = frozenset(MONTH_INDEX) | frozenset(WEEKDAY_INDEX)
+
+
+def owned_by_other(clause: str, flow: OpenFlow) -> bool:
+    """Whether the clause names the flow's object as someone else's ("Ana's passport",
+    "o dentista da minha mãe"), an owner the flow's title does not name."""
+    title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
+    wanted = object_words(flow.title)
+    for m in _OWNER_BEFORE.finditer(clause):
+        owner = fold(m.group(1))
+        named = {stem(w) for w in content_words(m.group(2))}
+        if _foreign_owner({owner}, title) and any(shares(w, named) for w in wanted):
+            return True
+    for m in _OWNER_AFTER.finditer(clause):
+        owners = set(content_words(clause[m.end(1) : m.end()]))
+        if shares(stem(fold(m.group(1))), wanted) and _foreign_owner(owners, title):
+            return True
+    return False
+
+
+def _foreign_owner(owners: set[str], title: set[str]) -> bool:
+    """Owners (folded words) none of which the title names, nor a month or weekday."""
+    owners = {w for w in owners if w not in _CALENDAR and content_words(w)}
+    return bool(owners) and not any(shares(stem(w), title) for w in owners)
 
 
 def _names_other(segment: str, flow: OpenFlow, flows: Sequence[OpenFlow]) -> bool:
@@ -386,7 +436,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     is no plan), negated, or, for a priority, one of another time ("was urgent")."""
     if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
         return True
-    if DELIBERATION.search(clause):
+    if DELIBERATION.search(clause) or BY_OTHERS.search(clause):
         return True
     if op is Op.REPRIORITISE and OTHER_TIME.search(clause):
         return True

@@ -59,7 +59,7 @@ MOVE = re.compile(
     r"\b(?:move[ds]?|moving|push(?:ed)?|postpone[ds]?|reschedule[ds]?|shift(?:ed)?|"
     r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|"
     r"(?:bring|brought|bringing) (?:\w+ ){0,4}forward|"
-    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
+    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|muev\w*|pasó|cambi\w*|"
     r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
     r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
     r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"

@@ -39,8 +39,8 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
     if guards.is_question(sentence):
         return False
     naming = naming_segments(sentence, flow, op)
-    if not naming:
-        return False
+    if not naming or any(binding.owned_by_other(segment, flow) for segment in naming):
+        return False  # "Ana's passport is urgent" is not "Renew the passport"
     if op in binding.BOUND_OPS:  # the clauses bound to the change are judged there
         bound = {part for group in binding.bound_groups(sentence, flow, op, flows or [flow])
                  for part in group}  # fmt: skip
