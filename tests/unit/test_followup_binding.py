@@ -343,3 +343,12 @@ def test_someone_elses_thing_or_change_is_not_the_users(title: str, said: str) -
 )
 def test_an_owner_the_title_names_is_the_flows_own(title: str, said: str, op: str) -> None:
     assert detected([flow(title)], said) == [(op, "f1")]
+
+
+def test_a_title_naming_a_thing_is_named_by_that_thing() -> None:
+    haircut = flow("Haircut at Studio 9", due=date(2026, 3, 10))
+    said = "can you move the haircut to the 14th, they had a cancellation slot"
+    assert detected([haircut], said) == [("reschedule", "f1")]
+    cita = flow("Cita con el dentista", due=date(2026, 3, 5))
+    assert detected([cita], "mueve la cita del dentista al viernes") == [("reschedule", "f1")]
+    assert detected([cita], "mueve la cita de la peluquería al viernes") == []

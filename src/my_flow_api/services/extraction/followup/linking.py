@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
 from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
 
 MIN_COVERAGE = 0.5
@@ -53,10 +54,34 @@ def _verb_last(title: str) -> bool:
     return len(raw) > 1 and raw[-1].islower() and bool(_GERMAN_VERB_END.match(fold(raw[-1])))
 
 
+_SHORT_VERBS = frozenset(
+    "dar ir ver ser vir por pôr fare dire approve invoice expense".split()
+)  # infinitives the patterns below miss
+
+
+def verbless(title: str) -> bool:
+    """A title that names a thing, not an act ("Haircut at Studio 9", "Cita con el
+    dentista", "Impftermin beim Tropenmediziner"): no verb first (nor last in German)."""
+    if _verb_last(title):
+        return False
+    raw = _RAW_WORD.findall(title)
+    if not raw:
+        return False
+    first = fold(raw[0])
+    return not (
+        first in EN_VERBS
+        or (first.startswith("re") and first[2:] in EN_VERBS)
+        or first in _SHORT_VERBS
+        or ROMANCE_INFINITIVE.match(first)
+        or first.endswith(("rsi", "rse", "rse"))
+    )
+
+
 def object_words(title: str) -> set[str]:
-    """The stems of what a flow is about: its title's content words without its verb."""
+    """The stems of what a flow is about: its title's content words without its verb
+    (all of them when it has none)."""
     tokens = _content(title)
-    if len(tokens) > 1:
+    if len(tokens) > 1 and not verbless(title):
         tokens = tokens[:-1] if _verb_last(title) else tokens[1:]
     return {stem(w) for w in tokens}
 
@@ -64,7 +89,7 @@ def object_words(title: str) -> set[str]:
 def title_verb(title: str) -> str | None:
     """The stem of a title's verb: its first word (or a German title's last infinitive)."""
     tokens = _content(title)
-    if not tokens:
+    if not tokens or verbless(title):
         return None
     return stem(tokens[-1] if _verb_last(title) else tokens[0])
 
@@ -88,7 +113,7 @@ def title_verb_word(title: str) -> str | None:
     """A title's verb as written (folded, not stemmed): its first content word, or a
     German title's last infinitive."""
     tokens = _content(title)
-    if not tokens:
+    if not tokens or verbless(title):
         return None
     return tokens[-1] if _verb_last(title) else tokens[0]
 
@@ -123,6 +148,8 @@ def head_words(title: str) -> set[str]:
     raw = _RAW_WORD.findall(title)
     if _verb_last(title):
         raw = [raw[-1], *raw[:-1]]
+    elif verbless(title):
+        raw = ["", *raw]  # no verb to skip: the thing comes first
     runs: list[list[str]] = [[]]
     for token in raw[1:]:
         word = fold(token)
