@@ -136,7 +136,8 @@ def _score(cases: list[dict[str, Any]], model: IntentModel | None) -> tuple[int,
         chat = [ChatMessage(MessageRole(m["role"]), m["content"]) for m in case["messages"]]
         today = date.fromisoformat(case["today"])
         found = {
-            o.flow_id: o for o in vet(detect_operations(chat, flows, today, model), chat, flows)
+            o.flow_id: o
+            for o in vet(detect_operations(chat, flows, today, model), chat, flows, today)
         }
         gold = {c["flow_id"]: c for c in case["changes"]}
         for flow in flows:
