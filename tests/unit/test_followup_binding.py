@@ -352,3 +352,23 @@ def test_a_title_naming_a_thing_is_named_by_that_thing() -> None:
     cita = flow("Cita con el dentista", due=date(2026, 3, 5))
     assert detected([cita], "mueve la cita del dentista al viernes") == [("reschedule", "f1")]
     assert detected([cita], "mueve la cita de la peluquería al viernes") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Book a flight to Lisbon", "the flight to Porto is moved to Friday"),
+        ("Cena con i suoceri", "la cena con i colleghi è spostata a venerdì"),
+    ],
+)
+def test_the_same_word_with_another_complement_is_another_thing(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []
+
+
+def test_a_day_or_a_compound_is_no_other_complement() -> None:
+    gift = flow("Acheter un cadeau pour l'anniversaire de Nina", due=date(2026, 3, 10))
+    said = "oui, le cadeau de Nina : mets le cadeau pour vendredi"
+    assert detected([gift], said) == [("reschedule", "f1")]
+    checkin = flow("Quarterly check-in with Amara", due=date(2026, 3, 10))
+    said = "Amara's on holiday next week so push the check-in back a week"
+    assert detected([checkin], said) == [("reschedule", "f1")]

@@ -10,9 +10,11 @@ names a different thing unless it covers the whole object.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.followup.when import days_in
 from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
 from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
 
@@ -202,7 +204,44 @@ def _other_qualifier(tokens: list[str], title: str) -> bool:
             return True
         if after and stem(token) in modifiers and foreign(after[0]) and not _ok_after(after[0]):
             return True
+        if _other_complement(tokens, i, title_tokens, foreign):
+            return True
     return False
+
+
+_PREPOSITIONS = frozenset(
+    "to for with at con com mit avec para pour per al à au zum zur nach en bei beim chez "
+    "pra pro".split()
+)  # not "a" or "in": articles and compounds ("check-in back a week") too
+
+
+def _complement(tokens: list[str], i: int) -> tuple[str, str] | None:
+    """The preposition right after tokens[i] and the first content word after it."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in _PREPOSITIONS:
+        return None
+    rest = [w for w in tokens[i + 2 : i + 5] if w not in STOP and len(w) > 1]
+    return (tokens[i + 1], rest[0]) if rest else None
+
+
+def _other_complement(
+    tokens: list[str], i: int, title_tokens: list[str], foreign: Callable[[str], bool]
+) -> bool:
+    """The named word with the title's preposition but another thing after it ("the
+    flight to *Porto*" against "Book a flight to Lisbon", "la cena con i *colleghi*"
+    against "Cena con i suoceri")."""
+    said = _complement(tokens, i)
+    if said is None:
+        return False
+    for j, word in enumerate(title_tokens):
+        if stem(word) != stem(tokens[i]):
+            continue
+        titled = _complement(title_tokens, j)
+        if titled is not None and titled[0] == said[0] and foreign(said[1]):
+            return not days_in(said[1], _ANY_DAY)  # "le cadeau pour vendredi": a day
+    return False
+
+
+_ANY_DAY = date(2026, 1, 7)
 
 
 _AFTER_OK = frozenset(
