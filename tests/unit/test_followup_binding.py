@@ -372,3 +372,19 @@ def test_a_day_or_a_compound_is_no_other_complement() -> None:
     checkin = flow("Quarterly check-in with Amara", due=date(2026, 3, 10))
     said = "Amara's on holiday next week so push the check-in back a week"
     assert detected([checkin], said) == [("reschedule", "f1")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "an urgent email came in about the report",
+        "the report was moved to Friday last year too",
+        "drop the report by the office on Friday",
+        "skip to the report part",
+    ],
+)
+def test_a_cue_on_another_noun_occasion_or_phrasal_verb_changes_nothing(said: str) -> None:
+    assert detected([flow("Submit the report", due=date(2026, 3, 5))], said) == []
+    assert detected([flow("Submit the report")], "drop the report, it's not needed") == [
+        ("cancel", "f1")
+    ]

@@ -151,6 +151,13 @@ BY_OTHERS = re.compile(
     _I,
 )
 """A change someone else made ("got cancelled by the airline"): not the user's decision."""
+ANOTHER_TIME = re.compile(
+    r"\b(?:last (?:year|time|month|week)|the other day|a while ago|years ago|"
+    r"el a[ñn]o pasado|la [uú]ltima vez|letzte[ns]? (?:jahr|mal|monat)|l['’]ann[ée]e derni[èe]re|"
+    r"la derni[èe]re fois|l['’]anno scorso|l['’]ultima volta|o ano passado|da [uú]ltima vez)\b",
+    _I,
+)
+"""A change on another occasion ("was moved to Friday last year too")."""
 HYPOTHETICAL_WISH = re.compile(
     r"\b(?:i['’]d|we['’]d)\s+(?:rather|like|prefer|love|want)\b|\bwould rather\b|"
     r"\b(?:me gustar[ií]a|preferir[ií]a|je pr[ée]f[ée]rerais|j['’]aimerais|vorrei|"
@@ -397,15 +404,28 @@ def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
     return not shares(stem(noun), title)
 
 
+_PHRASAL = re.compile(r"^\W*(?:drop|skip)\b(?:\s+\S+){0,4}?\s+(?:off|by|at|in|to|over)\b", _I)
+"""Not a cancel: "drop the report *by* the office", "drop it off", "skip *to* the end"."""
+_ATTRIBUTIVE = re.compile(r"\b(?:a|an|the|this|that|some|one|another)\s+$", _I)
+"""A priority word right after a determiner qualifies the noun after it ("an urgent
+email about the report"), not the flow."""
+
+
+def _not_the_flows(op: Op, text: str, a: int, b: int, flow: OpenFlow) -> bool:
+    """A cue at text[a:b] that is not about the flow: its own verb, an object that is
+    another thing, a phrasal verb, an adjective on another noun."""
+    if _own_verb(text[a:b], flow) or _acts_on_other(text, b, flow):
+        return True
+    if op is Op.CANCEL and _PHRASAL.match(text[a:]):
+        return True
+    return op is Op.REPRIORITISE and _ATTRIBUTIVE.search(text[:a]) is not None
+
+
 def cue_spans(op: Op, text: str, flow: OpenFlow) -> list[tuple[int, int]]:
     """Where the operation's cue stands in the text, leaving out the flow's own verb and a
     cue whose object is another thing; for a cancellation also a refusal of the flow's own
     verb ("I'm not renewing the gym")."""
-    spans = [
-        (a, b)
-        for a, b in _cue_spans(op, text)
-        if not _own_verb(text[a:b], flow) and not _acts_on_other(text, b, flow)
-    ]
+    spans = [(a, b) for a, b in _cue_spans(op, text) if not _not_the_flows(op, text, a, b, flow)]
     if op is Op.CANCEL:
         spans += [m.span() for m in REFUSAL.finditer(text) if _own_verb(m.group(1), flow)]
     return spans
@@ -436,7 +456,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     is no plan), negated, or, for a priority, one of another time ("was urgent")."""
     if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
         return True
-    if DELIBERATION.search(clause) or BY_OTHERS.search(clause):
+    if DELIBERATION.search(clause) or BY_OTHERS.search(clause) or ANOTHER_TIME.search(clause):
         return True
     if op is Op.REPRIORITISE and OTHER_TIME.search(clause):
         return True
