@@ -1,7 +1,7 @@
 """An experiment, not shipped: does a learned intent classifier generalise better than
 the cue patterns for the embedded default's follow-up detection (issue 22)?
 
-    uv run python bench/followup/learned.py [--folds 5] [--threshold 0.6]
+    uv run python bench/followup/learned.py [--folds 5] [--threshold 0.6] [--data dev,dev2,dev3]
 
 Character n-grams (2-4, within words) of each user clause that names an open flow, with
 the flow's own words masked (so it learns how a change is said, not which tasks were in
@@ -136,7 +136,8 @@ def _score(cases: list[dict[str, Any]], model: IntentModel | None) -> tuple[int,
         chat = [ChatMessage(MessageRole(m["role"]), m["content"]) for m in case["messages"]]
         today = date.fromisoformat(case["today"])
         found = {
-            o.flow_id: o for o in vet(detect_operations(chat, flows, today, model), chat, flows)
+            o.flow_id: o
+            for o in vet(detect_operations(chat, flows, today, model), chat, flows, today)
         }
         gold = {c["flow_id"]: c for c in case["changes"]}
         for flow in flows:
@@ -176,9 +177,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--data", default="dev", help="comma-separated: dev,dev2,dev3 (pooled)")
     args = parser.parse_args()
-    path = Path(__file__).with_name("dev.jsonl")
-    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if "frozen" in args.data:
+        parser.error("the frozen part is never trained or cross-validated on")
+    cases = [
+        json.loads(line)
+        for name in args.data.split(",")
+        for line in Path(__file__).with_name(f"{name}.jsonl").read_text("utf-8").splitlines()
+        if line
+    ]
     totals = {"patterns": [0, 0, 0, 0], "patterns+learned": [0, 0, 0, 0]}
     for k in range(args.folds):
         held = [c for c in cases if zlib.crc32(c["id"].encode()) % args.folds == k]

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import date
 from typing import Any
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.followup.detect import user_sentences
+from my_flow_api.services.extraction.followup.cues import new_priority
+from my_flow_api.services.extraction.followup.detect import user_passages, user_sentences
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import coverage
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.refine import correction
+from my_flow_api.services.extraction.followup.when import days_in
 
 DROP = 1 / 3
 
@@ -32,21 +35,37 @@ def chat_of(case: dict[str, Any]) -> list[ChatMessage]:
 
 
 def _ref(seed: dict[str, Any], flow_id: str) -> OpenFlow:
-    return OpenFlow(flow_id, seed["title"], None, FlowPriority(seed["priority"]))
+    due = date.fromisoformat(seed["due_date"]) if seed.get("due_date") else None
+    return OpenFlow(flow_id, seed["title"], due, FlowPriority(seed["priority"]))
 
 
-def evidence_for(case: dict[str, Any], seed: dict[str, Any], op: str) -> str:
-    """The user sentence that best names the seeded flow (decided statements first)."""
+def evidence_for(case: dict[str, Any], change: dict[str, Any], seed: dict[str, Any]) -> str:
+    """The user sentence that best names the seeded flow (decided statements first, then
+    those stating the labelled new day or priority)."""
+    op = change["op"]
     ref = _ref(seed, seed["id"])
-    said = list(user_sentences(chat_of(case)))
+    refs = [_ref(s, s["id"]) for s in case["open_flows"]]
+    passages = user_passages(chat_of(case), refs)  # (sentence, the text it is judged in)
     if op == "refine":
-        for sentence in said:
+        for sentence, _ in passages:
             if correction(sentence, [ref]) is not None:
                 return sentence
+    today = date.fromisoformat(case["today"])
+
+    def states_value(sentence: str) -> bool:  # a model quotes the sentence with the value
+        if op == "reschedule" and change.get("due_date"):
+            return date.fromisoformat(change["due_date"]) in days_in(sentence, today)
+        if op == "reprioritise" and change.get("priority"):
+            return new_priority(sentence) == FlowPriority(change["priority"])
+        return True
+
     ranked = sorted(
-        said, key=lambda s: (decided_about(s, ref, Op(op)), coverage(s, ref)), reverse=True
-    )
-    return ranked[0] if ranked else ""
+        passages,
+        key=lambda p: (decided_about(p[1], ref, Op(op), refs), states_value(p[1]),
+                       coverage(p[1], ref)),
+        reverse=True,
+    )  # fmt: skip
+    return ranked[0][0] if ranked else ""
 
 
 def _item(change: dict[str, Any], flow_id: str, evidence: str) -> dict[str, Any]:
@@ -70,7 +89,7 @@ def oracle_answer(case: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     """Exactly the labels, as a model following the schema would answer them."""
     seeds = {s["id"]: s for s in case["open_flows"]}
     ops = [
-        _item(c, ids[c["flow_id"]], evidence_for(case, seeds[c["flow_id"]], c["op"]))
+        _item(c, ids[c["flow_id"]], evidence_for(case, c, seeds[c["flow_id"]]))
         for c in case["changes"]
     ]
     return {"flows": [_flow(g) for g in case["new_flows"]], "operations": ops}

@@ -26,7 +26,7 @@ def flow(title: str, fid: str = "f1") -> OpenFlow:
 
 def detected(flows: list[OpenFlow], *texts: str) -> list[Operation]:
     chat = [ChatMessage(MessageRole.USER, t) for t in texts]
-    return vet(detect_operations(chat, flows, TODAY), chat, flows)
+    return vet(detect_operations(chat, flows, TODAY), chat, flows, TODAY)
 
 
 def proposal_kept(flows: list[OpenFlow], text: str, evidence: str) -> bool:

@@ -33,7 +33,7 @@ def user(*texts: str) -> list[ChatMessage]:
 
 def detected(*texts: str) -> list[Operation]:
     chat = user(*texts)
-    return vet(detect_operations(chat, FLOWS, TODAY), chat, FLOWS)
+    return vet(detect_operations(chat, FLOWS, TODAY), chat, FLOWS, TODAY)
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,8 @@ def _bare(word: str) -> str:
     return word[2:] if word.startswith("ge") and len(word) > 5 else word
 
 
-def _fits(token: str, root: str) -> bool:
+def fits(token: str, root: str) -> bool:
+    """Whether a (folded) word is a form of the verb with this root."""
     token = _IRREGULAR.get(token, token)
     candidates = {token, token[2:] if token.startswith("ge") and len(token) > 5 else token}
     roots = {root, _bare(root)}
@@ -116,7 +117,12 @@ def completion_fits(clause: str, title_verb_word: str | None) -> bool:
     if not title_verb_word:
         return False
     root = verb_root(title_verb_word)
-    return any(_fits(t, root) for t in _WORD.findall(fold(clause)))
+    return any(fits(t, root) for t in words(clause))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text."""
+    return _WORD.findall(fold(text))
 
 
 def in_progress(clause: str) -> bool:

@@ -44,21 +44,24 @@ DONE = re.compile(
 )
 CANCEL = re.compile(
     r"\b(?:forget (?:about )?|never ?mind|scratch|scrap|drop|take .{1,40}off (?:the|my) list|"
-    r"no (?:longer|need)|don['’]?t need|not needed|doesn['’]t need|cancel (?:the|my)|"
-    r"remove|skip|no hace falta|ya no|olvida|olvídate|quita|borra|cancela|no necesito|"
-    r"vergiss|streich|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
-    r"lösch|oublie|laisse tomber|plus besoin|pas besoin|annul|enlève|supprime|"
-    r"lascia perdere|non serve|non c['’]è bisogno|togli|cancella|lasciamo stare|"
+    r"no (?:longer|need)|don['’]?t need|not needed|no (?:\w+ ){1,2}needed|doesn['’]t need|"
+    r"cancel (?:the|my)|"
+    r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|b[oó]rra\w*|no necesito|"
+    r"cancel(?:l?ed|l?ing|a|ar|é|ado|ada|alo|ala|lo|la|lato|lata|lare|ei|ou)?|"
+    r"vergiss|streich\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
+    r"lösch\w*|oublie|laisse tomber|plus besoin|pas besoin|annul\w*|enlève|supprime|"
+    r"lascia perdere|non serve|non c['’]è bisogno|togli\w*|lasciamo stare|"
     r"esquece|deixa (?:pra|para) lá|não (?:precisa|preciso)|já não|pode tirar|tira|"
     r"remove|apaga|cancela)\b",
     _I,
 )
 MOVE = re.compile(
     r"\b(?:move[ds]?|moving|push(?:ed)?|postpone[ds]?|reschedule[ds]?|shift(?:ed)?|"
-    r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|brought forward|"
-    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|pasó|cambi\w*|"
+    r"bump(?:ed)?|now (?:on|for|due)|instead|changed to|pushed back|"
+    r"(?:bring|brought|bringing) (?:\w+ ){0,4}forward|"
+    r"au lieu d\w*|al posto d\w*|en lugar de|en vez de|anstatt|mov\w*|muev\w*|pasó|cambi\w*|"
     r"aplaz\w*|retras\w*|adelant\w*|ahora es|"
-    r"verschieb\w*|verschob\w*|verlegt|jetzt|statt|décal\w*|repouss\w*|"
+    r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
     r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
     r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",
@@ -80,7 +83,8 @@ EXTRA_LOW = re.compile(
     r"pode esperar|può aspettare|nessuna fretta|non è urgente|peut attendre|"
     r"pas pressé|pas urgent|puede esperar|no corre prisa|kann warten|hat zeit|"
     r"keine eile|senza fretta|quando capita|con calma|sin prisa|sem pressa|"
-    r"rien ne presse)\b",
+    r"rien ne presse|aucune urgence|pas d['’]urgence|sin urgencia|ninguna urgencia|"
+    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit)\b",
     _I,
 )
 REFINE = re.compile(

@@ -9,13 +9,14 @@ like any model's proposal.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
-from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup import aspect, binding, guards
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
@@ -36,6 +37,21 @@ def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
             yield from sentences(line.text)
 
 
+def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
+    """Each user sentence with the text it is judged in: itself, or, when it names no open
+    flow and points back ("push it to the 16th pls"), the sentence before it and then
+    itself, as clauses of one ("the VAT return is not happening this week, push it to the
+    16th pls"): what "it" names is what the sentence before named."""
+    said = list(user_sentences(chat))
+    out: list[tuple[str, str]] = []
+    for i, sentence in enumerate(said):
+        text = sentence
+        if i > 0 and binding.points_back(sentence, flows):
+            text = said[i - 1].rstrip(" .!…") + ", " + sentence
+        out.append((sentence, text))
+    return out
+
+
 def detect_operations(
     chat: Sequence[ChatMessage],
     flows: Sequence[OpenFlow],
@@ -48,10 +64,12 @@ def detect_operations(
     patterns on held-out folds, so the embedded default runs without one)."""
     found: dict[str, Operation] = {}
     by_id = {f.id: f for f in flows}
-    for sentence in user_sentences(chat):
+    for evidence, sentence in user_passages(chat, flows):
         if guards.is_question(sentence):
             continue
         ops = stated_ops(sentence)
+        if Op.CANCEL not in ops and binding.REFUSAL.search(sentence):
+            ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
         proposals: list[Operation | None] = [
@@ -63,8 +81,8 @@ def detect_operations(
         for operation in proposals:
             if operation is None or operation.flow_id in changed:
                 continue
-            if decided_about(sentence, by_id[operation.flow_id], operation.op):
-                found[operation.flow_id] = operation
+            if decided_about(sentence, by_id[operation.flow_id], operation.op, flows):
+                found[operation.flow_id] = replace(operation, evidence=evidence)
                 changed.add(operation.flow_id)
     return list(found.values())
 
@@ -104,30 +122,35 @@ def _learned(
 
 
 def _operations(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> list[Operation]:
-    if op in (Op.COMPLETE, Op.CANCEL):
+    if op is Op.COMPLETE:
         return [Operation(op, flow.id, sentence) for flow in _linked_with_cue(op, sentence, flows)]
-    found = _operation(op, sentence, flows, today)
-    return [] if found is None else [found]
-
-
-def _operation(op: Op, sentence: str, flows: Sequence[OpenFlow], today: date) -> Operation | None:
+    if op is Op.CANCEL:  # the cue may stand in a clause bound to the one naming the flow
+        return [Operation(op, flow.id, sentence) for flow in _linked(sentence, flows)]
     if op is Op.REFINE:
         fixed = correction(sentence, flows)
-        if fixed is None:
-            return None
-        return Operation(op, fixed[0].id, sentence, title=fixed[1])
-    flow = link(sentence, flows)
-    if flow is None:
-        return None
-    if op is Op.RESCHEDULE:
-        due = new_due(sentence, today)
-        if due is None or due == flow.due:
-            return None
-        return Operation(op, flow.id, sentence, due=due)
-    priority = new_priority(sentence)
-    if priority is None or priority == flow.priority:
-        return None
-    return Operation(op, flow.id, sentence, priority=priority)
+        return [] if fixed is None else [Operation(op, fixed[0].id, sentence, title=fixed[1])]
+    out: list[Operation] = []
+    for flow in _linked(sentence, flows):
+        if op is Op.RESCHEDULE:
+            due = binding.bound_due(sentence, flow, flows, today)
+            if due is not None and due != flow.due:
+                out.append(Operation(op, flow.id, sentence, due=due))
+        else:
+            priority = binding.bound_priority(sentence, flow, flows)
+            if priority is not None and priority != flow.priority:
+                out.append(Operation(op, flow.id, sentence, priority=priority))
+    return out
+
+
+def _linked(sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
+    """The flows a clause of the sentence (or the whole sentence) names alone."""
+    linked = {
+        flow.id: flow
+        for segment in [*binding.segments(sentence), sentence]
+        for part in binding.objects(segment)
+        if (flow := link(part, flows)) is not None
+    }
+    return list(linked.values())
 
 
 def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
@@ -136,7 +159,9 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
     photos" both)."""
     linked = {
         flow.id: flow
-        for segment in guards.segments(sentence)
-        if op in stated_ops(segment) and (flow := link(segment, flows)) is not None
+        for segment in binding.segments(sentence)
+        for part in binding.objects(segment)
+        if (flow := link(part, flows)) is not None
+        and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow))
     }
     return list(linked.values())

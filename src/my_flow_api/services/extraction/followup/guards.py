@@ -77,8 +77,26 @@ def segments(sentence: str) -> list[str]:
     return [part for part in _SEGMENT.split(sentence) if part and part.strip()]
 
 
+REQUEST = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|also|oh|hey|pls|please)\W+)*"
+    r"(?:(?:can|could|would|will) (?:you|u)|puedes|podr[ií]as|kannst du|k[öo]nntest du|"
+    r"peux-tu|pourrais-tu|tu peux|puoi|potresti|podes|pode|voc[êe] pode)\s+(?:please\s+|"
+    r"por favor\s+|bitte\s+|stp\s+|per favore\s+)?"
+    r"(?:move|push|shift|change|postpone|reschedule|put|make|set|bump|cancel|drop|remove|"
+    r"delete|scratch|take|mark|update|mover|pasar|cambiar|quitar|borrar|poner|aplazar|"
+    r"d[ée]placer|d[ée]caler|mettre|enlever|supprimer|repousser|spostare|togliere|"
+    r"cancellare|mettere|rimandare|mudar|passar|tirar|adiar|remarcar|apagar|den|die|das)\b",
+    _I,
+)
+"""A request for a change ("can you move the haircut to the 14th"): without a question
+mark, an instruction, not a question."""
+
+
 def is_question(sentence: str) -> bool:
-    """A question anywhere in the sentence ("is the report done?")."""
+    """A question anywhere in the sentence ("is the report done?"); a request without a
+    question mark is none."""
+    if "?" not in sentence and REQUEST.match(sentence):
+        return False
     return QUESTION.search(sentence) is not None
 
 

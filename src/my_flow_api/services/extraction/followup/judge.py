@@ -5,12 +5,15 @@ No question anywhere in the sentence; and every clause that names the flow (or, 
 its words are spread over clauses, the sentence) is no hypothetical, partial progress,
 someone else's act, nor (except for a cancellation) a plan. A completion also needs a
 clause naming the flow with its own verb or a generic done-word, and nothing under way
-(`aspect`).
+(`aspect`); a cancellation, reschedule or reprioritisation needs its cue in a decided
+clause bound to the flow (`binding`).
 """
 
 from __future__ import annotations
 
-from my_flow_api.services.extraction.followup import aspect, guards
+from collections.abc import Sequence
+
+from my_flow_api.services.extraction.followup import aspect, binding, guards
 from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     coverage,
@@ -30,12 +33,19 @@ def naming_segments(sentence: str, flow: OpenFlow, op: Op) -> list[str]:
     return [sentence] if coverage(sentence, flow) >= MIN_COVERAGE else []
 
 
-def decided_about(sentence: str, flow: OpenFlow, op: Op) -> bool:
-    """See the module docstring."""
+def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow] = ()) -> bool:
+    """See the module docstring (`flows`: all the open flows, so that a clause naming
+    another one does not carry this one's change)."""
     if guards.is_question(sentence):
         return False
     naming = naming_segments(sentence, flow, op)
-    if not naming or not all(_decided(segment, op) for segment in naming):
+    if not naming or any(binding.owned_by_other(segment, flow) for segment in naming):
+        return False  # "Ana's passport is urgent" is not "Renew the passport"
+    if op in binding.BOUND_OPS:  # the clauses bound to the change are judged there
+        bound = {part for group in binding.bound_groups(sentence, flow, op, flows or [flow])
+                 for part in group}  # fmt: skip
+        naming = [segment for segment in naming if segment not in bound]
+    if not all(_decided(segment, op) for segment in naming):
         return False
     if op is Op.COMPLETE:  # a thing done with its own verb or a done-word, not under way
         verb = title_verb_word(flow.title)
@@ -43,6 +53,8 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op) -> bool:
             return False
         opening = aspect.OPENING_DONE.match(sentence) is not None
         return opening or any(aspect.completion_fits(segment, verb) for segment in naming)
+    if op in binding.BOUND_OPS:
+        return binding.states_bound(sentence, flow, op, flows or [flow])
     return True
 
 

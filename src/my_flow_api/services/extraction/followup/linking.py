@@ -10,9 +10,12 @@ names a different thing unless it covers the whole object.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.followup.when import days_in
+from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
 from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
 
 MIN_COVERAGE = 0.5
@@ -28,7 +31,7 @@ _MORE_STOPWORDS = frozenset(
     """
     per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
     dos das do da no na os as um uma com pra pro pelo pela ao aos di e i y o en em im zu
-    au aux ne ni se si ce ca beim zum zur vom ins
+    au aux ne ni se si ce ca beim zum zur vom ins chez
     """.split()
 )
 _WORD = re.compile(r"[^\W_]+")
@@ -41,6 +44,11 @@ def _content(text: str) -> list[str]:
     return [w for w in _tokens(text) if w not in STOP and len(w) > 1]
 
 
+def content_words(text: str) -> list[str]:
+    """The folded content words of a text (stopwords left out)."""
+    return _content(text)
+
+
 def _verb_last(title: str) -> bool:
     """A German title ends with its verb, in lower case ("Termin beim Bürgeramt machen";
     not "Répondre à l'email de Julien")."""
@@ -48,10 +56,34 @@ def _verb_last(title: str) -> bool:
     return len(raw) > 1 and raw[-1].islower() and bool(_GERMAN_VERB_END.match(fold(raw[-1])))
 
 
+_SHORT_VERBS = frozenset(
+    "dar ir ver ser vir por pôr fare dire approve invoice expense".split()
+)  # infinitives the patterns below miss
+
+
+def verbless(title: str) -> bool:
+    """A title that names a thing, not an act ("Haircut at Studio 9", "Cita con el
+    dentista", "Impftermin beim Tropenmediziner"): no verb first (nor last in German)."""
+    if _verb_last(title):
+        return False
+    raw = _RAW_WORD.findall(title)
+    if not raw:
+        return False
+    first = fold(raw[0])
+    return not (
+        first in EN_VERBS
+        or (first.startswith("re") and first[2:] in EN_VERBS)
+        or first in _SHORT_VERBS
+        or ROMANCE_INFINITIVE.match(first)
+        or first.endswith(("rsi", "rse", "rse"))
+    )
+
+
 def object_words(title: str) -> set[str]:
-    """The stems of what a flow is about: its title's content words without its verb."""
+    """The stems of what a flow is about: its title's content words without its verb
+    (all of them when it has none)."""
     tokens = _content(title)
-    if len(tokens) > 1:
+    if len(tokens) > 1 and not verbless(title):
         tokens = tokens[:-1] if _verb_last(title) else tokens[1:]
     return {stem(w) for w in tokens}
 
@@ -59,7 +91,7 @@ def object_words(title: str) -> set[str]:
 def title_verb(title: str) -> str | None:
     """The stem of a title's verb: its first word (or a German title's last infinitive)."""
     tokens = _content(title)
-    if not tokens:
+    if not tokens or verbless(title):
         return None
     return stem(tokens[-1] if _verb_last(title) else tokens[0])
 
@@ -83,7 +115,7 @@ def title_verb_word(title: str) -> str | None:
     """A title's verb as written (folded, not stemmed): its first content word, or a
     German title's last infinitive."""
     tokens = _content(title)
-    if not tokens:
+    if not tokens or verbless(title):
         return None
     return tokens[-1] if _verb_last(title) else tokens[0]
 
@@ -100,7 +132,10 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     if distinctive and not named & distinctive:
         return 0.0  # "the appointment" alone does not say which of the appointments
     covered = len(named) / len(wanted)
-    if covered < 1 and not any(shares(w, pool) for w in head_words(flow.title)):
+    if distinctive and distinctive <= named:  # "l'ophtalmo" names "rendez-vous chez l'ophtalmo"
+        covered = max(covered, MIN_COVERAGE)
+    head = head_words(flow.title) - GENERIC_OBJECTS  # "rendez-vous chez l'ophtalmo": ophtalmo
+    if covered < 1 and head and not any(shares(w, pool) for w in head):
         return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
     if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
         return 0.0
@@ -115,6 +150,8 @@ def head_words(title: str) -> set[str]:
     raw = _RAW_WORD.findall(title)
     if _verb_last(title):
         raw = [raw[-1], *raw[:-1]]
+    elif verbless(title):
+        raw = ["", *raw]  # no verb to skip: the thing comes first
     runs: list[list[str]] = [[]]
     for token in raw[1:]:
         word = fold(token)
@@ -167,7 +204,44 @@ def _other_qualifier(tokens: list[str], title: str) -> bool:
             return True
         if after and stem(token) in modifiers and foreign(after[0]) and not _ok_after(after[0]):
             return True
+        if _other_complement(tokens, i, title_tokens, foreign):
+            return True
     return False
+
+
+_PREPOSITIONS = frozenset(
+    "to for with at con com mit avec para pour per al à au zum zur nach en bei beim chez "
+    "pra pro".split()
+)  # not "a" or "in": articles and compounds ("check-in back a week") too
+
+
+def _complement(tokens: list[str], i: int) -> tuple[str, str] | None:
+    """The preposition right after tokens[i] and the first content word after it."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in _PREPOSITIONS:
+        return None
+    rest = [w for w in tokens[i + 2 : i + 5] if w not in STOP and len(w) > 1]
+    return (tokens[i + 1], rest[0]) if rest else None
+
+
+def _other_complement(
+    tokens: list[str], i: int, title_tokens: list[str], foreign: Callable[[str], bool]
+) -> bool:
+    """The named word with the title's preposition but another thing after it ("the
+    flight to *Porto*" against "Book a flight to Lisbon", "la cena con i *colleghi*"
+    against "Cena con i suoceri")."""
+    said = _complement(tokens, i)
+    if said is None:
+        return False
+    for j, word in enumerate(title_tokens):
+        if stem(word) != stem(tokens[i]):
+            continue
+        titled = _complement(title_tokens, j)
+        if titled is not None and titled[0] == said[0] and foreign(said[1]):
+            return not days_in(said[1], _ANY_DAY)  # "le cadeau pour vendredi": a day
+    return False
+
+
+_ANY_DAY = date(2026, 1, 7)
 
 
 _AFTER_OK = frozenset(

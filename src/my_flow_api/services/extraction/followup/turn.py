@@ -77,7 +77,7 @@ async def extract_turn(
 def _rules_operations(
     chat: list[ChatMessage], open_flows: Sequence[OpenFlow], day: date
 ) -> list[Operation]:
-    return vet(detect_operations(chat, open_flows, day), chat, open_flows)
+    return vet(detect_operations(chat, open_flows, day), chat, open_flows, day)
 
 
 async def _by_model(
@@ -92,5 +92,5 @@ async def _by_model(
     raw = await extraction.ask_model(prompt, TURN_SYSTEM_PROMPT, turn_schema())
     proposed = gated(parse_flows(raw, context_id))
     flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
-    operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows)
+    operations = await asyncio.to_thread(vet, parse_operations(raw), chat, open_flows, day)
     return TurnExtraction(flows, operations)

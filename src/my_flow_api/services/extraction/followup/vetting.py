@@ -6,7 +6,9 @@ kept only when
   text, not the assistant's words);
 - that sentence states the change as done or decided (no question, hypothetical, plan,
   partial progress or other person's action), and
-- it names the task the flow is about (its object words, or the corrected word).
+- it names the task the flow is about (its object words, or the corrected word);
+- a cancellation, reschedule or reprioritisation has its cue in a clause bound to the flow,
+  and a new due day or priority is the one that clause states (`binding`).
 
 Anything else is dropped: when unsure, nothing changes.
 """
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from my_flow_api.models.flow import TITLE_MAX
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.followup.detect import user_sentences
+from my_flow_api.services.extraction.followup import binding
+from my_flow_api.services.extraction.followup.detect import user_passages
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.operations import (
     MAX_OPERATIONS,
@@ -32,15 +36,22 @@ MIN_EVIDENCE_CHARS = 6
 
 
 def vet(
-    proposed: Sequence[Operation], chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]
+    proposed: Sequence[Operation],
+    chat: Sequence[ChatMessage],
+    flows: Sequence[OpenFlow],
+    today: date | None = None,
 ) -> list[Operation]:
-    """The proposed operations that pass every check (see the module docstring)."""
+    """The proposed operations that pass every check (see the module docstring); `today`
+    (the user's, default UTC's) resolves the relative day a reschedule's evidence names."""
+    day = today or datetime.now(UTC).date()
     by_id = {f.id: f for f in flows}
     proposed = [p for p in proposed[: MAX_OPERATIONS * 4] if p.flow_id in by_id]
     counts = Counter(p.flow_id for p in proposed)
-    said = [(_key(s), s) for s in user_sentences(chat)]
+    said = [(_key(s), _key(text), text) for s, text in user_passages(chat, flows)]
     kept = [
-        op for op in proposed if counts[op.flow_id] == 1 and _justified(op, by_id[op.flow_id], said)
+        op
+        for op in proposed
+        if counts[op.flow_id] == 1 and _justified(op, by_id[op.flow_id], said, flows, day)
     ]
     return [_bounded(op) for op in kept[:MAX_OPERATIONS]]
 
@@ -49,14 +60,27 @@ def _key(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def _justified(op: Operation, flow: OpenFlow, said: list[tuple[str, str]]) -> bool:
+def _justified(
+    op: Operation,
+    flow: OpenFlow,
+    said: list[tuple[str, str, str]],
+    flows: Sequence[OpenFlow],
+    today: date,
+) -> bool:
     evidence = _key(op.evidence)
     if len(evidence) < MIN_EVIDENCE_CHARS or not _has_value(op, flow):
         return False
     # The evidence must be (part of) one of the user's own sentences, and that whole
     # sentence is what is judged: a quoted fragment cannot hide its "if" or "?".
-    sentence = next((raw for key, raw in said if evidence in key), None)
-    return sentence is not None and decided_about(sentence, flow, op.op)
+    sentence = next((raw for key, whole, raw in said if evidence in key or evidence in whole), None)
+    if sentence is None or not decided_about(sentence, flow, op.op, flows):
+        return False
+    # The new value must be the one the bound clause states, not one from elsewhere.
+    if op.op is Op.RESCHEDULE:
+        return op.due is not None and binding.due_fits(sentence, flow, flows, today, op.due)
+    if op.op is Op.REPRIORITISE:
+        return binding.bound_priority(sentence, flow, flows) == op.priority
+    return True
 
 
 def _has_value(op: Operation, flow: OpenFlow) -> bool:
