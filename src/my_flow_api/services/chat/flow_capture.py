@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import structlog
 
-from my_flow_api.models.common import PageParams
 from my_flow_api.models.conversation import Message
 from my_flow_api.models.flow import Flow, FlowCreate
 from my_flow_api.models.flow_change import FlowEdit, TurnPlan, TurnWrite
@@ -22,7 +21,7 @@ from my_flow_api.services.extraction.service import FlowExtraction
 
 log = structlog.get_logger(__name__)
 
-OPEN_FLOWS = PageParams(limit=200)
+OPEN_FLOWS = 200
 """The newest open flows a new one is compared with, and a turn may change."""
 
 
@@ -70,8 +69,7 @@ async def capture_turn(
 
 
 async def _open_flows(flows: FlowRepository, user_id: str, context_id: str) -> list[Flow]:
-    page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
-    return page.items
+    return await flows.list_open(user_id, context_id, OPEN_FLOWS)
 
 
 def _ref(flow: Flow) -> OpenFlow:
