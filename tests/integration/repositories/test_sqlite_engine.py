@@ -17,6 +17,8 @@ import aiosqlite
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
+from sqlalchemy.engine import Connection
+from sqlalchemy.util import await_
 
 from my_flow_api.errors import StoreUnavailableError
 from my_flow_api.models.common import utcnow
@@ -175,6 +177,40 @@ async def test_a_cancelled_write_rolls_back_and_gives_up_its_turn(
     async with asyncio.timeout(5), db.write() as conn:
         await conn.execute(insert(contexts).values(context_row("Home")))
     assert await count_contexts(db) == 1
+
+
+async def test_a_cancelled_run_write_rolls_back_and_gives_up_its_turn(
+    db_file: Path, store: SqlStore
+) -> None:
+    db = Database(store.engine)
+    inside = asyncio.Event()
+
+    def stuck(conn: Connection) -> None:  # one greenlet for the whole transaction
+        conn.execute(insert(contexts).values(context_row()))
+        inside.set()
+        await_(asyncio.Event().wait())
+
+    task = asyncio.create_task(db.run_write(stuck))
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert lock_is_free(db_file)
+    await db.run_write(lambda conn: conn.execute(insert(contexts).values(context_row("Home"))))
+    assert await count_contexts(db) == 1
+
+
+async def test_a_failing_run_write_rolls_back(db_file: Path, store: SqlStore) -> None:
+    db = Database(store.engine)
+
+    def failing(conn: Connection) -> None:
+        conn.execute(insert(contexts).values(context_row()))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.run_write(failing)
+    assert lock_is_free(db_file)
+    assert await count_contexts(db) == 0
 
 
 async def test_a_connection_given_back_after_a_commit_is_not_rolled_back(

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
+from sqlalchemy.util import greenlet_spawn
 
 from my_flow_api.repositories.sql.guard import guarded
 
@@ -35,6 +36,7 @@ STATEMENT_TIMEOUT_SECONDS = 30.0
 SQLITE_BUSY_TIMEOUT_SECONDS = 15.0
 _WRITE = "my_flow_write"
 _PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL")
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -92,7 +94,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """One engine and the two kinds of transaction the repositories use."""
+    """One engine and the two kinds of transaction the repositories use.
+
+    `read`/`write` yield an `AsyncConnection`: SQLAlchemy's asyncio layer then starts a
+    greenlet for the checkout, the BEGIN, every statement, the COMMIT and the checkin.
+    `run_read`/`run_write` run a plain function with a sync `Connection` instead, the whole
+    transaction in one greenlet: what every chat stream does goes this way (the driver's
+    own awaits are the same; a 1-token stream saved about a tenth of its instructions).
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -117,3 +126,20 @@ class Database:
         """
         async with self._write_turn, guarded(), self._writer.begin() as conn:
             yield conn
+
+    async def run_read(self, fn: Callable[[Connection], T]) -> T:
+        """`fn(conn)` in a short read-only transaction, in one greenlet (see the class)."""
+        async with guarded():
+            return await greenlet_spawn(_in_transaction, self.engine.sync_engine, fn)
+
+    async def run_write(self, fn: Callable[[Connection], T]) -> T:
+        """`fn(conn)` in a short writing transaction (SQLite: `BEGIN IMMEDIATE`), in one
+        greenlet, committed when it returns; any exception, cancellation included, rolls
+        it back."""
+        async with self._write_turn, guarded():
+            return await greenlet_spawn(_in_transaction, self._writer.sync_engine, fn)
+
+
+def _in_transaction(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    with engine.begin() as conn:
+        return fn(conn)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
@@ -118,9 +118,11 @@ class SqlFlowRepository:
     async def list_open(self, user_id: str, context_id: str, limit: int) -> list[Flow]:
         """The newest open flows of the user's context, in one statement."""
         params = {"user_id": user_id, "context_id": context_id, "limit": limit}
-        async with self._db.read() as conn:
-            rows = await conn.execute(_LIST_OPEN, params)
-            return [_flow(row) for row in rows.mappings()]
+
+        def read(conn: Connection) -> list[Flow]:
+            return [_flow(row) for row in conn.execute(_LIST_OPEN, params).mappings()]
+
+        return await self._db.run_read(read)
 
     async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None:
         """Change the fields that were sent; completion sets or clears `completed_at`."""

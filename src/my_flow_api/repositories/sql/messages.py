@@ -4,7 +4,9 @@ Every statement is a module constant with bound parameters, so SQLAlchemy builds
 cache key once instead of on every call. Ownership is checked by the statement itself
 (`user_id` in its WHERE) or earlier in the same transaction. Each function is one
 statement: on SQLite every statement is several trips to the connection's worker thread,
-so the writers of a chat stream do their checks inside the statements that write.
+so the writers of a chat stream do their checks inside the statements that write. They
+take a sync `Connection`: the repository runs a whole transaction in one greenlet
+(`Database.run_write`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal_column, select, update
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection, RowMapping
 
 from my_flow_api.models.common import new_id
 from my_flow_api.models.conversation import (
@@ -98,29 +99,29 @@ def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
     }
 
 
-async def insert_conversation(conn: AsyncConnection, row: dict[str, Any]) -> str | None:
+def insert_conversation(conn: Connection, row: dict[str, Any]) -> str | None:
     """Insert a conversation row under the user's context; that context's name, or None.
 
     None (nothing inserted) when the context is missing or someone else's.
     """
-    name: str | None = (await conn.execute(_INSERT_UNDER_CONTEXT, row)).scalar()
+    name: str | None = conn.execute(_INSERT_UNDER_CONTEXT, row).scalar()
     return name
 
 
-async def touch(conn: AsyncConnection, conversation_id: str, user_id: str, **values: Any) -> bool:
+def touch(conn: Connection, conversation_id: str, user_id: str, **values: Any) -> bool:
     """Set `values` on the user's conversation (PostgreSQL: locking its row); False if absent."""
     params = {**values, "b_id": conversation_id, "b_user_id": user_id}
-    return bool((await conn.execute(_TOUCH, params)).rowcount)
+    return bool(conn.execute(_TOUCH, params).rowcount)
 
 
-async def next_seq(conn: AsyncConnection, conversation_id: str) -> int:
+def next_seq(conn: Connection, conversation_id: str) -> int:
     """The sequence number the next message of the conversation gets."""
     params = {"conversation_id": conversation_id}
-    return int((await conn.execute(_SELECT_NEXT_SEQ, params)).scalar_one())
+    return int(conn.execute(_SELECT_NEXT_SEQ, params).scalar_one())
 
 
-async def append_one(
-    conn: AsyncConnection,
+def append_one(
+    conn: Connection,
     user_id: str,
     conversation_id: str,
     item: tuple[MessageRole, str],
@@ -129,7 +130,7 @@ async def append_one(
     """Store one message after the conversation's last one; returns its id."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
-    await conn.execute(_APPEND_ONE, row)
+    conn.execute(_APPEND_ONE, row)
     return str(row["id"])
 
 
@@ -147,8 +148,8 @@ def _message(
     }
 
 
-async def insert_messages(
-    conn: AsyncConnection,
+def insert_messages(
+    conn: Connection,
     user_id: str,
     conversation_id: str,
     start: int,
@@ -161,17 +162,17 @@ async def insert_messages(
         for offset, (role, content) in enumerate(items)
     ]
     if rows:
-        await conn.execute(_INSERT_MESSAGES, rows)
+        conn.execute(_INSERT_MESSAGES, rows)
     return rows
 
 
-async def load(conn: AsyncConnection, conversation_id: str, user_id: str) -> Conversation | None:
+def load(conn: Connection, conversation_id: str, user_id: str) -> Conversation | None:
     """The user's conversation with its messages in order, or None."""
     params = {"b_id": conversation_id, "b_user_id": user_id}
-    row = (await conn.execute(_SELECT_OWNED, params)).mappings().first()
+    row = conn.execute(_SELECT_OWNED, params).mappings().first()
     if row is None:
         return None
     params = {"conversation_id": conversation_id, "user_id": user_id}
-    stored = await conn.execute(_SELECT_MESSAGES, params)
+    stored = conn.execute(_SELECT_MESSAGES, params)
     items = [StoredMessage.model_validate(dict(m)) for m in stored.mappings()]
     return Conversation.model_validate({**summary_fields(row), "messages": items})
