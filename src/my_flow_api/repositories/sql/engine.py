@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_, greenlet_spawn
 
 from my_flow_api.repositories.sql.guard import guarded
 
@@ -90,7 +92,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        # On the driver: one trip to the connection's thread. Through exec_driver_sql it
+        # was three (cursor, execute, close) and SQLAlchemy's whole execution path, in
+        # every transaction. A driver error is wrapped as SQLAlchemy wraps it (SQLITE_BUSY
+        # past the busy timeout: OperationalError, which `guarded` reports as unavailable).
+        driver: Any = conn.connection.driver_connection
+        try:
+            await_(driver.execute(statement))
+        except sqlite3.Error as exc:
+            raise sa_exc.DBAPIError.instance(
+                statement, None, exc, sqlite3.Error, dialect=conn.dialect
+            ) from exc
+        except BaseException:
+            # Cancelled while the BEGIN waits for the lock in the driver's thread: it may
+            # still succeed there, after this connection went back to the pool. Drop the
+            # connection, as SQLAlchemy does when a statement is cancelled.
+            conn.invalidate()
+            raise
 
 
 class Database:
