@@ -85,14 +85,16 @@ class SqlConversationRepository:
         row = _new_row(user_id, context_id, provider, model, now)
         pairs = _pairs(messages)
 
-        def write(conn: Connection) -> str | None:
-            name = insert_conversation(conn, row)
-            if name is not None:
+        def write(conn: Connection) -> tuple[str, bool] | None:
+            context = insert_conversation(conn, row)
+            if context is not None:
                 insert_messages(conn, user_id, row["id"], 0, pairs, now)
-            return name
+            return context
 
-        name = await self._db.run_write(write)
-        return None if name is None else StartedConversation(id=row["id"], context_name=name)
+        context = await self._db.run_write(write)
+        if context is None:
+            return None
+        return StartedConversation(id=row["id"], context_name=context[0], open_flows=context[1])
 
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]

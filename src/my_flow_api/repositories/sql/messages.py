@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, exists, false, func, insert, literal_column, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from my_flow_api.models.common import new_id
@@ -26,11 +26,12 @@ from my_flow_api.models.conversation import (
     StoredMessage,
     Usage,
 )
-from my_flow_api.repositories.sql.tables import contexts, conversations, messages
+from my_flow_api.repositories.sql.tables import contexts, conversations, flows, messages
 
 _NEW_COLUMNS = ("id", "user_id", "status", "provider", "model", "created_at", "updated_at")
 # The conversation row, inserted only under a context of the user's (PostgreSQL: share-
-# locked until commit, so it cannot be deleted meanwhile); it returns that context's name.
+# locked until commit, so it cannot be deleted meanwhile); it returns that context's name
+# and whether the context has open flows (none: the turn's flow capture skips reading them).
 _INSERT_UNDER_CONTEXT = (
     insert(conversations)
     .from_select(
@@ -46,7 +47,14 @@ _INSERT_UNDER_CONTEXT = (
         # SQLAlchemy does not correlate a RETURNING subquery: name the inserted row's column.
         select(contexts.c.name)
         .where(contexts.c.id == literal_column("conversations.context_id"))
-        .scalar_subquery()
+        .scalar_subquery(),
+        exists()
+        .where(
+            flows.c.user_id == literal_column("conversations.user_id"),
+            flows.c.context_id == literal_column("conversations.context_id"),
+            flows.c.is_completed == false(),
+        )
+        .label("open_flows"),
     )
 )
 _INSERT_MESSAGES = insert(messages)
@@ -99,13 +107,12 @@ def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
     }
 
 
-def insert_conversation(conn: Connection, row: dict[str, Any]) -> str | None:
-    """Insert a conversation row under the user's context; that context's name, or None.
-
-    None (nothing inserted) when the context is missing or someone else's.
-    """
-    name: str | None = conn.execute(_INSERT_UNDER_CONTEXT, row).scalar()
-    return name
+def insert_conversation(conn: Connection, row: dict[str, Any]) -> tuple[str, bool] | None:
+    """Insert a conversation row under the user's context; that context's name and whether
+    it has open flows, or None (nothing inserted) when the context is missing or someone
+    else's."""
+    found = conn.execute(_INSERT_UNDER_CONTEXT, row).first()
+    return None if found is None else (found[0], bool(found[1]))
 
 
 def touch(conn: Connection, conversation_id: str, user_id: str, **values: Any) -> bool:

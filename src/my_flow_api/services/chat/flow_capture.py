@@ -33,18 +33,24 @@ async def capture_turn(
     conversation: Sequence[Message | ChatMessage],
     *,
     today: date | None = None,
+    read_open: bool = True,
 ) -> TurnWrite:
     """The flows this conversation adds to the context and the changes it makes to open ones.
 
     Extraction failing is not an error (a WARNING, and nothing changes); neither is the
     store failing to take the turn (its new flows and changes are applied together, or
     not at all). A new flow naming the same task as an open flow is not created again.
+
+    `read_open=False` (the context had no open flows as the turn began) skips reading
+    them: nothing to change, and the store itself refuses a new flow that an open one
+    created meanwhile already names (`apply_turn`).
     """
+    open_flows: list[Flow] = []
     try:
-        open_flows = await _open_flows(flows, user_id, context_id)
+        if read_open:
+            open_flows = await _open_flows(flows, user_id, context_id)
     except Exception as exc:  # without the open list, nothing can be compared or changed
         log.warning("Could not read open flows", error_type=type(exc).__name__)
-        open_flows = []
     refs = [_ref(f) for f in open_flows]
     try:
         found = await extract_turn(extraction, conversation, context_id, refs, today=today)
