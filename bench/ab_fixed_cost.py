@@ -8,13 +8,20 @@ a `git worktree` of main after `uv sync`). The phases are interleaved, in a rota
 order, `--repeats` times; medians are reported, and the ratios are taken within this run.
 
     uv run --frozen python bench/ab_fixed_cost.py --baseline-python ../main/.venv/bin/python
+
+`--postgres URL` (a server where the user may create databases, e.g.
+`postgresql://postgres@127.0.0.1:5432/postgres`) stores both endpoints' data in a fresh,
+migrated PostgreSQL database each (dropped at the end) instead of SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import statistics
 import sys
+from typing import Any
 
 from run_streaming_bench import (
     ENDPOINT,
@@ -33,6 +40,7 @@ def main() -> int:
     parser.add_argument("--streams", type=int, default=120)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--postgres", metavar="URL", help="admin URL of a PostgreSQL server")
     own = parser.parse_args()
     args = parse_args(
         ["--quick", "--streams", str(own.concurrency), "--cpu-concurrency", str(own.concurrency)]
@@ -42,14 +50,19 @@ def main() -> int:
     runs: dict[str, list[float]] = {name: [] for name in names}
     other: list[float] = []
     this_python = sys.executable
+    databases: dict[str, str] = {}
     try:
+        if own.postgres:
+            for name in (ENDPOINT, BASELINE):
+                databases[name] = asyncio.run(_fresh_database(own.postgres, name))
+        env = {name: {"DATABASE_URL": url} for name, url in databases.items()}
         bench.loadgen = LoadGenerator(2)
         bench.start_upstream()
         bench.start_server(RELAY_AIOHTTP, RELAY_AIOHTTP)
-        bench.start_server(ENDPOINT, ENDPOINT)
+        bench.start_server(ENDPOINT, ENDPOINT, extra_env=env.get(ENDPOINT))
         sys.executable = own.baseline_python  # Bench starts its servers with sys.executable
         try:
-            bench.start_server(BASELINE, ENDPOINT)
+            bench.start_server(BASELINE, ENDPOINT, extra_env=env.get(BASELINE))
         finally:
             sys.executable = this_python
         for name in names:
@@ -69,9 +82,12 @@ def main() -> int:
                 )
     finally:
         bench.stop()
+        for url in databases.values():
+            asyncio.run(_drop_database(own.postgres, url))
     med = {name: statistics.median(values) for name, values in runs.items()}
+    store = "PostgreSQL" if own.postgres else "SQLite"
     print(
-        f"fixed CPU per 1-token stream, median of {own.repeats} ({own.streams} streams,"
+        f"{store}: fixed CPU per 1-token stream, median of {own.repeats} ({own.streams} streams,"
         f" {own.concurrency} at a time); other processes {min(other):.0f}-{max(other):.0f} %"
         " of a core"
     )
@@ -86,6 +102,37 @@ def main() -> int:
     pairs = [n / b for n, b in zip(runs[ENDPOINT], runs[BASELINE], strict=True)]
     print(f"per-repeat ratio endpoint / baseline: {', '.join(f'{p:.2f}' for p in pairs)}")
     return 0
+
+
+async def _admin(url: str) -> Any:
+    import asyncpg
+
+    return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+
+
+async def _fresh_database(admin_url: str, name: str) -> str:
+    """A new database for `name`, migrated; its SQLAlchemy URL."""
+    from my_flow_api.repositories.factory import upgrade_database
+
+    database = f"ab_fixed_{os.getpid()}_{name.replace('-', '_')}"
+    conn = await _admin(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+    base = admin_url.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
+    url = f"{base}/{database}"
+    await upgrade_database(url)
+    return url
+
+
+async def _drop_database(admin_url: str, url: str) -> None:
+    conn = await _admin(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 if __name__ == "__main__":
