@@ -33,13 +33,55 @@ exec "{python}" "$@"
 """
 
 
+def _newest(out: Path, pid: int) -> Path:
+    dumps = sorted(glob.glob(f"{out}/cg.{pid}.*"), key=lambda f: int(f.rsplit(".", 1)[1]))
+    return Path(dumps[-1])
+
+
 def _total(out: Path, pid: int) -> int:
     """Instructions of the newest dump of `pid`."""
-    dumps = sorted(glob.glob(f"{out}/cg.{pid}.*"), key=lambda f: int(f.rsplit(".", 1)[1]))
-    for line in Path(dumps[-1]).read_text().splitlines():
+    dump = _newest(out, pid)
+    for line in dump.read_text().splitlines():
         if line.startswith(("summary:", "totals:")):
             return int(line.split()[1])
-    raise RuntimeError(f"no totals in {dumps[-1]}")
+    raise RuntimeError(f"no totals in {dump}")
+
+
+def _by_object(dump: Path) -> dict[str, int]:
+    """Self instructions per shared object (the interpreter, libsqlite3, uvloop, ...) of one
+    dump: cost lines count for the current `ob=`, except the inclusive cost after `calls=`."""
+    names: dict[str, str] = {}
+    totals: dict[str, int] = {}
+    current = "?"
+    skip_next = False
+
+    def name_of(value: str) -> str:
+        value = value.strip()
+        if value.startswith("("):
+            ref, _, rest = value.partition(")")
+            if rest.strip():
+                names[ref] = os.path.basename(rest.strip())
+            return names.get(ref, "?")
+        return os.path.basename(value)
+
+    for line in dump.read_text().splitlines():
+        if not line:
+            continue
+        head = line[0]
+        if head.isdigit() or head in "+-*":
+            if skip_next:
+                skip_next = False
+                continue
+            parts = line.split()
+            if len(parts) >= 2:
+                totals[current] = totals.get(current, 0) + int(parts[1])
+        elif line.startswith("ob="):
+            current = name_of(line[3:])
+        elif line.startswith("cob="):
+            name_of(line[4:])
+        elif line.startswith("calls="):
+            skip_next = True
+    return totals
 
 
 def _dump(pid: int) -> None:
@@ -50,6 +92,23 @@ def _dump(pid: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=60)
+    parser.add_argument(
+        "--fixed-only", action="store_true", help="skip the 201-token streams (marginal cost)"
+    )
+    parser.add_argument(
+        "--by-object",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the N shared objects (libraries) with the most self instructions in "
+        "the 1-token streams",
+    )
+    parser.add_argument(
+        "--ablate",
+        action="append",
+        default=[],
+        help="switch a piece off in the endpoint (servers/endpoint.py --ablate; repeatable)",
+    )
     own = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
@@ -67,23 +126,31 @@ def main() -> int:
     try:
         bench.loadgen = LoadGenerator(1)
         bench.start_upstream()
-        bench.start_server(ENDPOINT, ENDPOINT)
+        ablate = [arg for name in own.ablate for arg in ("--ablate", name)]
+        bench.start_server(ENDPOINT, ENDPOINT, ablate)
         pid = bench.procs[ENDPOINT].popen.pid
         bench.run_closed(ENDPOINT, 20, 4, 1)
         _dump(pid)
         bench.run_closed(ENDPOINT, own.streams, 4, 1)
         _dump(pid)
         fixed = _total(out, pid)
-        bench.run_closed(ENDPOINT, own.streams, 4, 201)
-        _dump(pid)
-        longer = _total(out, pid)
+        objects = _by_object(_newest(out, pid)) if own.by_object else {}
+        longer = None
+        if not own.fixed_only:
+            bench.run_closed(ENDPOINT, own.streams, 4, 201)
+            _dump(pid)
+            longer = _total(out, pid)
     finally:
         bench.stop()
         shutil.rmtree(out, ignore_errors=True)
     per_stream = fixed / own.streams
-    per_token = (longer - fixed) / own.streams / 200
     print(f"fixed: {per_stream / 1e6:.2f} M instructions per 1-token stream")
-    print(f"marginal: {per_token / 1e3:.1f} K instructions per token")
+    if longer is not None:
+        per_token = (longer - fixed) / own.streams / 200
+        print(f"marginal: {per_token / 1e3:.1f} K instructions per token")
+    ranked = sorted(objects.items(), key=lambda item: -item[1])[: own.by_object]
+    for name, count in ranked:
+        print(f"  {count / own.streams / 1e6:6.3f} M  {count / fixed:6.1%}  {name}")
     return 0
 
 

@@ -12,7 +12,14 @@ difference; the benchmark proper never uses it:
 - `jwt-signature`: the ES384 signature check of the bearer token is skipped (claims are
   still decoded and checked); since verified tokens are cached, only a token's first
   request pays it;
-- `access-log`: uvicorn's access log is off.
+- `access-log`: uvicorn's access log is off;
+- `open-flows`: flow capture reads no open flows (the context has none, no store call);
+- `store-finish`: a turn's end is not written (no transaction);
+- `end-log`: no "Chat stream ended" line;
+- `checkpoints`: no checkpoint timer per turn.
+
+These exist to attribute instructions (`fixed_cost_callgrind.py --ablate`); a variant that
+skips a store write leaves conversations `streaming` and is no working service.
 
     python bench/servers/endpoint.py --port 9005 [--profile endpoint.prof] [--ablate extraction]
 """
@@ -25,7 +32,15 @@ from typing import Any
 
 import uvicorn
 
-ABLATIONS = ("extraction", "jwt-signature", "access-log")
+ABLATIONS = (
+    "extraction",
+    "jwt-signature",
+    "access-log",
+    "open-flows",
+    "store-finish",
+    "end-log",
+    "checkpoints",
+)
 
 
 def _ablate(names: set[str]) -> None:
@@ -43,6 +58,28 @@ def _ablate(names: set[str]) -> None:
             return None
 
         PyJWS._verify_signature = unchecked  # type: ignore[method-assign]
+    if "open-flows" in names:
+        from my_flow_api.services.chat import flow_capture
+
+        async def no_open_flows(*args: Any, **kwargs: Any) -> list[Any]:
+            return []
+
+        flow_capture._open_flows = no_open_flows  # type: ignore[assignment]
+    if "store-finish" in names:
+        from my_flow_api.repositories.sql.conversations import SqlConversationRepository
+
+        async def not_written(self: Any, *args: Any, **kwargs: Any) -> bool:
+            return True
+
+        SqlConversationRepository.finish = not_written  # type: ignore[method-assign]
+    if "end-log" in names:
+        from my_flow_api.services.chat.turn import ChatTurn
+
+        ChatTurn._log_ended = lambda self: None  # type: ignore[method-assign]
+    if "checkpoints" in names:
+        from my_flow_api.services.chat.checkpoints import Checkpoints
+
+        Checkpoints.start = lambda self: None  # type: ignore[method-assign]
 
 
 def main() -> None:

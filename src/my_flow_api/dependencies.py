@@ -71,10 +71,9 @@ async def get_chat_service(request: Request) -> ChatService:
     return service
 
 
-async def get_reader_policy(
-    chat: Annotated[ChatService, Depends(get_chat_service)],
-) -> ReaderPolicy:
+async def get_reader_policy(request: Request) -> ReaderPolicy:
     """How a response reads a stream's log (pings, what a disconnect does)."""
+    chat: ChatService = request.app.state.chat_service
     return chat.policy.reader
 
 
@@ -110,14 +109,16 @@ _bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
 
 async def get_principal(
     request: Request,
-    verifier: Annotated[TokenVerifier, Depends(get_token_verifier)],
-    settings: Annotated[Settings, Depends(get_settings_dep)],
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
 ) -> Principal:
     """The verified caller holding the configured required scopes.
 
-    `_credentials` only documents the scheme in OpenAPI; the header is parsed here.
+    `_credentials` only documents the scheme in OpenAPI; the header is parsed here. The
+    verifier and the settings are read from `app.state` directly: every request runs this,
+    and two sub-dependencies cost FastAPI a resolution each.
     """
+    verifier: TokenVerifier = request.app.state.token_verifier
+    settings: Settings = request.app.state.settings
     principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
     require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
     return principal

@@ -96,3 +96,6 @@ class StartedConversation:
 
     id: str
     context_name: str
+    open_flows: bool = True
+    """Whether the context had open flows when the conversation was recorded (True when
+    the store does not say): without any, the turn's flow capture need not read them."""

@@ -18,6 +18,7 @@ from my_flow_api.models.conversation import (
     MessageRole,
     Usage,
 )
+from my_flow_api.models.flow import FlowCreate, FlowUpdate
 from my_flow_api.repositories.protocols import Store
 from tests.support.conversations import begin_conversation
 
@@ -83,6 +84,22 @@ async def test_start_records_the_conversation_and_names_its_context(store: Store
         ctx.id,
     )
     assert shape(conv) == [(0, "system", "be brief"), (1, "user", TRICKY)]
+
+
+async def test_start_says_no_open_flows_only_when_the_context_has_none(store: Store) -> None:
+    ctx = await context_of(store)
+    theirs = await context_of(store, owner=BOB)
+    await store.flows.create(BOB, theirs.id, FlowCreate(title="Not Alice's"))
+    done = await store.flows.create(ALICE, ctx.id, FlowCreate(title="Done"))
+    await store.flows.update(done.id, ALICE, FlowUpdate(is_completed=True))
+    first = await store.conversations.start(ALICE, ctx.id, [user("hi")])
+    assert first is not None
+    sql = type(store).__name__ == "SqlStore"  # MongoDB does not say (True: capture reads)
+    assert first.open_flows is not sql
+    await store.flows.create(ALICE, ctx.id, FlowCreate(title="Open"))
+    second = await store.conversations.start(ALICE, ctx.id, [user("hi")])
+    assert second is not None
+    assert second.open_flows is True  # never False while an open flow exists
 
 
 async def test_start_in_a_foreign_or_missing_context_stores_nothing(store: Store) -> None:

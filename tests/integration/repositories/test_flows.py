@@ -99,6 +99,26 @@ async def test_list_of_a_foreign_or_missing_context_is_not_found(store: Store) -
         await store.flows.list_by_context(ALICE, "no-such-context", PageParams())
 
 
+async def test_list_open_is_the_newest_open_flows_of_the_users_context(store: Store) -> None:
+    ctx, other = await context_of(store), await context_of(store, name="Home")
+    made = [await flow_in(store, ctx, f"task {i}") for i in range(4)]
+    await store.flows.update(made[2].id, ALICE, FlowUpdate(is_completed=True))
+    await flow_in(store, other, "elsewhere")
+    listed = await store.flows.list_open(ALICE, ctx.id, 2)
+    assert [f.title for f in listed] == ["task 3", "task 1"]
+    assert listed[0] == await store.flows.get_by_id(made[3].id, ALICE)
+    every = await store.flows.list_open(ALICE, ctx.id, 200)
+    assert [f.title for f in every] == ["task 3", "task 1", "task 0"]
+
+
+async def test_list_open_of_a_foreign_or_missing_context_is_empty(store: Store) -> None:
+    theirs = await context_of(store, user=BOB)
+    await flow_in(store, theirs)
+    assert await store.flows.list_open(ALICE, theirs.id, 200) == []
+    assert await store.flows.list_open(ALICE, "no-such-context", 200) == []
+    assert len(await store.flows.list_open(BOB, theirs.id, 200)) == 1
+
+
 async def test_update_changes_only_the_fields_sent(store: Store) -> None:
     ctx = await context_of(store)
     flow = await store.flows.create(ALICE, ctx.id, FlowCreate(title="Old", description="keep"))

@@ -16,6 +16,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
+from sqlalchemy.engine import Connection
+from sqlalchemy.util import await_
 
 from my_flow_api.errors import StoreUnavailableError
 from my_flow_api.models.common import utcnow
@@ -174,6 +177,76 @@ async def test_a_cancelled_write_rolls_back_and_gives_up_its_turn(
     async with asyncio.timeout(5), db.write() as conn:
         await conn.execute(insert(contexts).values(context_row("Home")))
     assert await count_contexts(db) == 1
+
+
+async def test_a_cancelled_run_write_rolls_back_and_gives_up_its_turn(
+    db_file: Path, store: SqlStore
+) -> None:
+    db = Database(store.engine)
+    inside = asyncio.Event()
+
+    def stuck(conn: Connection) -> None:  # one greenlet for the whole transaction
+        conn.execute(insert(contexts).values(context_row()))
+        inside.set()
+        await_(asyncio.Event().wait())
+
+    task = asyncio.create_task(db.run_write(stuck))
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert lock_is_free(db_file)
+    await db.run_write(lambda conn: conn.execute(insert(contexts).values(context_row("Home"))))
+    assert await count_contexts(db) == 1
+
+
+async def test_a_failing_run_write_rolls_back(db_file: Path, store: SqlStore) -> None:
+    db = Database(store.engine)
+
+    def failing(conn: Connection) -> None:
+        conn.execute(insert(contexts).values(context_row()))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.run_write(failing)
+    assert lock_is_free(db_file)
+    assert await count_contexts(db) == 0
+
+
+async def test_a_connection_given_back_after_a_commit_is_not_rolled_back(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(store.engine)
+    assert await count_contexts(db) == 0  # the pool's connection exists
+    rollbacks: list[object] = []
+    original = AsyncAdapt_aiosqlite_connection.rollback
+
+    def counted(self: AsyncAdapt_aiosqlite_connection) -> None:
+        rollbacks.append(self)
+        original(self)
+
+    monkeypatch.setattr(AsyncAdapt_aiosqlite_connection, "rollback", counted)
+    async with db.write() as conn:
+        await conn.execute(insert(contexts).values(context_row()))
+    assert await count_contexts(db) == 1
+    assert rollbacks == []  # each is a trip to the connection's thread, for nothing
+
+
+async def test_a_connection_given_back_inside_a_transaction_is_rolled_back(
+    db_file: Path, store: SqlStore
+) -> None:
+    async with store.engine.connect() as conn:  # SQLAlchemy sees no transaction here
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        await driver.execute("BEGIN IMMEDIATE")
+        await driver.execute(
+            "INSERT INTO contexts (id, user_id, name, color, icon, created_at,"
+            " updated_at) VALUES ('c', 'u', 'n', '#000000', 'x', '', '')"
+        )
+        assert not lock_is_free(db_file)
+    assert lock_is_free(db_file)
+    assert await count_contexts(Database(store.engine)) == 0
 
 
 async def test_a_writer_waits_for_another_process_without_blocking_the_loop(

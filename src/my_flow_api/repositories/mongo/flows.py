@@ -22,7 +22,13 @@ from my_flow_api.models.common import Page, PageParams, new_id
 from my_flow_api.models.flow import Flow, FlowCreate, FlowUpdate, normalize_title
 from my_flow_api.models.flow_change import FlowChange, FlowChangeOp, FlowEdit, TurnPlan, TurnWrite
 from my_flow_api.repositories.mongo import flow_changes as changes
-from my_flow_api.repositories.mongo.base import Collections, Doc, clock, to_storage_time
+from my_flow_api.repositories.mongo.base import (
+    NEWEST_FIRST,
+    Collections,
+    Doc,
+    clock,
+    to_storage_time,
+)
 from my_flow_api.repositories.mongo.errors import guarded
 
 _NULLABLE = ("description", "due_date")
@@ -102,6 +108,13 @@ class MongoFlowRepository:
         if completed is not None:
             query["is_completed"] = completed
         return await self._c.page(self._c.flows, query, page, to_flow)
+
+    @guarded
+    async def list_open(self, user_id: str, context_id: str, limit: int) -> list[Flow]:
+        """The newest open flows of the user's context, in one query."""
+        query: Doc = {"user_id": user_id, "context_id": context_id, "is_completed": False}
+        cursor = self._c.flows.find(query).sort(NEWEST_FIRST).limit(limit)
+        return [to_flow(doc) async for doc in cursor]
 
     @guarded
     async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from my_flow_api.models.conversation import ConversationStatus
 from my_flow_api.repositories.sql.tables import conversations, messages
@@ -46,21 +46,19 @@ _INTERRUPT_STALE = (
 )
 
 
-async def touch_streaming(
-    conn: AsyncConnection, conversation_id: str, user_id: str, now: datetime
-) -> bool:
+def touch_streaming(conn: Connection, conversation_id: str, user_id: str, now: datetime) -> bool:
     """Mark the user's conversation as alive if it is still streaming (locking its row)."""
     params = {"b_id": conversation_id, "b_user_id": user_id, "b_now": now}
-    return bool((await conn.execute(_TOUCH_STREAMING, params)).rowcount)
+    return bool(conn.execute(_TOUCH_STREAMING, params).rowcount)
 
 
-async def rewrite(conn: AsyncConnection, message_id: str, user_id: str, content: str) -> bool:
+def rewrite(conn: Connection, message_id: str, user_id: str, content: str) -> bool:
     """Replace the text of one of the user's messages; False if it is not there."""
     params = {"b_id": message_id, "b_user_id": user_id, "b_content": content}
-    return bool((await conn.execute(_REWRITE, params)).rowcount)
+    return bool(conn.execute(_REWRITE, params).rowcount)
 
 
-async def interrupt_stale(conn: AsyncConnection, before: datetime, code: str, now: datetime) -> int:
+def interrupt_stale(conn: Connection, before: datetime, code: str, now: datetime) -> int:
     """Record every conversation streaming since before `before` as interrupted."""
     params = {"b_before": before, "b_code": code, "b_now": now}
-    return int((await conn.execute(_INTERRUPT_STALE, params)).rowcount)
+    return int(conn.execute(_INTERRUPT_STALE, params).rowcount)

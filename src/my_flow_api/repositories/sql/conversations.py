@@ -1,7 +1,8 @@
 """Conversations and their messages in SQL.
 
 `start` and `finish` are the writes of every chat stream: two statements each (see
-`messages` for how the ownership checks ride on them).
+`messages` for how the ownership checks ride on them), each transaction run in one
+greenlet (`Database.run_write`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 
 from my_flow_api.errors import ConversationBusyError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
@@ -82,12 +83,18 @@ class SqlConversationRepository:
         """Like `create` with the context's name, or None (nothing stored) for a foreign one."""
         now = utcnow()
         row = _new_row(user_id, context_id, provider, model, now)
-        async with self._db.write() as conn:
-            name = await insert_conversation(conn, row)
-            if name is None:
-                return None
-            await insert_messages(conn, user_id, row["id"], 0, _pairs(messages), now)
-        return StartedConversation(id=row["id"], context_name=name)
+        pairs = _pairs(messages)
+
+        def write(conn: Connection) -> tuple[str, bool] | None:
+            context = insert_conversation(conn, row)
+            if context is not None:
+                insert_messages(conn, user_id, row["id"], 0, pairs, now)
+            return context
+
+        context = await self._db.run_write(write)
+        if context is None:
+            return None
+        return StartedConversation(id=row["id"], context_name=context[0], open_flows=context[1])
 
     async def append_messages(
         self, conversation_id: str, user_id: str, messages: Sequence[Message]
@@ -96,16 +103,20 @@ class SqlConversationRepository:
         ConversationBusyError (nothing stored) while it is streaming already."""
         now = utcnow()
         streaming = ConversationStatus.STREAMING.value
-        async with self._db.write() as conn:
-            if not await touch(conn, conversation_id, user_id, updated_at=now):
+        pairs = _pairs(messages)
+
+        def write(conn: Connection) -> Conversation | None:
+            if not touch(conn, conversation_id, user_id, updated_at=now):
                 return None
             # the row is this transaction's now (SQLite: BEGIN IMMEDIATE, PostgreSQL: its lock)
-            if await touch_streaming(conn, conversation_id, user_id, now):
+            if touch_streaming(conn, conversation_id, user_id, now):
                 raise ConversationBusyError(BUSY)
-            await touch(conn, conversation_id, user_id, status=streaming)
-            start = await next_seq(conn, conversation_id)
-            await insert_messages(conn, user_id, conversation_id, start, _pairs(messages), now)
-            return await load(conn, conversation_id, user_id)
+            touch(conn, conversation_id, user_id, status=streaming)
+            start = next_seq(conn, conversation_id)
+            insert_messages(conn, user_id, conversation_id, start, pairs, now)
+            return load(conn, conversation_id, user_id)
+
+        return await self._db.run_write(write)
 
     async def finish(
         self, conversation_id: str, user_id: str, outcome: ConversationOutcome
@@ -113,16 +124,19 @@ class SqlConversationRepository:
         """Record how a turn ended; a non-empty answer is stored as an assistant message."""
         now = utcnow()
         values = outcome_values(outcome)
-        async with self._db.write() as conn:
-            if not await touch(conn, conversation_id, user_id, **values, updated_at=now):
+
+        def write(conn: Connection) -> bool:
+            if not touch(conn, conversation_id, user_id, **values, updated_at=now):
                 return False
             checkpointed = outcome.answer_message_id
             if outcome.answer and checkpointed:
-                await rewrite(conn, checkpointed, user_id, outcome.answer)
+                rewrite(conn, checkpointed, user_id, outcome.answer)
             elif outcome.answer:
                 answer = (MessageRole.ASSISTANT, outcome.answer)
-                await append_one(conn, user_id, conversation_id, answer, now)
-        return True
+                append_one(conn, user_id, conversation_id, answer, now)
+            return True
+
+        return await self._db.run_write(write)
 
     async def checkpoint(
         self, conversation_id: str, user_id: str, answer: str, message_id: str | None
@@ -131,25 +145,26 @@ class SqlConversationRepository:
         `message_id` is None, else that one rewritten) while the conversation is still
         streaming; returns the message's id, None when the turn has already ended."""
         now = utcnow()
-        async with self._db.write() as conn:
-            if not await touch_streaming(conn, conversation_id, user_id, now):
+
+        def write(conn: Connection) -> str | None:
+            if not touch_streaming(conn, conversation_id, user_id, now):
                 return None
             if message_id is not None:
-                await rewrite(conn, message_id, user_id, answer)
+                rewrite(conn, message_id, user_id, answer)
                 return message_id
             item = (MessageRole.ASSISTANT, answer)
-            return await append_one(conn, user_id, conversation_id, item, now)
+            return append_one(conn, user_id, conversation_id, item, now)
+
+        return await self._db.run_write(write)
 
     async def interrupt_stale(self, before: datetime, code: str) -> int:
         """Record every conversation (any user's) streaming unchanged since before `before`
         as interrupted with `code`, keeping what its checkpoints stored; returns how many."""
-        async with self._db.write() as conn:
-            return await interrupt_stale(conn, before, code, utcnow())
+        return await self._db.run_write(lambda conn: interrupt_stale(conn, before, code, utcnow()))
 
     async def get_by_id(self, conversation_id: str, user_id: str) -> Conversation | None:
         """The conversation with its messages in order, if it is the user's."""
-        async with self._db.read() as conn:
-            return await load(conn, conversation_id, user_id)
+        return await self._db.run_read(lambda conn: load(conn, conversation_id, user_id))
 
     async def list_by_context(
         self, user_id: str, context_id: str, page: PageParams

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, literal, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
@@ -15,6 +25,18 @@ from my_flow_api.repositories.sql import flow_changes as changes
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.queries import fetch_page, require_context, row_dict
 from my_flow_api.repositories.sql.tables import UTCDateTime, flow_changes, flows
+
+# Built once: SQLAlchemy compiles it once and reuses the compiled form.
+_LIST_OPEN = (
+    select(flows)
+    .where(
+        flows.c.user_id == bindparam("user_id"),
+        flows.c.context_id == bindparam("context_id"),
+        flows.c.is_completed == false(),
+    )
+    .order_by(flows.c.created_at.desc(), flows.c.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 def _flow(row: RowMapping) -> Flow:
@@ -92,6 +114,15 @@ class SqlFlowRepository:
         async with self._db.read() as conn:
             await require_context(conn, user_id, context_id)
             return await fetch_page(conn, flows, where, page, _flow)
+
+    async def list_open(self, user_id: str, context_id: str, limit: int) -> list[Flow]:
+        """The newest open flows of the user's context, in one statement."""
+        params = {"user_id": user_id, "context_id": context_id, "limit": limit}
+
+        def read(conn: Connection) -> list[Flow]:
+            return [_flow(row) for row in conn.execute(_LIST_OPEN, params).mappings()]
+
+        return await self._db.run_read(read)
 
     async def update(self, flow_id: str, user_id: str, data: FlowUpdate) -> Flow | None:
         """Change the fields that were sent; completion sets or clears `completed_at`."""

@@ -4,7 +4,9 @@ Every statement is a module constant with bound parameters, so SQLAlchemy builds
 cache key once instead of on every call. Ownership is checked by the statement itself
 (`user_id` in its WHERE) or earlier in the same transaction. Each function is one
 statement: on SQLite every statement is several trips to the connection's worker thread,
-so the writers of a chat stream do their checks inside the statements that write.
+so the writers of a chat stream do their checks inside the statements that write. They
+take a sync `Connection`: the repository runs a whole transaction in one greenlet
+(`Database.run_write`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, update
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, exists, false, func, insert, literal_column, select, update
+from sqlalchemy.engine import Connection, RowMapping
 
 from my_flow_api.models.common import new_id
 from my_flow_api.models.conversation import (
@@ -25,11 +26,12 @@ from my_flow_api.models.conversation import (
     StoredMessage,
     Usage,
 )
-from my_flow_api.repositories.sql.tables import contexts, conversations, messages
+from my_flow_api.repositories.sql.tables import contexts, conversations, flows, messages
 
 _NEW_COLUMNS = ("id", "user_id", "status", "provider", "model", "created_at", "updated_at")
 # The conversation row, inserted only under a context of the user's (PostgreSQL: share-
-# locked until commit, so it cannot be deleted meanwhile); it returns that context's name.
+# locked until commit, so it cannot be deleted meanwhile); it returns that context's name
+# and whether the context has open flows (none: the turn's flow capture skips reading them).
 _INSERT_UNDER_CONTEXT = (
     insert(conversations)
     .from_select(
@@ -45,7 +47,14 @@ _INSERT_UNDER_CONTEXT = (
         # SQLAlchemy does not correlate a RETURNING subquery: name the inserted row's column.
         select(contexts.c.name)
         .where(contexts.c.id == literal_column("conversations.context_id"))
-        .scalar_subquery()
+        .scalar_subquery(),
+        exists()
+        .where(
+            flows.c.user_id == literal_column("conversations.user_id"),
+            flows.c.context_id == literal_column("conversations.context_id"),
+            flows.c.is_completed == false(),
+        )
+        .label("open_flows"),
     )
 )
 _INSERT_MESSAGES = insert(messages)
@@ -98,29 +107,28 @@ def outcome_values(outcome: ConversationOutcome) -> dict[str, Any]:
     }
 
 
-async def insert_conversation(conn: AsyncConnection, row: dict[str, Any]) -> str | None:
-    """Insert a conversation row under the user's context; that context's name, or None.
+def insert_conversation(conn: Connection, row: dict[str, Any]) -> tuple[str, bool] | None:
+    """Insert a conversation row under the user's context; that context's name and whether
+    it has open flows, or None (nothing inserted) when the context is missing or someone
+    else's."""
+    found = conn.execute(_INSERT_UNDER_CONTEXT, row).first()
+    return None if found is None else (found[0], bool(found[1]))
 
-    None (nothing inserted) when the context is missing or someone else's.
-    """
-    name: str | None = (await conn.execute(_INSERT_UNDER_CONTEXT, row)).scalar()
-    return name
 
-
-async def touch(conn: AsyncConnection, conversation_id: str, user_id: str, **values: Any) -> bool:
+def touch(conn: Connection, conversation_id: str, user_id: str, **values: Any) -> bool:
     """Set `values` on the user's conversation (PostgreSQL: locking its row); False if absent."""
     params = {**values, "b_id": conversation_id, "b_user_id": user_id}
-    return bool((await conn.execute(_TOUCH, params)).rowcount)
+    return bool(conn.execute(_TOUCH, params).rowcount)
 
 
-async def next_seq(conn: AsyncConnection, conversation_id: str) -> int:
+def next_seq(conn: Connection, conversation_id: str) -> int:
     """The sequence number the next message of the conversation gets."""
     params = {"conversation_id": conversation_id}
-    return int((await conn.execute(_SELECT_NEXT_SEQ, params)).scalar_one())
+    return int(conn.execute(_SELECT_NEXT_SEQ, params).scalar_one())
 
 
-async def append_one(
-    conn: AsyncConnection,
+def append_one(
+    conn: Connection,
     user_id: str,
     conversation_id: str,
     item: tuple[MessageRole, str],
@@ -129,7 +137,7 @@ async def append_one(
     """Store one message after the conversation's last one; returns its id."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
-    await conn.execute(_APPEND_ONE, row)
+    conn.execute(_APPEND_ONE, row)
     return str(row["id"])
 
 
@@ -147,8 +155,8 @@ def _message(
     }
 
 
-async def insert_messages(
-    conn: AsyncConnection,
+def insert_messages(
+    conn: Connection,
     user_id: str,
     conversation_id: str,
     start: int,
@@ -161,17 +169,17 @@ async def insert_messages(
         for offset, (role, content) in enumerate(items)
     ]
     if rows:
-        await conn.execute(_INSERT_MESSAGES, rows)
+        conn.execute(_INSERT_MESSAGES, rows)
     return rows
 
 
-async def load(conn: AsyncConnection, conversation_id: str, user_id: str) -> Conversation | None:
+def load(conn: Connection, conversation_id: str, user_id: str) -> Conversation | None:
     """The user's conversation with its messages in order, or None."""
     params = {"b_id": conversation_id, "b_user_id": user_id}
-    row = (await conn.execute(_SELECT_OWNED, params)).mappings().first()
+    row = conn.execute(_SELECT_OWNED, params).mappings().first()
     if row is None:
         return None
     params = {"conversation_id": conversation_id, "user_id": user_id}
-    stored = await conn.execute(_SELECT_MESSAGES, params)
+    stored = conn.execute(_SELECT_MESSAGES, params)
     items = [StoredMessage.model_validate(dict(m)) for m in stored.mappings()]
     return Conversation.model_validate({**summary_fields(row), "messages": items})

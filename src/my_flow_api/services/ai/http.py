@@ -91,6 +91,7 @@ class Sender:
         self._tls = tls_context()
         self._session: aiohttp.ClientSession | None = None
         self._proxy: URL | None = None
+        self._urls: dict[str, URL] = {}  # by path: a provider posts to one or two
 
     async def open(
         self, path: str, body: bytes, accept: str, read_seconds: float | None = None
@@ -104,10 +105,14 @@ class Sender:
         headers = {**self._headers, "Accept": accept}
         read = self._connect if read_seconds is None else read_seconds
         timeout = aiohttp.ClientTimeout(total=None, connect=self._connect, sock_read=read)
-        try:
-            url = URL(self._base + path)
-        except ValueError as exc:  # e.g. a port that is not a number
-            raise aiohttp.InvalidURL(self._base) from exc
+        url = self._urls.get(path)
+        if url is None:
+            try:
+                url = URL(self._base + path)
+            except ValueError as exc:  # e.g. a port that is not a number
+                raise aiohttp.InvalidURL(self._base) from exc
+            if len(self._urls) < 16:
+                self._urls[path] = url
         for _ in range(MAX_REDIRECTS + 1):
             response = await session.request(
                 "POST",

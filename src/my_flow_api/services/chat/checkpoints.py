@@ -1,16 +1,16 @@
 """Saving a streaming answer while it streams, so a killed process loses little of it.
 
-One timer per turn, off the per-token path: every `interval` seconds, if the answer grew,
-its text so far is written as the turn's assistant message (the first write inserts it,
-later ones rewrite it by id). A SIGKILL then loses at most one interval of what readers
-saw; the sweep (`recovery.py`) records such a turn as `interrupted` with that text.
-A failed write is logged and retried at the next tick: it never fails the turn.
+One timer per turn (a timer callback, no task), off the per-token path: every `interval`
+seconds, if the answer grew, its text so far is written as the turn's assistant message
+(the first write inserts it, later ones rewrite it by id). A SIGKILL then loses at most
+one interval of what readers saw; the sweep (`recovery.py`) records such a turn as
+`interrupted` with that text. A failed write is logged and retried at the next tick: it
+never fails the turn.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 
 import structlog
@@ -39,36 +39,39 @@ class Checkpoints:
         self._interval = interval
         self._saved_parts = 0
         self._saving: asyncio.Future[None] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._stopped = False
         self.message_id: str | None = None
         """The assistant message holding the answer so far, once one was saved."""
 
     def start(self) -> None:
-        """Begin ticking (a turn with checkpoints switched off never calls this)."""
-        if self._interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._run(), name="answer-checkpoints")
+        """Begin ticking (a turn with checkpoints switched off never calls this).
+
+        A timer callback, not a task: most turns end before their first tick, and a timer
+        costs a stream far less than a task with a sleeping coroutine."""
+        if self._interval > 0 and self._timer is None and not self._stopped:
+            self._timer = asyncio.get_running_loop().call_later(self._interval, self._tick)
 
     async def stop(self) -> str | None:
         """No more saves; waits for one under way, so the end of the turn is written
         after it and knows its message. Returns that message's id (None: nothing saved)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._saving is not None:
             await asyncio.gather(self._saving, return_exceptions=True)
         return self.message_id
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            parts = self._answer()
-            if len(parts) == self._saved_parts:
-                continue
-            count = len(parts)
-            self._saving = asyncio.ensure_future(self._save("".join(parts), count))
-            await asyncio.shield(self._saving)  # a stop lets the write land, never halves it
+    def _tick(self) -> None:
+        self._timer = None
+        parts = self._answer()
+        if len(parts) == self._saved_parts:
+            self.start()
+            return
+        # a stop lets the write land, never halves it; the next tick counts from its end
+        self._saving = asyncio.ensure_future(self._save("".join(parts), len(parts)))
+        self._saving.add_done_callback(lambda _: self.start())
 
     async def _save(self, text: str, count: int) -> None:
         try:

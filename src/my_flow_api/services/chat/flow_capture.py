@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import structlog
 
-from my_flow_api.models.common import PageParams
 from my_flow_api.models.conversation import Message
 from my_flow_api.models.flow import Flow, FlowCreate
 from my_flow_api.models.flow_change import FlowEdit, TurnPlan, TurnWrite
@@ -22,7 +21,7 @@ from my_flow_api.services.extraction.service import FlowExtraction
 
 log = structlog.get_logger(__name__)
 
-OPEN_FLOWS = PageParams(limit=200)
+OPEN_FLOWS = 200
 """The newest open flows a new one is compared with, and a turn may change."""
 
 
@@ -34,18 +33,24 @@ async def capture_turn(
     conversation: Sequence[Message | ChatMessage],
     *,
     today: date | None = None,
+    read_open: bool = True,
 ) -> TurnWrite:
     """The flows this conversation adds to the context and the changes it makes to open ones.
 
     Extraction failing is not an error (a WARNING, and nothing changes); neither is the
     store failing to take the turn (its new flows and changes are applied together, or
     not at all). A new flow naming the same task as an open flow is not created again.
+
+    `read_open=False` (the context had no open flows as the turn began) skips reading
+    them: nothing to change, and the store itself refuses a new flow that an open one
+    created meanwhile already names (`apply_turn`).
     """
+    open_flows: list[Flow] = []
     try:
-        open_flows = await _open_flows(flows, user_id, context_id)
+        if read_open:
+            open_flows = await _open_flows(flows, user_id, context_id)
     except Exception as exc:  # without the open list, nothing can be compared or changed
         log.warning("Could not read open flows", error_type=type(exc).__name__)
-        open_flows = []
     refs = [_ref(f) for f in open_flows]
     try:
         found = await extract_turn(extraction, conversation, context_id, refs, today=today)
@@ -70,8 +75,7 @@ async def capture_turn(
 
 
 async def _open_flows(flows: FlowRepository, user_id: str, context_id: str) -> list[Flow]:
-    page = await flows.list_by_context(user_id, context_id, OPEN_FLOWS, completed=False)
-    return page.items
+    return await flows.list_open(user_id, context_id, OPEN_FLOWS)
 
 
 def _ref(flow: Flow) -> OpenFlow:

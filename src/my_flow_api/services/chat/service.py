@@ -53,6 +53,8 @@ class Recorded:
     conversation_id: str
     context_name: str
     history: list[Message]
+    open_flows: bool = True
+    """False when the context had no open flows as the turn began (capture reads none)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class ChatService:
             self.metrics,
             context_name=recorded.context_name,
             limits=self.policy.limits,
+            open_flows=recorded.open_flows,
         )
 
         def ended() -> None:
@@ -188,7 +191,8 @@ class ChatService:
             )
             if started is None:
                 raise NotFoundError(CONTEXT_NOT_FOUND)
-            return Recorded(started.id, started.context_name, list(request.messages))
+            messages = list(request.messages)
+            return Recorded(started.id, started.context_name, messages, started.open_flows)
         context = await owned_context(request.context_id, user_id, self.store.contexts)
         existing = await conversations.get_by_id(request.conversation_id, user_id)
         if existing is None or existing.context_id != request.context_id:

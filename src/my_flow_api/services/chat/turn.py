@@ -81,6 +81,7 @@ class ChatTurn:
         *,
         context_name: str | None = None,
         limits: TurnLimits | None = None,
+        open_flows: bool = True,
     ) -> None:
         self.stream = stream
         self.messages = list(messages)
@@ -91,6 +92,8 @@ class ChatTurn:
         self.metrics = metrics
         self.context_name = context_name
         self.limits = limits or TurnLimits()
+        self.open_flows = open_flows
+        """False: the context had no open flows as the turn began; capture reads none."""
         self.answer = _Answer()
         self.started_at = time.monotonic()
         self.outcome = "error"
@@ -275,7 +278,12 @@ class ChatTurn:
     async def _capture(self, conversation: list[Message | ChatMessage]) -> TurnWrite:
         stream = self.stream
         return await capture_turn(
-            self.extraction, self.store.flows, stream.user_id, stream.context_id, conversation
+            self.extraction,
+            self.store.flows,
+            stream.user_id,
+            stream.context_id,
+            conversation,
+            read_open=self.open_flows,
         )
 
     async def _done(self, finish_reason: str | None) -> None:

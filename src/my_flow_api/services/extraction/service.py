@@ -38,6 +38,9 @@ log = structlog.get_logger(__name__)
 
 EXTRACTION_TEMPERATURE = 0.3
 EXTRACTION_MAX_TOKENS = 1500
+_REQUEST_SCHEMA = extraction_schema()
+"""One copy for every request: providers only read it (or copy it), never change it, and
+a deep copy per turn cost as much as parsing the answer."""
 
 
 class FlowExtraction:
@@ -101,7 +104,7 @@ class FlowExtraction:
         self, chat: list[ChatMessage], day: date, context_id: str | None
     ) -> list[FlowCreate]:
         prompt = extraction_user_message(transcript(chat), today=day)
-        raw = await self.ask_model(prompt, EXTRACTION_SYSTEM_PROMPT, extraction_schema())
+        raw = await self.ask_model(prompt, EXTRACTION_SYSTEM_PROMPT, _REQUEST_SCHEMA)
         proposed = gated(parse_flows(raw, context_id))
         flows = await asyncio.to_thread(keep_grounded, proposed, chat) if proposed else []
         log.debug(
