@@ -29,12 +29,16 @@ from my_flow_api.services.extraction.voice import user_voice
 def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
     """Every sentence the user said in their own voice (quoted passages left out), in
     order, from the last message that takes back what came before ("wait no, I returned
-    the shoes") on."""
+    the shoes") on, but for a claim mocked by the clause or sentence after it ("j'ai fini
+    les cartons, haha non": `guards.mocked`)."""
     turns = [aspect.unquoted(user_voice(m.content)) for m in chat if m.role is MessageRole.USER]
     start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
     for text in turns[start:]:
-        for line in lines(text):
-            yield from sentences(line.text)
+        said = [s for line in lines(text) for s in sentences(line.text)]
+        for i, sentence in enumerate(said):
+            following = said[i + 1] if i + 1 < len(said) else ""
+            if not guards.mocked(sentence, following):  # "fini les cartons, haha non"
+                yield sentence
 
 
 def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
