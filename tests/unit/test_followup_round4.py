@@ -74,3 +74,70 @@ def test_a_mocked_claim_changes_nothing(title: str, said: str, evidence: str) ->
 )
 def test_a_laugh_or_no_before_the_claim_does_not_take_it_back(title: str, said: str) -> None:
     assert detected([flow(title)], said) == [("complete", "f1")]
+
+
+# -- a completion: the done-verb must act on the flow's own object, wholly, this time ----
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        # another object: the done-verb acts on a thing that only mentions the flow's
+        ("Paint the garden fence", "Bought the paint for the fence, two big tins"),
+        ("Paint the garden fence", "finally got the paint for the fence"),
+        ("Fix the bike", "ordered the parts to fix the bike"),
+        ("Clean the oven", "bought oven cleaner"),
+        ("Write the quarterly report", "wrote the outline of the quarterly report"),
+        ("Write the quarterly report", "finished the charts for the report"),
+        ("Renew car registration", "sorted the paperwork for the car registration"),
+        ("Email the landlord", "emailed the landlord's agent"),
+        ("Buy a gift for Anna", "bought wrapping paper for Anna's gift"),
+        # part of it
+        ("Pack the boxes", "packed some boxes"),
+        ("Pack the boxes", "packed ten of the boxes"),
+        ("Pack the boxes", "packed the first few boxes"),
+        # an attempt
+        ("Call the plumber", "tried calling the plumber, no answer"),
+        ("Call the bank", "called the bank, on hold for an hour, gave up"),
+        ("Llamar al fontanero", "llamé al fontanero, no contestó"),
+        # hearsay
+        ("Submit the expense report", "you said I submitted the expense report"),
+        ("Submit the expense report", "the assistant said the expense report was submitted"),
+        ("Submit the expense report", "apparently the expense report is submitted"),
+        # another occasion
+        ("Call mum", "called mum last week"),
+        ("Take out the bins", "took the bins out last Tuesday"),
+        ("Submit the expense report", "submitted last month's expense report"),
+        # still pending
+        ("Water the plants", "watered the plants yesterday, need to do it again today"),
+        ("Email the landlord", "wrote the email to the landlord, haven't sent it"),
+        ("Pay the Brightline invoice", "paid the other invoice, brightline still pending"),
+    ],
+)
+def test_a_completion_that_is_not_the_flows_task_done_changes_nothing(
+    title: str, said: str
+) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.COMPLETE, "f1", said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Paint the garden fence", "painted the fence on Saturday, looks great"),
+        ("Send the workshop slides to Priya", "sent Priya the slides"),
+        ("Write the quarterly report", "wrote the quarterly report last night"),
+        ("Call the plumber", "called the plumber, he's coming Friday"),
+        ("Pack the boxes", "packed all the boxes"),
+        ("Send the signed contract to Tom", "sent the signed contract to Tom"),
+        ("Book a table at Nonna's", "booked us a table at Nonna's"),
+        ("Buy a gift for Anna", "bought Anna's gift"),
+        ("Get the car serviced", "got the car serviced"),
+        ("Pagar la luz", "pagué la factura de la luz"),
+        ("Comprare il regalo per Anna", "ho comprato il regalo per Anna"),
+        ("Réserver un camion", "j'ai réservé le camion"),
+    ],
+)
+def test_the_flows_own_task_done_still_completes(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == [("complete", "f1")]
