@@ -141,3 +141,41 @@ def test_a_completion_that_is_not_the_flows_task_done_changes_nothing(
 )
 def test_the_flows_own_task_done_still_completes(title: str, said: str) -> None:
     assert detected([flow(title)], said) == [("complete", "f1")]
+
+
+# -- cancel and priority: someone else's act or someone else's priority -----------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Book the dentist", "the dentist cancelled on me"),
+        ("Book the dentist", "the dentist cancelled on me, need to rebook"),
+        ("Go to the yoga class", "yoga class cancelled on us again"),
+        ("Aller chez le coiffeur", "le coiffeur m'a annulé"),
+    ],
+)
+def test_a_cancellation_on_the_user_cancels_nothing(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.CANCEL, "f1", said))
+
+
+def test_a_cancel_with_a_rebooking_to_come_cancels_nothing() -> None:
+    flows = [flow("Book the dentist")]
+    said = "scratch the dentist for now, I'll rebook next month"
+    assert not kept(flows, said, Operation(Op.CANCEL, "f1", said))
+
+
+def test_a_priority_for_someone_else_changes_nothing() -> None:
+    flows = [flow("Write the report")]
+    said = "the report is low priority for Tom"
+    assert detected(flows, said) == []
+    proposal = Operation(Op.REPRIORITISE, "f1", said, priority=FlowPriority.LOW)
+    assert not kept(flows, said, proposal)
+
+
+def test_a_priority_for_a_day_is_still_the_users() -> None:
+    flows = [flow("Write the report")]
+    said = "the report is urgent for Friday"
+    assert detected(flows, said) == [("reprioritise", "f1")]

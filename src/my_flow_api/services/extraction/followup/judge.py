@@ -49,6 +49,8 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
             return False
         opening = aspect.OPENING_DONE.match(sentence) is not None
         return opening or any(completion.verb_fits(segment, flow) for segment in naming)
+    if op is Op.CANCEL and binding.REBOOK.search(sentence):
+        return False  # "the dentist cancelled on me, need to rebook"
     if op in binding.BOUND_OPS:
         return binding.states_bound(sentence, flow, op, flows or [flow])
     return True
