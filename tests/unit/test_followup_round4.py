@@ -179,3 +179,64 @@ def test_a_priority_for_a_day_is_still_the_users() -> None:
     flows = [flow("Write the report")]
     said = "the report is urgent for Friday"
     assert detected(flows, said) == [("reprioritise", "f1")]
+
+
+# -- a plain yes to the assistant's proposal of a change ---------------------------------
+
+
+def assistant(text: str) -> ChatMessage:
+    return ChatMessage(MessageRole.ASSISTANT, text)
+
+
+def detected_chat(flows: list[OpenFlow], chat: list[ChatMessage]) -> list[tuple[str, str]]:
+    kept = vet(detect_operations(chat, flows, TODAY), chat, flows, TODAY)
+    return sorted((o.op.value, o.flow_id) for o in kept)
+
+
+REPORT = flow("Send the quarterly report to Dana")
+GARAGE = flow("Clear out the garage", fid="f2")
+
+
+@pytest.mark.parametrize(
+    ("asked", "reply", "expected"),
+    [
+        (
+            "Nice! Should I mark 'Send the quarterly report to Dana' as done?",
+            "yep, go ahead and mark it",
+            [("complete", "f1")],
+        ),
+        (
+            "Want me to remove 'Clear out the garage' from your list?",
+            "yes please",
+            [("cancel", "f2")],
+        ),
+        (
+            "Ottimo! Segno come fatto 'Send the quarterly report to Dana'?",
+            "sì",
+            [("complete", "f1")],
+        ),
+        # not a plain yes, or no single change proposed: nothing
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "not yet", []),
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "yes but tomorrow", []),
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "nah", []),
+        ("Want me to keep the garage on your list for the rest?", "yeah obviously", []),
+        ("Should I mark 'Send the quarterly report to Dana' as done or move it?", "yes", []),
+        ("I've marked 'Send the quarterly report to Dana' as done.", "ok", []),
+        ("Should I mark it as done?", "yes", []),
+    ],
+)
+def test_a_plain_yes_to_the_assistants_proposal_is_the_users_statement(
+    asked: str, reply: str, expected: list[tuple[str, str]]
+) -> None:
+    chat = [*user("Dana replied, looks great"), assistant(asked), *user(reply)]
+    assert detected_chat([REPORT, GARAGE], chat) == expected
+
+
+def test_a_models_completion_quoting_the_yes_is_kept_only_after_a_proposal() -> None:
+    flows = [REPORT]
+    yes = "yep, go ahead and mark it"
+    proposal = Operation(Op.COMPLETE, "f1", yes)
+    asked = assistant("Should I mark 'Send the quarterly report to Dana' as done?")
+    assert vet([proposal], [*user("Dana replied"), asked, *user(yes)], flows, TODAY)
+    offered = assistant("Should I remind you about it tomorrow?")
+    assert not vet([proposal], [*user("Dana replied"), offered, *user(yes)], flows, TODAY)
