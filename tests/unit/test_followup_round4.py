@@ -240,3 +240,30 @@ def test_a_models_completion_quoting_the_yes_is_kept_only_after_a_proposal() -> 
     assert vet([proposal], [*user("Dana replied"), asked, *user(yes)], flows, TODAY)
     offered = assistant("Should I remind you about it tomorrow?")
     assert not vet([proposal], [*user("Dana replied"), offered, *user(yes)], flows, TODAY)
+
+
+# -- a completion's own verb: spoken for a call, the verb before a German "lassen" -------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Call Grandma", "talked to grandma for like an hour on the drive home"),
+        ("Call the landlord", "I spoke to the landlord this morning"),
+        ("Reifen wechseln lassen", "Reifen sind gewechselt, finally"),
+    ],
+)
+def test_a_call_done_by_talking_and_a_verb_before_lassen_complete(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == [("complete", "f1")]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Call Grandma", "talked to my sister about grandma"),
+        ("Call Grandma", "grandma talked to me about the party, I still have to call her"),
+        ("Email the landlord", "talked to the landlord"),
+    ],
+)
+def test_talking_is_no_call_to_someone_else_nor_another_task(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []

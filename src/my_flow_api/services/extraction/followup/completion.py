@@ -102,11 +102,24 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+_CALL = frozenset("call llamar appeler anrufen chiamare telefonare ligar telefonieren".split())
+_SPOKE = frozenset(
+    "talked spoke phoned rang chatted gesprochen telefoniert parlato sentito falei "
+    "conversei hablado".split()
+)
+"""Having spoken with someone is having called them ("talked to grandma" for "Call
+Grandma", "mit Oma telefoniert")."""
+_AUXILIARY_LAST = frozenset({"lassen"})
+"""A German title's final "lassen" ("Reifen wechseln lassen"): the verb is before it."""
+
+
 def _done_form(token: str, verb: str) -> bool:
     """A word of the clause that is the title's verb in a done form ("booked", "llamé",
     "gebucht"), not the title's word itself, a noun or a gerund ("paint", "cleaner",
     "calling", "fix")."""
     if token in _SAME_PAST and token == verb:
+        return True
+    if verb in _CALL and token in _SPOKE:
         return True
     if token.startswith(verb) and token[len(verb) :] in _NOT_DONE_FORM:
         return False
@@ -143,7 +156,11 @@ _LIGHT_VERBS = frozenset("get make do have give take".split())
 
 def _title_verb(title: str) -> str | None:
     raw = _words(title)
-    return raw[0] if raw and raw[0] in _LIGHT_VERBS else title_verb_word(title)
+    if raw and raw[0] in _LIGHT_VERBS:
+        return raw[0]
+    if len(raw) > 2 and raw[-1] in _AUXILIARY_LAST:
+        return raw[-2]
+    return title_verb_word(title)
 
 
 def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[str]) -> bool:
