@@ -267,3 +267,44 @@ def test_a_call_done_by_talking_and_a_verb_before_lassen_complete(title: str, sa
 )
 def test_talking_is_no_call_to_someone_else_nor_another_task(title: str, said: str) -> None:
     assert detected([flow(title)], said) == []
+
+
+# -- the same classes in other languages; a noun of the verb's root is no done-verb ------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pintar la valla", "compré la pintura para la valla"),
+        ("Escribir el informe", "terminé el borrador del informe"),
+        ("Pagar el alquiler", "pagué el alquiler del mes pasado"),
+        ("Pagar a renda", "paguei a renda do mês passado"),
+        ("Faire les cartons", "j'ai fini les cartons de la cuisine, il en reste plein"),
+        ("Pay the phone bill", "paid the phone bill for my mum"),
+        ("Appeler la banque", "j'ai essayé d'appeler la banque, pas de réponse"),
+        ("Kartons packen", "ein paar Kartons gepackt"),
+    ],
+)
+def test_a_completion_that_is_not_the_flows_task_done_in_any_language(
+    title: str, said: str
+) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.COMPLETE, "f1", said))
+
+
+def test_a_draft_is_no_deletion() -> None:
+    """ "borrador" (a draft) is not "borrar" (delete)."""
+    said = "terminé el borrador del informe"
+    assert detected([flow("Escribir el informe")], said) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Comprar pienso para el perro", "el pienso ya lo compré al volver del curro"),
+        ("Pagar la luz", "la luz ya la pagué"),
+    ],
+)
+def test_a_pronoun_before_the_done_verb_is_no_article(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == [("complete", "f1")]

@@ -8,7 +8,8 @@ done. Found on unseen wording (dev4's traps and the lead's frozen false changes)
   verb appears only as a noun, an infinitive or a gerund ("got the *paint*" for "Paint
   the fence", "ordered the parts to *fix* the bike", "bought oven *cleaner*");
 - *part of it*: a quantity short of the whole ("packed *some* boxes", "*ten of* the
-  boxes");
+  boxes"), or a rest still to do ("il en reste plein");
+- *for someone else*: "paid the phone bill *for my mum*";
 - *attempt*: tried, no answer, gave up ("called the bank, on hold for an hour, gave up");
 - *hearsay*: someone's word that it is done ("you said I submitted it", "apparently",
   "the assistant said it was submitted");
@@ -78,9 +79,9 @@ HEARSAY = re.compile(
 LAST_OCCASION = re.compile(
     r"\b(?:last (?:week|month|year|time|(?:mon|tues|wednes|thurs|fri|satur|sun)day)['’]?s?|"
     r"the other day|a while (?:ago|back)|"
-    r"la semana pasada|el mes pasado|la semaine derni[èe]re|le mois dernier|"
-    r"letzte woche|letzten monat|la settimana scorsa|il mese scorso|"
-    r"a semana passada|o m[êe]s passado)\b",
+    r"(?:la )?semana pasada|(?:el )?mes pasado|(?:la )?semaine derni[èe]re|(?:le )?mois dernier|"
+    r"letzte woche|letzten monat|(?:la )?settimana scorsa|(?:il )?mese scorso|"
+    r"(?:a )?semana passada|(?:o )?m[êe]s passado)\b",
     _I,
 )
 """A completion of another occasion ("called mum last week", "last month's report"): a
@@ -93,8 +94,32 @@ PENDING = re.compile(
     _I,
 )
 """A clause saying the task is not finished ("still pending", "need to do it again")."""
+REMAINING = re.compile(
+    r"\b(?:il en reste|il reste|en reste|(?:still )?(?:some|a few|more|\w+) (?:left|to go)|"
+    r"the rest (?:is|are) still|quedan|faltan|ne restano|ne mancano|rest(?:e|en)? noch|"
+    r"fehlen noch|faltam|ainda faltam|sobram)\b",
+    _I,
+)
+"""A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
+FOR_SOMEONE = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
+    r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
+    r"neighbou?r|partner|madre|padre|hermana|hermano|m[èe]re|p[èe]re|s[œo]e?ur|fr[èe]re|"
+    r"mutter|vater|schwester|bruder|mamma|pap[àa]|sorella|fratello|m[ãa]e|pai|irm[ãa]o?)\b",
+    _I,
+)
+"""Done for someone else ("paid the phone bill for my mum"): not the user's own task."""
 _SAME_PAST = frozenset("read put set cut hit let quit shut cast spread".split())
 _NOT_DONE_FORM = ("", "s", "er", "ers", "ing", "e")
+_DETERMINERS = frozenset(
+    "the an my your our this that some el un una une mon ma mes il gli uno um uma der die das "
+    "den dem ein eine einen".split()
+)
+"""A word after one of these is a noun ("bought *the paint*" for "Paint the fence")."""
+_CLITICS = frozenset("a la le les lo los las l o os as".split())
+"""Articles that are also object pronouns ("la pagué", "je l'ai payé"): a noun after
+them only with a noun's ending ("compré *la pintura*")."""
+_NOUN_END = re.compile(r"(?:ura|ure|ung|cion|sion|zione|cao|tion|ment|mento|miento)$")
 _BETWEEN_OK = frozenset("finally already just also actually all both whole entire new own".split())
 
 
@@ -131,10 +156,18 @@ def _done_form(token: str, verb: str) -> bool:
 def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
-    out = [i for i, t in enumerate(tokens) if verb and _done_form(t, verb)]
+    out = [
+        i
+        for i, t in enumerate(tokens)
+        if verb and _done_form(t, verb) and not (i and _noun_after(tokens[i - 1], t))
+    ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
     return sorted(set(out))
+
+
+def _noun_after(before: str, token: str) -> bool:
+    return before in _DETERMINERS or (before in _CLITICS and _NOUN_END.search(token) is not None)
 
 
 def verb_fits(clause: str, flow: OpenFlow) -> bool:
@@ -207,11 +240,15 @@ def not_done(
         return True
     if any(PART.search(segment) for segment in naming):
         return True
+    if not FOR_SOMEONE.search(flow.title) and any(FOR_SOMEONE.search(s) for s in naming):
+        return True
     parts = binding.segments(sentence)
     first = next((i for i, p in enumerate(parts) if coverage(p, flow) >= MIN_COVERAGE), None)
     if first is None:
         return False
     for part in parts[first:]:
+        if REMAINING.search(part) and (link(part, flows) or flow).id == flow.id:
+            return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
         if not PENDING.search(part):
             continue
         other = link(part, flows)
