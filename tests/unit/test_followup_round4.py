@@ -308,3 +308,29 @@ def test_a_draft_is_no_deletion() -> None:
 )
 def test_a_pronoun_before_the_done_verb_is_no_article(title: str, said: str) -> None:
     assert detected([flow(title)], said) == [("complete", "f1")]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Write the report", "the report is done. in my dreams"),
+        ("Write the report", "report's done... not"),
+        ("Pagar la luz", "sí claro, ya pagué la luz, ojalá"),
+        ("Pagare l'affitto", "affitto pagato, magari"),
+    ],
+)
+def test_a_wish_or_a_not_after_the_claim_mocks_it(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Book the hotel", "the hotel cancelled our booking, need to find another"),
+        ("Reservar el hotel", "el hotel nos canceló la reserva, hay que buscar otro"),
+    ],
+)
+def test_a_booking_cancelled_by_the_other_side_cancels_nothing(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.CANCEL, "f1", said))

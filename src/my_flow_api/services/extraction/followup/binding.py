@@ -153,6 +153,7 @@ BY_OTHERS = re.compile(
 """A change someone else made ("got cancelled by the airline"): not the user's decision."""
 CANCELLED_ON = re.compile(
     r"\b(?:cancell?ed on (?:me|us)|called (?:it )?off on (?:me|us)|stood (?:me|us) up|"
+    r"cancell?ed (?:my|our) (?:booking|reservation|appointment|order|membership|table|room)|"
     r"me cancel[oó]|nos cancel[oó]|me cancelaron|nos cancelaron|"
     r"m['’]a (?:annul[ée]|pos[ée] un lapin)|"
     r"hat (?:mir|uns) abgesagt|haben (?:mir|uns) abgesagt|mi ha(?:nno)? (?:disdetto|cancellato)|"
@@ -162,7 +163,9 @@ CANCELLED_ON = re.compile(
 """Someone else called it off on the user ("the dentist cancelled on me"): the user's task
 (to book, to go) is not therefore dropped."""
 REBOOK = re.compile(
-    r"\b(?:re-?book\w*|re-?schedule it|book (?:it |one )?again|find another (?:date|slot|day)|"
+    r"\b(?:re-?book\w*|re-?schedule it|book (?:it |one )?again|find (?:another|a new)|"
+    r"buscar otr[oa]|chercher (?:un )?autre|einen? (?:anderen?|neuen?) (?:suchen|finden)|"
+    r"cercare un altr[oa]|procurar outr[oa]|"
     r"volver a (?:pedir|reservar)|otra cita|reprendre (?:un )?rendez-vous|r[ée]server [àa] nouveau|"
     r"neu (?:buchen|vereinbaren)|neuen termin|riprenotare|un altro appuntamento|"
     r"remarcar|marcar de novo|outra consulta)\b",

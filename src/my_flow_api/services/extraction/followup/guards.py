@@ -65,11 +65,16 @@ MOCKED = re.compile(
     r"es broma|era broma|(?:es|era) coña|mentira|qu[ée] va|"
     r"scherzo|scherzavo|sto scherzando|"
     r"brincadeira|t[ôo] brincando|"
-    r"(?:nur |war nur )?(?:ein )?(?:spa(?:ß|ss)|scherz|witz)|nicht wirklich)\W*",
+    r"(?:nur |war nur )?(?:ein )?(?:spa(?:ß|ss)|scherz|witz)|nicht wirklich|"
+    r"in my dreams|dream on|i wish|if only|said no (?:one|body) ever|"
+    r"ojal[aá]|ya quisiera(?: yo)?|en mis sueños|j['’]aimerais bien|dans mes r[êe]ves|"
+    r"magari|nei miei sogni|sch[öo]n w[äa]r['’]?s|tr[äa]um weiter|quem dera|tomara|"
+    r"not)\W*",
     _I,
 )
 """A clause that mocks the claim before it ("j'ai fini les cartons, haha non", "done with
-the taxes. jk", "paid the rent lol no"): the claim is taken back."""
+the taxes. jk", "paid the rent lol no", "affitto pagato, magari", "done... not"): the
+claim is taken back."""
 LAUGHED_OFF = re.compile(
     r"\b" + _LAUGH + r"\W+(?:no+|nope|non|nein|nee|n[ãa]o|nah|jk|kidding)\W*$", _I
 )
