@@ -334,3 +334,21 @@ def test_a_booking_cancelled_by_the_other_side_cancels_nothing(title: str, said:
     flows = [flow(title)]
     assert detected(flows, said) == []
     assert not kept(flows, said, Operation(Op.CANCEL, "f1", said))
+
+
+def test_a_completion_for_someone_the_title_does_not_name_changes_nothing() -> None:
+    flows = [flow("Order a birthday cake")]
+    said = "ordered a cake for Tom's party"
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.COMPLETE, "f1", said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Order a birthday cake", "ordered the birthday cake for Saturday"),
+        ("Buy a gift for Anna", "bought a gift for Anna"),
+    ],
+)
+def test_a_completion_for_a_day_or_the_titles_person_completes(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == [("complete", "f1")]

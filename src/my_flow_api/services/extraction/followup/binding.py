@@ -485,7 +485,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True
     if DELIBERATION.search(clause) or BY_OTHERS.search(clause) or ANOTHER_TIME.search(clause):
         return True
-    if op is Op.REPRIORITISE and (OTHER_TIME.search(clause) or _for_other(clause, flow)):
+    if op is Op.REPRIORITISE and (OTHER_TIME.search(clause) or for_other(clause, flow)):
         return True
     if CANCELLED_ON.search(clause):
         return True
@@ -493,7 +493,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     return guards.is_plan(rest) or negated(op, clause, flow)
 
 
-def _for_other(clause: str, flow: OpenFlow) -> bool:
+def for_other(clause: str, flow: OpenFlow) -> bool:
     """See `FOR_OTHER`: a person the title does not name (a day or month is no person)."""
     title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
     return any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause))

@@ -9,7 +9,8 @@ done. Found on unseen wording (dev4's traps and the lead's frozen false changes)
   the fence", "ordered the parts to *fix* the bike", "bought oven *cleaner*");
 - *part of it*: a quantity short of the whole ("packed *some* boxes", "*ten of* the
   boxes"), or a rest still to do ("il en reste plein");
-- *for someone else*: "paid the phone bill *for my mum*";
+- *for someone else*: "paid the phone bill *for my mum*", "ordered a cake *for Tom's*
+  party" (a person the title does not name; a day is no person);
 - *attempt*: tried, no answer, gave up ("called the bank, on hold for an hour, gave up");
 - *hearsay*: someone's word that it is done ("you said I submitted it", "apparently",
   "the assistant said it was submitted");
@@ -242,6 +243,8 @@ def not_done(
         return True
     if not FOR_SOMEONE.search(flow.title) and any(FOR_SOMEONE.search(s) for s in naming):
         return True
+    if any(binding.for_other(segment, flow) for segment in naming):
+        return True  # "ordered a cake for Tom's party" is not "Order a birthday cake"
     parts = binding.segments(sentence)
     first = next((i for i, p in enumerate(parts) if coverage(p, flow) >= MIN_COVERAGE), None)
     if first is None:
