@@ -151,6 +151,33 @@ BY_OTHERS = re.compile(
     _I,
 )
 """A change someone else made ("got cancelled by the airline"): not the user's decision."""
+CANCELLED_ON = re.compile(
+    r"\b(?:cancell?ed on (?:me|us)|called (?:it )?off on (?:me|us)|stood (?:me|us) up|"
+    r"cancell?ed (?:my|our) (?:booking|reservation|appointment|order|membership|table|room)|"
+    r"me cancel[oó]|nos cancel[oó]|me cancelaron|nos cancelaron|"
+    r"m['’]a (?:annul[ée]|pos[ée] un lapin)|"
+    r"hat (?:mir|uns) abgesagt|haben (?:mir|uns) abgesagt|mi ha(?:nno)? (?:disdetto|cancellato)|"
+    r"me cancelou|nos cancelou|cancelaram)\b",
+    _I,
+)
+"""Someone else called it off on the user ("the dentist cancelled on me"): the user's task
+(to book, to go) is not therefore dropped."""
+REBOOK = re.compile(
+    r"\b(?:re-?book\w*|re-?schedule it|book (?:it |one )?again|find (?:another|a new)|"
+    r"buscar otr[oa]|chercher (?:un )?autre|einen? (?:anderen?|neuen?) (?:suchen|finden)|"
+    r"cercare un altr[oa]|procurar outr[oa]|"
+    r"volver a (?:pedir|reservar)|otra cita|reprendre (?:un )?rendez-vous|r[ée]server [àa] nouveau|"
+    r"neu (?:buchen|vereinbaren)|neuen termin|riprenotare|un altro appuntamento|"
+    r"remarcar|marcar de novo|outra consulta)\b",
+    _I,
+)
+"""The task is to be done again ("need to rebook"): a cancellation on the other side is
+not the user dropping it."""
+FOR_OTHER = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(him|her|them|él|ella|ellos|lui|elle|eux|ihn|sie|"
+    r"lei|loro|ele|ela|eles|[A-ZÀ-Ý][a-zà-ÿ]+)\b"
+)
+"""A priority stated for someone else ("low priority for Tom", "urgente para ella")."""
 ANOTHER_TIME = re.compile(
     r"\b(?:last (?:year|time|month|week)|the other day|a while ago|years ago|"
     r"el a[ñn]o pasado|la [uú]ltima vez|letzte[ns]? (?:jahr|mal|monat)|l['’]ann[ée]e derni[èe]re|"
@@ -458,10 +485,18 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True
     if DELIBERATION.search(clause) or BY_OTHERS.search(clause) or ANOTHER_TIME.search(clause):
         return True
-    if op is Op.REPRIORITISE and OTHER_TIME.search(clause):
+    if op is Op.REPRIORITISE and (OTHER_TIME.search(clause) or for_other(clause, flow)):
+        return True
+    if CANCELLED_ON.search(clause):
         return True
     rest = _without(clause, _all_cue_spans(op, clause, flow))
     return guards.is_plan(rest) or negated(op, clause, flow)
+
+
+def for_other(clause: str, flow: OpenFlow) -> bool:
+    """See `FOR_OTHER`: a person the title does not name (a day or month is no person)."""
+    title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
+    return any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause))
 
 
 def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]) -> bool:

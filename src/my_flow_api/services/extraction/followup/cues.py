@@ -46,7 +46,8 @@ CANCEL = re.compile(
     r"\b(?:forget (?:about )?|never ?mind|scratch|scrap|drop|take .{1,40}off (?:the|my) list|"
     r"no (?:longer|need)|don['’]?t need|not needed|no (?:\w+ ){1,2}needed|doesn['’]t need|"
     r"cancel (?:the|my)|"
-    r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|b[oó]rra\w*|no necesito|"
+    r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|no necesito|"
+    r"b[oó]rra(?:r|lo|la|los|las|do|da|mos|ste|d)?|b[oó]rr[eé]|"  # not "borrador" (a draft)
     r"cancel(?:l?ed|l?ing|a|ar|é|ado|ada|alo|ala|lo|la|lato|lata|lare|ei|ou)?|"
     r"vergiss|streich\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
     r"lösch\w*|oublie|laisse tomber|plus besoin|pas besoin|annul\w*|enlève|supprime|"

@@ -17,6 +17,7 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.followup import aspect, binding, guards
+from my_flow_api.services.extraction.followup.confirm import confirmed
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
@@ -29,19 +30,24 @@ from my_flow_api.services.extraction.voice import user_voice
 def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
     """Every sentence the user said in their own voice (quoted passages left out), in
     order, from the last message that takes back what came before ("wait no, I returned
-    the shoes") on."""
+    the shoes") on, but for a claim mocked by the clause or sentence after it ("j'ai fini
+    les cartons, haha non": `guards.mocked`)."""
     turns = [aspect.unquoted(user_voice(m.content)) for m in chat if m.role is MessageRole.USER]
     start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
     for text in turns[start:]:
-        for line in lines(text):
-            yield from sentences(line.text)
+        said = [s for line in lines(text) for s in sentences(line.text)]
+        for i, sentence in enumerate(said):
+            following = said[i + 1] if i + 1 < len(said) else ""
+            if not guards.mocked(sentence, following):  # "fini les cartons, haha non"
+                yield sentence
 
 
 def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
     """Each user sentence with the text it is judged in: itself, or, when it names no open
     flow and points back ("push it to the 16th pls"), the sentence before it and then
     itself, as clauses of one ("the VAT return is not happening this week, push it to the
-    16th pls"): what "it" names is what the sentence before named."""
+    16th pls"): what "it" names is what the sentence before named. Then each plain yes to
+    the assistant's proposal of a change, with that change as its text (`confirm`)."""
     said = list(user_sentences(chat))
     out: list[tuple[str, str]] = []
     for i, sentence in enumerate(said):
@@ -49,7 +55,7 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
         if i > 0 and binding.points_back(sentence, flows):
             text = said[i - 1].rstrip(" .!…") + ", " + sentence
         out.append((sentence, text))
-    return out
+    return out + confirmed(chat, flows)  # "yep, go ahead" to "mark X as done?"
 
 
 def detect_operations(

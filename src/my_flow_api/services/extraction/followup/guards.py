@@ -57,6 +57,46 @@ RETRACTION = re.compile(
     _I,
 )
 """A message that opens by taking back the previous one: what came before stands no more."""
+_LAUGH = r"(?:ha(?:ha)+|ha ha|he(?:he)+|lol|lmao|jaja+|jeje+|mdr|ptdr|kkk+|ah(?:ah)+|hihi|xd)"
+MOCKED = re.compile(
+    r"\W*(?:(?:" + _LAUGH + r")\W*)*(?:" + _LAUGH + r"\W+(?:no+|nope|non|nein|nee|n[ãa]o|not|nah)|"
+    r"j/?k|just kidding|kidding|(?:yeah|yea|ya) right|as if|not really|"
+    r"je rigole|je plaisante|je d[ée]conne|c['’]est une blague|"
+    r"es broma|era broma|(?:es|era) coña|mentira|qu[ée] va|"
+    r"scherzo|scherzavo|sto scherzando|"
+    r"brincadeira|t[ôo] brincando|"
+    r"(?:nur |war nur )?(?:ein )?(?:spa(?:ß|ss)|scherz|witz)|nicht wirklich|"
+    r"in my dreams|dream on|i wish|if only|said no (?:one|body) ever|"
+    r"ojal[aá]|ya quisiera(?: yo)?|en mis sueños|j['’]aimerais bien|dans mes r[êe]ves|"
+    r"magari|nei miei sogni|sch[öo]n w[äa]r['’]?s|tr[äa]um weiter|quem dera|tomara|"
+    r"not)\W*",
+    _I,
+)
+"""A clause that mocks the claim before it ("j'ai fini les cartons, haha non", "done with
+the taxes. jk", "paid the rent lol no", "affitto pagato, magari", "done... not"): the
+claim is taken back."""
+LAUGHED_OFF = re.compile(
+    r"\b" + _LAUGH + r"\W+(?:no+|nope|non|nein|nee|n[ãa]o|nah|jk|kidding)\W*$", _I
+)
+"""A claim ended by a laugh and a "no" ("paid the rent lol no")."""
+LATE_NO = re.compile(r"\W*(?:no+|nope|non|nein|n[ãa]o|not|nah)\W*", _I)
+"""A bare "no" after a claim, as its own clause ("finished the boxes, not")."""
+
+
+def mocked(sentence: str, following: str = "") -> bool:
+    """The sentence's claim taken back by a mocking clause after it, in it or as the next
+    sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding.")."""
+    parts = segments(sentence)
+    if LAUGHED_OFF.search(sentence):
+        return True
+    if any(MOCKED.fullmatch(part) for part in parts[1:]):
+        return True
+    if len(parts) > 1 and LATE_NO.fullmatch(parts[-1]) and not LATE_NO.fullmatch(parts[0]):
+        return True
+    after = segments(following)
+    return bool(after) and MOCKED.fullmatch(after[0]) is not None
+
+
 NAMED_SUBJECT = re.compile(
     r"^\W*(?:(?:e|y|and|et|und|o|a|el|la|il|der|die|le)\s+)*"
     r"([A-ZÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄÖÜ][a-záéíóúàèìòùâêîôûäöüßç]+)\s+(\w+)"

@@ -4,21 +4,18 @@ embedded detection and the vetting of any model's proposal share.
 No question anywhere in the sentence; and every clause that names the flow (or, when
 its words are spread over clauses, the sentence) is no hypothetical, partial progress,
 someone else's act, nor (except for a cancellation) a plan. A completion also needs a
-clause naming the flow with its own verb or a generic done-word, and nothing under way
-(`aspect`); a cancellation, reschedule or reprioritisation needs its cue in a decided
-clause bound to the flow (`binding`).
+clause naming the flow with its own verb or a generic done-word acting on the flow's
+object, nothing under way (`aspect`), and no attempt, part, hearsay, other occasion or
+pending rest (`completion`); a cancellation, reschedule or reprioritisation needs its cue
+in a decided clause bound to the flow (`binding`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from my_flow_api.services.extraction.followup import aspect, binding, guards
-from my_flow_api.services.extraction.followup.linking import (
-    MIN_COVERAGE,
-    coverage,
-    title_verb_word,
-)
+from my_flow_api.services.extraction.followup import aspect, binding, completion, guards
+from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.refine import correction
 
@@ -48,11 +45,12 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
     if not all(_decided(segment, op) for segment in naming):
         return False
     if op is Op.COMPLETE:  # a thing done with its own verb or a done-word, not under way
-        verb = title_verb_word(flow.title)
-        if aspect.in_progress(sentence):
+        if aspect.in_progress(sentence) or completion.not_done(sentence, naming, flow, flows):
             return False
         opening = aspect.OPENING_DONE.match(sentence) is not None
-        return opening or any(aspect.completion_fits(segment, verb) for segment in naming)
+        return opening or any(completion.verb_fits(segment, flow) for segment in naming)
+    if op is Op.CANCEL and binding.REBOOK.search(sentence):
+        return False  # "the dentist cancelled on me, need to rebook"
     if op in binding.BOUND_OPS:
         return binding.states_bound(sentence, flow, op, flows or [flow])
     return True

@@ -68,12 +68,25 @@ def _justified(
     today: date,
 ) -> bool:
     evidence = _key(op.evidence)
-    if len(evidence) < MIN_EVIDENCE_CHARS or not _has_value(op, flow):
+    if not evidence or not _has_value(op, flow):
         return False
     # The evidence must be (part of) one of the user's own sentences, and that whole
     # sentence is what is judged: a quoted fragment cannot hide its "if" or "?".
-    sentence = next((raw for key, whole, raw in said if evidence in key or evidence in whole), None)
-    if sentence is None or not decided_about(sentence, flow, op.op, flows):
+    # (A plain yes to the assistant's proposal is one sentence with two readings.)
+    # A short evidence ("yes", "sí") must be a whole sentence, not a piece of any.
+    long_enough = len(evidence) >= MIN_EVIDENCE_CHARS
+    matches = [
+        raw
+        for key, whole, raw in said
+        if evidence == key or (long_enough and (evidence in key or evidence in whole))
+    ]
+    return any(_justified_by(op, flow, sentence, flows, today) for sentence in matches)
+
+
+def _justified_by(
+    op: Operation, flow: OpenFlow, sentence: str, flows: Sequence[OpenFlow], today: date
+) -> bool:
+    if not decided_about(sentence, flow, op.op, flows):
         return False
     # The new value must be the one the bound clause states, not one from elsewhere.
     if op.op is Op.RESCHEDULE:

@@ -1,0 +1,262 @@
+"""Checks only a completion needs, on top of `aspect` (done-word or the flow's own verb):
+the kinds of report that name the flow and a done-verb yet do not say the flow's task is
+done. Found on unseen wording (dev4's traps and the lead's frozen false changes):
+
+- *another object*: the done-verb acts on another thing that merely mentions the flow's
+  object ("bought the *paint* for the fence", "wrote the *outline* of the report",
+  "emailed the landlord's *agent*", "one *section* of the report done"), or the title's
+  verb appears only as a noun, an infinitive or a gerund ("got the *paint*" for "Paint
+  the fence", "ordered the parts to *fix* the bike", "bought oven *cleaner*");
+- *part of it*: a quantity short of the whole ("packed *some* boxes", "*ten of* the
+  boxes"), or a rest still to do ("il en reste plein");
+- *for someone else*: "paid the phone bill *for my mum*", "ordered a cake *for Tom's*
+  party" (a person the title does not name; a day is no person);
+- *attempt*: tried, no answer, gave up ("called the bank, on hold for an hour, gave up");
+- *hearsay*: someone's word that it is done ("you said I submitted it", "apparently",
+  "the assistant said it was submitted");
+- *another occasion*: "called mum last week", "submitted last month's report";
+- *still pending*: a later clause of the sentence says the flow is not finished
+  ("watered the plants yesterday, need to do it *again* today", "wrote the email,
+  *haven't sent it*", "paid the other invoice, brightline *still pending*").
+
+Each is a reason to change nothing: a missed completion costs far less than a wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from my_flow_api.services.extraction.followup import aspect, binding
+from my_flow_api.services.extraction.followup.linking import (
+    GENERIC_OBJECTS,
+    MIN_COVERAGE,
+    STOP,
+    coverage,
+    head_words,
+    link,
+    title_verb_word,
+)
+from my_flow_api.services.extraction.followup.operations import OpenFlow
+from my_flow_api.services.extraction.text import fold, shares, stem
+
+_I = re.IGNORECASE
+_WORD = re.compile(r"[^\W_]+")
+
+PART = re.compile(
+    r"\b(?:some|a few|a couple(?: of)?|several|most of|part of|half of|a bunch of|"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a dozen|\d+) of (?:the|my|our)|"
+    r"the first (?:\w+ )?(?:few|couple|\w+s)\b|"
+    r"algun[oa]s|unos cuantos|unas cuantas|parte de|la mitad de|"
+    r"quelques|certain(?:e?s)|une partie|la moiti[ée]|"
+    r"einige|ein paar|ein teil|die h[äa]lfte|"
+    r"alcun[ie]|qualche|una parte|"
+    r"alguns|algumas|uma parte)\b",
+    _I,
+)
+"""A quantity short of the whole: a part done, not the task."""
+ATTEMPT = re.compile(
+    r"\b(?:tried|try(?:ing)?|attempted|no answer|no reply|no response|voicemail|"
+    r"went to voicemail|gave up|give up|on hold|couldn['’]?t|could not|wasn['’]?t able|"
+    r"didn['’]?t pick up|nobody (?:answered|picked up)|no one (?:answered|picked up)|"
+    r"intent[eé]|he intentado|no contest[oó]|nadie contest[oó]|no me cogi[oó]|"
+    r"j['’]ai essay[ée]|essay[ée]|pas de r[ée]ponse|personne n['’]a r[ée]pondu|"
+    r"versucht|keiner (?:ist )?rangegangen|niemand (?:ist )?rangegangen|keine antwort|"
+    r"ho provato|provato a|nessuno ha risposto|non ha risposto|"
+    r"tentei|tentando|ningu[ée]m atendeu|n[ãa]o atendeu|sem resposta)\b",
+    _I,
+)
+"""An attempt is not the thing done ("tried calling the plumber, no answer")."""
+HEARSAY = re.compile(
+    r"\b(?:you said|you told me|apparently|supposedly|allegedly|i thought|i think i|"
+    r"pens[ée] que|cre[ií] que|al parecer|supuestamente|"
+    r"je croyais|je pensais|apparemment|soi-disant|"
+    r"ich dachte|angeblich|anscheinend|"
+    r"pensavo|credevo|a quanto pare|"
+    r"eu achava|achei que|pensei que|pelos vistos|parece que)\b",
+    _I,
+)
+"""Someone's word (or a belief) that it is done, not the user's report of doing it."""
+LAST_OCCASION = re.compile(
+    r"\b(?:last (?:week|month|year|time|(?:mon|tues|wednes|thurs|fri|satur|sun)day)['’]?s?|"
+    r"the other day|a while (?:ago|back)|"
+    r"(?:la )?semana pasada|(?:el )?mes pasado|(?:la )?semaine derni[èe]re|(?:le )?mois dernier|"
+    r"letzte woche|letzten monat|(?:la )?settimana scorsa|(?:il )?mese scorso|"
+    r"(?:a )?semana passada|(?:o )?m[êe]s passado)\b",
+    _I,
+)
+"""A completion of another occasion ("called mum last week", "last month's report"): a
+recurring or repeated task is not therefore done this time."""
+PENDING = re.compile(
+    r"\b(?:still|pending|again|yet to|not yet|haven['’]?t|hasn['’]?t|left to|to go|"
+    r"il en reste|il reste|encore|todav[ií]a|a[uú]n|otra vez|de nuevo|falta|faltan|"
+    r"quedan?|noch|nochmal|wieder|fehl\w*|ancora|di nuovo|manca(?:no)?|ainda|de novo|"
+    r"outra vez|faltam?)\b",
+    _I,
+)
+"""A clause saying the task is not finished ("still pending", "need to do it again")."""
+REMAINING = re.compile(
+    r"\b(?:il en reste|il reste|en reste|(?:still )?(?:some|a few|more|\w+) (?:left|to go)|"
+    r"the rest (?:is|are) still|quedan|faltan|ne restano|ne mancano|rest(?:e|en)? noch|"
+    r"fehlen noch|faltam|ainda faltam|sobram)\b",
+    _I,
+)
+"""A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
+FOR_SOMEONE = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
+    r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
+    r"neighbou?r|partner|madre|padre|hermana|hermano|m[èe]re|p[èe]re|s[œo]e?ur|fr[èe]re|"
+    r"mutter|vater|schwester|bruder|mamma|pap[àa]|sorella|fratello|m[ãa]e|pai|irm[ãa]o?)\b",
+    _I,
+)
+"""Done for someone else ("paid the phone bill for my mum"): not the user's own task."""
+_SAME_PAST = frozenset("read put set cut hit let quit shut cast spread".split())
+_NOT_DONE_FORM = ("", "s", "er", "ers", "ing", "e")
+_DETERMINERS = frozenset(
+    "the an my your our this that some el un una une mon ma mes il gli uno um uma der die das "
+    "den dem ein eine einen".split()
+)
+"""A word after one of these is a noun ("bought *the paint*" for "Paint the fence")."""
+_CLITICS = frozenset("a la le les lo los las l o os as".split())
+"""Articles that are also object pronouns ("la pagué", "je l'ai payé"): a noun after
+them only with a noun's ending ("compré *la pintura*")."""
+_NOUN_END = re.compile(r"(?:ura|ure|ung|cion|sion|zione|cao|tion|ment|mento|miento)$")
+_BETWEEN_OK = frozenset("finally already just also actually all both whole entire new own".split())
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+_CALL = frozenset("call llamar appeler anrufen chiamare telefonare ligar telefonieren".split())
+_SPOKE = frozenset(
+    "talked spoke phoned rang chatted gesprochen telefoniert parlato sentito falei "
+    "conversei hablado".split()
+)
+"""Having spoken with someone is having called them ("talked to grandma" for "Call
+Grandma", "mit Oma telefoniert")."""
+_AUXILIARY_LAST = frozenset({"lassen"})
+"""A German title's final "lassen" ("Reifen wechseln lassen"): the verb is before it."""
+
+
+def _done_form(token: str, verb: str) -> bool:
+    """A word of the clause that is the title's verb in a done form ("booked", "llamé",
+    "gebucht"), not the title's word itself, a noun or a gerund ("paint", "cleaner",
+    "calling", "fix")."""
+    if token in _SAME_PAST and token == verb:
+        return True
+    if verb in _CALL and token in _SPOKE:
+        return True
+    if token.startswith(verb) and token[len(verb) :] in _NOT_DONE_FORM:
+        return False
+    if verb.endswith("e") and token == verb[:-1] + "ing":
+        return False
+    return aspect.fits(token, aspect.verb_root(verb))
+
+
+def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
+    """The indices of the clause's done-words: the flow's verb in a done form, or a
+    generic done-word."""
+    out = [
+        i
+        for i, t in enumerate(tokens)
+        if verb and _done_form(t, verb) and not (i and _noun_after(tokens[i - 1], t))
+    ]
+    for m in aspect.GENERIC_DONE.finditer(clause):
+        out.append(len(_words(clause[: m.start()])))
+    return sorted(set(out))
+
+
+def _noun_after(before: str, token: str) -> bool:
+    return before in _DETERMINERS or (before in _CLITICS and _NOUN_END.search(token) is not None)
+
+
+def verb_fits(clause: str, flow: OpenFlow) -> bool:
+    """Whether the clause says the flow's own thing is done: a done-word that acts on the
+    flow's object (or follows it), not on another thing named before it."""
+    verb = _title_verb(flow.title)
+    tokens = _words(clause)
+    positions = _done_positions(tokens, clause, verb)
+    if not positions:
+        return False
+    title_stems = {stem(w) for w in _words(flow.title)}
+    head = head_words(flow.title)
+    return any(not _acts_on_other(tokens, i, head, title_stems) for i in positions)
+
+
+_LIGHT_VERBS = frozenset("get make do have give take".split())
+"""Verbs the stopword list hides from `title_verb_word` ("Get the car serviced")."""
+
+
+def _title_verb(title: str) -> str | None:
+    raw = _words(title)
+    if raw and raw[0] in _LIGHT_VERBS:
+        return raw[0]
+    if len(raw) > 2 and raw[-1] in _AUXILIARY_LAST:
+        return raw[-2]
+    return title_verb_word(title)
+
+
+def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[str]) -> bool:
+    """The done-word at i is followed by another thing before the flow's head ("bought
+    the paint for the fence"), or the head is followed by another thing it owns
+    ("emailed the landlord's agent") or that is a part of it ("the intro of the report")."""
+    at = [j for j, t in enumerate(tokens) if shares(stem(t), head)]
+    after = [j for j in at if j > i]
+    if after:
+        between = tokens[i + 1 : after[0]]
+        if any(_foreign(t, title_stems) for t in between):
+            return True
+        j = after[-1]
+        tail = tokens[j + 1 : j + 3]
+        return len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems)
+    before = [j for j in at if j < i]
+    if before:
+        j = before[0]
+        lead = tokens[max(0, j - 4) : j]
+        if len(lead) >= 2 and lead[-1] in {"of", "de", "di", "von", "do", "da", "du"}:
+            return any(_foreign(t, title_stems) for t in lead[:-1])  # "a section of the report"
+        if len(lead) >= 3 and lead[-2] in {"of", "de", "di", "von", "do", "da", "du"}:
+            return any(_foreign(t, title_stems) for t in lead[:-2])
+    return False
+
+
+def _foreign(token: str, title_stems: set[str]) -> bool:
+    return not (
+        token in STOP
+        or token in _BETWEEN_OK
+        or len(token) < 3
+        or token.isdigit()
+        or token.endswith(("ly", "ed"))
+        or shares(stem(token), title_stems)
+        or stem(token) in GENERIC_OBJECTS
+    )
+
+
+def not_done(
+    sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
+) -> bool:
+    """A reason in the sentence to believe the flow's task is not (this time) done."""
+    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, binding.REPORTED, LAST_OCCASION)):
+        return True
+    if any(PART.search(segment) for segment in naming):
+        return True
+    if not FOR_SOMEONE.search(flow.title) and any(FOR_SOMEONE.search(s) for s in naming):
+        return True
+    if any(binding.for_other(segment, flow) for segment in naming):
+        return True  # "ordered a cake for Tom's party" is not "Order a birthday cake"
+    parts = binding.segments(sentence)
+    first = next((i for i, p in enumerate(parts) if coverage(p, flow) >= MIN_COVERAGE), None)
+    if first is None:
+        return False
+    for part in parts[first:]:
+        if REMAINING.search(part) and (link(part, flows) or flow).id == flow.id:
+            return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
+        if not PENDING.search(part):
+            continue
+        other = link(part, flows)
+        if coverage(part, flow) >= MIN_COVERAGE or (
+            (other is None or other.id == flow.id) and binding.ANAPHOR.search(part)
+        ):
+            return True
+    return False
