@@ -209,7 +209,9 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
             return True
         j = after[-1]
         tail = tokens[j + 1 : j + 3]
-        return len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems)
+        if len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems):
+            return True  # "emailed the landlord's agent"
+        return bool(tail) and _part_after(tail[0], title_stems)
     before = [j for j in at if j < i]
     if before:
         j = before[0]
@@ -219,6 +221,21 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
         if len(lead) >= 3 and lead[-2] in {"of", "de", "di", "von", "do", "da", "du"}:
             return any(_foreign(t, title_stems) for t in lead[:-2])
     return False
+
+
+PART_AFTER = re.compile(
+    r"(?:seats?|tyres?|tires?|wheels?|doors?|roof|interior|exterior|"
+    r"bottom|frames?|handles?|upstairs|downstairs|corners?|floor|"
+    r"edges?|lid|shelf|shelves|drawers?|intro|introduction|section|chapter|"
+    r"page|part|draft|outline|cover|bits?|pieces?|posts?)",
+    _I,
+)
+"""A noun right after the flow's head that names a part or a side of it ("washed the car
+*seats*", "cleaned the windows *upstairs*"): a part of the object done, not the whole."""
+
+
+def _part_after(token: str, title_stems: set[str]) -> bool:
+    return PART_AFTER.fullmatch(token) is not None and not shares(stem(token), title_stems)
 
 
 def _foreign(token: str, title_stems: set[str]) -> bool:
