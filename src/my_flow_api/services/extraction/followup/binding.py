@@ -151,6 +151,32 @@ BY_OTHERS = re.compile(
     _I,
 )
 """A change someone else made ("got cancelled by the airline"): not the user's decision."""
+BY_AGENT = re.compile(
+    r"\b(?:got|was|were|been|has been|have been)\s+(?:cancell?ed|moved|postponed|rescheduled|"
+    r"pushed(?: back)?|called off|dropped|brought forward|changed|shifted)\b"
+    r"(?:\s+[\w'’]+){0,6}?\s+by\s+(?:the|my|our|his|her|their|a|an)\s+"
+    r"(?!(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|tonight|next|end|noon|weekend|morning|"
+    r"afternoon|evening|night|day|week|month|time|deadline|\d)\w*)[^\W\d_]{3,}",
+    _I,
+)
+"""A change made by another party, named after the new day ("the appointment got moved
+to Friday *by the clinic*"): the user decided nothing."""
+OBJECTION = re.compile(
+    r"\b(?:but|pero|mais|aber|ma|mas)\b[^.;!?]{0,30}?\b(?:i can['’]?t|i cannot|i couldn['’]?t|"
+    r"no puedo|no podr[eé]|je ne (?:peux|pourrai) pas|je peux pas|ich kann (?:\w+ )?nicht|"
+    r"non posso|non potr[oò]|n[ãa]o posso|n[ãa]o consigo|n[ãa]o vou poder)\b",
+    _I,
+)
+"""A change the user objects to ("lo movieron al viernes, *pero yo no puedo*"): another's
+change the user cannot take, no decision of theirs."""
+FOR_ANOTHER_PARTY = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:the\s+|el\s+|la\s+|los\s+|las\s+|l['’]|les\s+|"
+    r"die\s+|den\s+|gli\s+|o\s+|os\s+|a\s+|as\s+)?(?:other|another|otr[oa]s?|autres?|"
+    r"anderen?|altr[aeoi]|outr[oa]s?)\b",
+    _I,
+)
+"""A new day for another party ("the deadline moved to Friday *for the other team*"):
+it does not apply to the user's task."""
 CANCELLED_ON = re.compile(
     r"\b(?:cancell?ed on (?:me|us)|called (?:it )?off on (?:me|us)|stood (?:me|us) up|"
     r"cancell?ed (?:my|our) (?:booking|reservation|appointment|order|membership|table|room)|"
@@ -487,6 +513,8 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True
     if op is Op.REPRIORITISE and (OTHER_TIME.search(clause) or for_other(clause, flow)):
         return True
+    if op is Op.RESCHEDULE and (BY_AGENT.search(clause) or FOR_ANOTHER_PARTY.search(clause)):
+        return True  # "moved to Friday by the clinic", "moved to Friday for the other team"
     if CANCELLED_ON.search(clause):
         return True
     rest = _without(clause, _all_cue_spans(op, clause, flow))
