@@ -224,3 +224,24 @@ async def test_a_start_refused_after_its_slot_was_taken_gives_the_slot_back(
     result = await stream(bob, chat(context))
     assert result.status == 200
     assert time.monotonic() - began < WAIT  # no wait for a slot
+
+
+async def test_a_client_still_sending_its_body_holds_no_slot(api: Api, fake: FakeOpenAI) -> None:
+    host, port = api.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(  # no token, and half a body that never ends
+        b"POST /api/v1/conversations/stream HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + b'{"message": "'
+    )
+    await writer.drain()
+    try:
+        await asyncio.sleep(0.3)  # the server has the headers and part of the body
+        admission = service(api).admission
+        assert (admission.starting, admission.waiting) == (0, 0)
+        bob = api.client("bob")
+        result = await stream(bob, chat(await new_context(bob)))  # the only slot is free
+        assert result.status == 200
+        assert result.text == "Hello there"
+    finally:  # the server's shutdown would wait for this connection
+        writer.close()
+        await reader.read()

@@ -3,7 +3,7 @@
 Under a start storm most of a refused start's cost, and most of an admitted one's delay,
 came before `ChatService.start` asked for a start slot: token verification, validation
 (issue 24's storm: p50 first token 0.66 s with a 0.25 s wait). This pure-ASGI gate reads
-the body, takes the slot (`services/chat/admission.py`: the same bounded wait, the same
+the whole body (never holding a slot while a client sends it), takes the slot (`services/chat/admission.py`: the same bounded wait, the same
 `503 busy`), and only then lets the request through; `ChatService.start` adopts the slot
 (`request.state.start_slot`), and the gate frees it if nothing did (a 401, a 422 …).
 `send` is passed through untouched: nothing is added per streamed event.
@@ -50,18 +50,14 @@ class StartGate:
             await self.app(scope, receive, send)
             return
         admission: StartAdmission = chat.admission
-        if admission.has_free_slot():  # the common case: no buffering, no watcher
+        # The body first, always: a slot taken before it would let clients that trickle
+        # their bodies (no token needed) hold every slot while real starts are refused.
+        messages = await _read_body(receive)
+        if messages[-1]["type"] == "http.disconnect":
+            return
+        if admission.has_free_slot():  # the common case: no watcher
             slot = admission.take()
-            replay = receive
         else:
-            messages: list[Message] = []
-            while True:
-                message = await receive()
-                messages.append(message)
-                if message["type"] != "http.request" or not message.get("more_body", False):
-                    break
-            if messages[-1]["type"] == "http.disconnect":
-                return
             try:
                 slot = await admission.enter(http_gone(receive))
             except ClientGoneError:
@@ -70,13 +66,24 @@ class StartGate:
                 response = JSONResponse(error_body(exc), 503, headers=error_headers(exc))
                 await response(scope, receive, send)
                 return
-            replay = _replay(messages, receive)
+        replay = _replay(messages, receive)
         scope.setdefault("state", {})["start_slot"] = slot
         try:
             await self.app(scope, replay, send)
         finally:
             if not slot.taken:
                 slot.release()
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    """The request's messages up to its last body chunk (or the client's disconnect);
+    the body limit outside this gate has already bounded their size."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
