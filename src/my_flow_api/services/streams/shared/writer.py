@@ -36,7 +36,9 @@ TERMINAL_FLAG = b"t"
 COALESCE_SECONDS = 0.005
 """How long a flush lets appends gather after the first one: fewer, fuller pipelines.
 Readers on this replica read the memory log and never wait for it; another replica's
-readers and a take-over after a crash see events at most this much later."""
+readers and a take-over after a crash see events at most this much later. A stream's end
+does not wait: a client that has its `done` and reconnects to another replica must find
+the stream ended there (an `EventSource` is told to stop by a `204`, not by an empty 200)."""
 
 _APPEND = """
 -- KEYS: logs. ARGV[1]: MAXLEN; then per log: its first new id, the number of events,
@@ -95,6 +97,8 @@ class LogWriter:
         self._known: dict[str, _Tracked] = {}
         self._restore = False
         self._wake = asyncio.Event()
+        self._go = asyncio.Event()
+        """Set when the gathering is over: by its timer, or at once by a stream's end."""
         self._failing = False
 
     def track(self, stream: ActiveStream, memory: MemoryStreamLog) -> None:
@@ -121,6 +125,7 @@ class LogWriter:
     def finished(self, stream: ActiveStream) -> None:
         """After its last events, free the stream's slot and start its retention."""
         self._mark_stream(stream, finished=True)
+        self._go.set()
 
     def _mark_stream(self, stream: ActiveStream, finished: bool = False) -> None:
         memory = stream.log
@@ -137,7 +142,7 @@ class LogWriter:
         """The flush loop (a background task until cancelled)."""
         while True:
             await self._wake.wait()
-            await asyncio.sleep(COALESCE_SECONDS)
+            await self._gather()
             self._wake.clear()
             if self._restore:
                 self._restore = False
@@ -159,6 +164,14 @@ class LogWriter:
                 if self._failing:
                     log.info("Redis writes resumed")
                 self._failing = False
+
+    async def _gather(self) -> None:
+        """Let appends gather for `COALESCE_SECONDS`, less if a stream ends meanwhile."""
+        if not self._go.is_set():
+            timer = asyncio.get_running_loop().call_later(COALESCE_SECONDS, self._go.set)
+            await self._go.wait()
+            timer.cancel()
+        self._go.clear()
 
     def _begin_restore(self) -> None:
         for stream_id, tracked in self._known.items():
