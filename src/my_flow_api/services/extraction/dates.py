@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from my_flow_api.services.extraction.datewords import (
+    LEADING_MONTHS,
     MONTHS,
     NUMBERS,
     WEEKDAYS,
@@ -108,6 +109,7 @@ def _iso(m: re.Match[str], _today: date) -> date | None:
 
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?"
 _MON = rf"(?P<mon>{MONTHS})"
+_LEADING_MON = rf"(?P<mon>{LEADING_MONTHS})"
 _RULES: list[tuple[str, Resolver | None]] = [
     (r"\b\d{4}-\d{2}-\d{2}\b", _iso),
     (
@@ -142,8 +144,8 @@ _RULES: list[tuple[str, Resolver | None]] = [
         r"f(?:im|inal)\s+do\s+m[eê]s)\b",
         _month_end,
     ),
-    (rf"\b(?:before|antes\s+de|vor|avant|prima\s+di)\s+{_MON}\b(?!\s*\d)", _before_month),
-    (rf"\b{_MON}\s+(?:the\s+)?{_DAY}(?!\d)", _absolute),
+    (rf"\b(?:before|antes\s+de|vor|avant|prima\s+di)\s+{_LEADING_MON}\b(?!\s*\d)", _before_month),
+    (rf"\b{_LEADING_MON}\s+(?:the\s+)?{_DAY}(?!\d)", _absolute),
     (rf"\b{_DAY}\s*(?:of\s+|de\s+|di\s+)?{_MON}\b", _absolute),
     (r"\bthe\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?P<mon>)", _absolute),
     (
@@ -156,8 +158,8 @@ _RULES: list[tuple[str, Resolver | None]] = [
     (r"\b(?:am|zum)\s+(?P<d>[0-3]?\d)\.(?!\d)(?P<mon>)", _absolute),
     (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
     (
-        r"\b(?:na|at[eé]\s+(?:a\s+)?|para\s+a|pr[oó]xima|nesta|esta)\s+"
-        r"(?P<wd>segunda|quarta|quinta)\b(?!\s+(?:vez|parte|feira))",
+        r"\b(?:na|at[eé](?:\s+a)?|para\s+a|pr[oó]xima|nesta|esta)\s+"
+        r"(?P<wd>segunda|ter[cç]a|quarta|quinta|sexta)\b(?!\s+(?:vez|parte|feira))",
         _weekday,
     ),
     (

@@ -21,10 +21,10 @@ _MONTHS = [
 ]
 _WEEKDAYS = [
     "monday lunes montag lundi lunedi segunda-feira",
-    "tuesday martes dienstag mardi tues martedi terca-feira terca",
+    "tuesday martes dienstag mardi tues martedi terca-feira",
     "wednesday miercoles mittwoch mercredi weds mercoledi quarta-feira",
     "thursday jueves donnerstag jeudi thurs giovedi quinta-feira",
-    "friday viernes freitag vendredi venerdi sexta-feira sexta",
+    "friday viernes freitag vendredi venerdi sexta-feira",
     "saturday sabado samstag sonnabend samedi sabato",
     "sunday domingo sonntag dimanche domenica",
 ]
@@ -39,8 +39,13 @@ _NUMBERS = {
 
 MONTH_INDEX = {fold(w): i for i, names in enumerate(_MONTHS, 1) for w in names.split()}
 WEEKDAY_INDEX = {fold(w): i for i, names in enumerate(_WEEKDAYS) for w in names.split()}
-WEEKDAY_INDEX |= {"segunda": 0, "quarta": 2, "quinta": 3}
-"""Portuguese weekdays without "-feira" are also ordinals: read only after "na", "até"..."""
+WEEKDAY_INDEX |= {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
+"""Portuguese weekdays without "-feira" are also ordinals ("a sexta temporada", "a terça
+parte"): read only after "na", "até"..."""
+
+_DAY_FIRST_ONLY = {"gen", "fev", "mag", "giu", "lug", "ott", "dic", "marco"}
+"""Month words that are also names or words ("Marco", "gen 2", "mag"): a month only after a
+day number ("20 marco", "5 mag"), never leading one ("pay Marco 20 euros")."""
 
 
 def _alternation(words: list[str]) -> str:
@@ -55,6 +60,8 @@ def _alternation(words: list[str]) -> str:
 
 
 MONTHS = _alternation(_MONTHS)
+LEADING_MONTHS = "|".join(w for w in MONTHS.split("|") if w not in _DAY_FIRST_ONLY)
+"""The month words that may come before the day, or stand alone ("before April")."""
 WEEKDAYS = _alternation(_WEEKDAYS)
 NUMBERS = "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r"|a\s+couple\s+of"
 

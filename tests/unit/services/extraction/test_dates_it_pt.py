@@ -32,13 +32,27 @@ TODAY = date(2026, 3, 4)  # a Wednesday
         ("semana que vem", date(2026, 3, 9)),
         ("5 de maio", date(2026, 5, 5)),
         ("terça-feira", date(2026, 3, 10)),
+        ("até a quinta", date(2026, 3, 5)),
+        ("na terça ligar pro banco", date(2026, 3, 10)),
+        ("pagar a Marco entro il 20 marco", date(2026, 3, 20)),
     ],
 )
 def test_italian_and_portuguese_dates(text: str, day: date) -> None:
     assert due_date(text, TODAY) == day
 
 
-@pytest.mark.parametrize("text", ["pela segunda vez", "a quinta parte", "due diligence"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pela segunda vez",
+        "a quinta parte",
+        "due diligence",
+        "comprar la sexta temporada",
+        "a terça parte do bolo",
+        "pay Marco 20 euros",
+        "the gen 2 charger",
+    ],
+)
 def test_ordinals_and_lookalikes_are_no_dates(text: str) -> None:
     assert due_date(text, TODAY) is None
 
