@@ -223,6 +223,21 @@ GARAGE = flow("Clear out the garage", fid="f2")
         ("Should I mark 'Send the quarterly report to Dana' as done or move it?", "yes", []),
         ("I've marked 'Send the quarterly report to Dana' as done.", "ok", []),
         ("Should I mark it as done?", "yes", []),
+        # a yes with more than a yes in it: nothing
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "yes, tomorrow", []),
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "ok, maybe later", []),
+        (
+            "Should I mark 'Send the quarterly report to Dana' as done?",
+            "Yes. Actually I haven't sent it yet.",
+            [],
+        ),
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "yes lol no", []),
+        ("Should I mark 'Send the quarterly report to Dana' as done?", "yes. jk", []),
+        (
+            "Should I mark 'Send the quarterly report to Dana' as done?",
+            "Yes. Thanks!",
+            [("complete", "f1")],
+        ),
     ],
 )
 def test_a_plain_yes_to_the_assistants_proposal_is_the_users_statement(
@@ -230,6 +245,14 @@ def test_a_plain_yes_to_the_assistants_proposal_is_the_users_statement(
 ) -> None:
     chat = [*user("Dana replied, looks great"), assistant(asked), *user(reply)]
     assert detected_chat([REPORT, GARAGE], chat) == expected
+
+
+def test_a_yes_the_next_message_takes_back_changes_nothing() -> None:
+    asked = assistant("Should I mark 'Send the quarterly report to Dana' as done?")
+    kept = [*user("Dana replied"), asked, *user("yes")]
+    assert detected_chat([REPORT], kept) == [("complete", "f1")]
+    taken_back = [*kept, assistant("Done!"), *user("wait no, I still have to attach the deck")]
+    assert detected_chat([REPORT], taken_back) == []
 
 
 def test_a_models_completion_quoting_the_yes_is_kept_only_after_a_proposal() -> None:

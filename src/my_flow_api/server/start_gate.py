@@ -3,8 +3,9 @@
 Under a start storm most of a refused start's cost, and most of an admitted one's delay,
 came before `ChatService.start` asked for a start slot: token verification, validation
 (issue 24's storm: p50 first token 0.66 s with a 0.25 s wait). This pure-ASGI gate reads
-the whole body (never holding a slot while a client sends it), takes the slot (`services/chat/admission.py`: the same bounded wait, the same
-`503 busy`), and only then lets the request through; `ChatService.start` adopts the slot
+the whole body (never holding a slot while a client sends it), takes the slot
+(`services/chat/admission.py`: the same bounded wait, the same `503 busy`), and only then
+lets the request through; `ChatService.start` adopts the slot
 (`request.state.start_slot`), and the gate frees it if nothing did (a 401, a 422 …).
 `send` is passed through untouched: nothing is added per streamed event.
 """

@@ -35,10 +35,26 @@ AFFIRM = re.compile(
 HEDGE = re.compile(
     r"\b(?:but|pero|mais|aber|ma|mas|however|except|only|just not|wait|actually|"
     r"sinon|sauf|au fait|doch|eigentlich|però|invece|aunque|embora|still|not|nowhere|"
-    r"keep|lass|laisse|deja|lascia|deixa)\b",
+    r"keep|lass|laisse|deja|lascia|deixa|maybe|later|tomorrow|luego|despu[eé]s|ma[nñ]ana|"
+    r"dopo|domani|pi[uù] tardi|sp[aä]ter|morgen|vielleicht|demain|plus tard|peut-[eê]tre|"
+    r"depois|amanh[aã]|talvez|forse|quiz[aá]s?|tal vez)\b",
     _I,
 )
-"""Words that make a yes something else ("ja gern, aber ...", "yeah, keep it")."""
+"""Words that make a yes something else ("ja gern, aber ...", "yeah, keep it", "ok,
+maybe later", "yes, tomorrow")."""
+TAKEN_BACK = re.compile(
+    r"^\W*(?:wait|no|nope|actually|hold on|scratch that|never ?mind|espera|aspetta|"
+    r"warte|attends|n[aã]o|nein|non|en fait|eigentlich|anzi|mejor no)\b",
+    _I,
+)
+"""A next user message that takes the yes back ("wait no, not yet")."""
+THANKS = re.compile(
+    r"^\W*(?:thanks?(?: you)?|thx|ty|cheers|grazie(?: mille)?|gracias|merci(?: beaucoup)?|"
+    r"danke(?: sch[oö]n)?|obrigad[oa]|perfect|great|cool|perfetto|perfecto|parfait|"
+    r"perfeito|super)\W*$",
+    _I,
+)
+"""A sentence of thanks after the yes ("Yes. Thanks!")."""
 MAX_REPLY_WORDS = 10
 COMPLETE_ASK = re.compile(
     r"\b(?:mark|tick|check|cross|segno|segnare|segnarlo|segnarla|marco|marcar|marcarlo|"
@@ -60,16 +76,33 @@ _QUOTES = re.compile(r"[\"'‘’“”«»„]")
 def confirmed(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
     """Each user yes to an assistant's proposal, with the statement it stands for."""
     out: list[tuple[str, str]] = []
-    for before, reply in pairwise(chat):
+    for at, (before, reply) in enumerate(pairwise(chat)):
         if before.role is not MessageRole.ASSISTANT or reply.role is not MessageRole.USER:
             continue
         said = [s for s in sentences(reply.content) if s.strip()]
-        if not said or not _plain_yes(said[0]):
+        if not said or not _only_yes(said, reply.content) or _taken_back(chat[at + 2 :]):
             continue
         statement = _proposal(before.content, flows)
         if statement is not None:
             out.append((said[0], statement))
     return out
+
+
+def _only_yes(said: list[str], reply: str) -> bool:
+    """The whole reply is a yes: every sentence a plain one ("Yes. Actually I haven't sent
+    it yet." is not), short, and not laughed off ("yes lol no", "yes. jk")."""
+    return (
+        len(reply.split()) <= MAX_REPLY_WORDS
+        and _plain_yes(said[0])
+        and all(_plain_yes(s) or THANKS.match(s) is not None for s in said[1:])
+        and not guards.mocked(reply)
+    )
+
+
+def _taken_back(later: Sequence[ChatMessage]) -> bool:
+    """The user's next message takes the yes back."""
+    nxt = next((m for m in later if m.role is MessageRole.USER), None)
+    return nxt is not None and TAKEN_BACK.match(nxt.content) is not None
 
 
 def _plain_yes(sentence: str) -> bool:

@@ -57,7 +57,10 @@ def _it_pt_days(folded: str, today: date) -> list[date]:
         except ValueError:
             continue
         if day < today:
-            day = day.replace(year=today.year + 1)
+            try:
+                day = day.replace(year=today.year + 1)
+            except ValueError:  # 29 February, next year has none
+                continue
         days.append(day)
     if _MONTH_END.search(folded):
         first_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
