@@ -76,3 +76,17 @@ async def test_a_client_gone_while_waiting_leaves_the_queue() -> None:
     assert (admission.starting, admission.waiting) == (1, 0)
     slot.release()
     assert admission.starting == 0
+
+
+async def test_a_failed_disconnect_watcher_is_no_client_gone() -> None:
+    admission = StartAdmission(1, wait_seconds=0.05)
+    slot = await admission.enter()
+
+    async def broken() -> object:
+        raise OSError("receive failed")
+
+    with pytest.raises(ServiceBusyError):  # the wait ran out: busy, not "client gone"
+        await admission.enter(broken)
+    assert (admission.starting, admission.waiting) == (1, 0)
+    slot.release()
+    assert admission.starting == 0

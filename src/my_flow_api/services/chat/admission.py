@@ -139,14 +139,14 @@ class StartAdmission:
             if watch is not None:
                 watch.cancel()
         if waiter.done() and not waiter.cancelled():
-            if watch is not None and watch.done() and not watch.cancelled():
+            if _left(watch):
                 self._leave(waiter)  # handed a slot, but the client is gone: pass it on
                 self._count("gone")
                 raise ClientGoneError("The client left while its turn waited to start")
             self._count("queued")
             return StartSlot(self)
         self._leave(waiter)
-        if watch is not None and watch.done() and not watch.cancelled():
+        if _left(watch):
             self._count("gone")
             raise ClientGoneError("The client left while its turn waited to start")
         raise self._busy()
@@ -179,3 +179,11 @@ class StartAdmission:
         count = self._counters.get(result)
         if count is not None:
             count()
+
+
+def _left(watch: asyncio.Future[object] | None) -> bool:
+    """The disconnect watcher saw the client leave. A watcher that failed (its `receive`
+    raised) is no proof of that; its exception is retrieved so it is not logged as lost."""
+    if watch is None or not watch.done() or watch.cancelled():
+        return False
+    return watch.exception() is None
