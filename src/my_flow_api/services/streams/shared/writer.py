@@ -1,9 +1,9 @@
 """Copies the owner's memory logs to Redis, one pipeline per flush.
 
-An append only marks its log dirty; the flush task wakes, lets `COALESCE_SECONDS` of
-appends gather, and sends every dirty log's new events in one pipeline, so a token costs
-no round trip of its own and one round trip carries many streams' tokens. The events of
-all the logs go in one `EVAL` (`_APPEND`: an XADD per event, inside Redis) rather than
+An append only marks its log dirty; the flush task wakes, lets the appends of the same
+event-loop turn gather (`COALESCE_SECONDS`), and sends every dirty log's new events in
+one pipeline, so a token costs no round trip of its own and one round trip carries many
+streams' tokens. The events of all the logs go in one `EVAL` (`_APPEND`: an XADD per event, inside Redis) rather than
 one XADD command each: redis-py's work per command (packing, the reply's parsing, the
 pipeline's bookkeeping) was most of what the mirror cost per token: 36 us of CPU beyond
 the memory log's 4 us, 11 us now (`bench/redis_mirror_cost.py`). What was sent is
@@ -33,12 +33,13 @@ MAX_EVENTS = 50_000
 """Bound of one log on Redis (approximate trim); a turn's answer is far shorter."""
 RETRY_SECONDS = 0.5
 TERMINAL_FLAG = b"t"
-COALESCE_SECONDS = 0.005
-"""How long a flush lets appends gather after the first one: fewer, fuller pipelines.
-Readers on this replica read the memory log and never wait for it; another replica's
-readers and a take-over after a crash see events at most this much later. A stream's end
-does not wait: a client that has its `done` and reconnects to another replica must find
-the stream ended there (an `EventSource` is told to stop by a `204`, not by an empty 200)."""
+COALESCE_SECONDS = 0.0
+"""How long a flush lets appends gather after the first one: one event-loop turn. Waiting
+5 ms cost 7 us less CPU per mirrored token (`bench/redis_mirror_cost.py`), but a client
+that had its `done` and reconnected to another replica within those 5 ms found the stream
+still live there and got an empty 200 instead of the 204 that stops an `EventSource`; a
+flush at once on a stream's end made the test servers' shutdown hang, not understood in
+the time there was, so the gathering is one loop turn, as before the EVAL (bench/README)."""
 
 _APPEND = """
 -- KEYS: logs. ARGV[1]: MAXLEN; then per log: its first new id, the number of events,
@@ -97,8 +98,6 @@ class LogWriter:
         self._known: dict[str, _Tracked] = {}
         self._restore = False
         self._wake = asyncio.Event()
-        self._go = asyncio.Event()
-        """Set when the gathering is over: by its timer, or at once by a stream's end."""
         self._failing = False
 
     def track(self, stream: ActiveStream, memory: MemoryStreamLog) -> None:
@@ -125,7 +124,6 @@ class LogWriter:
     def finished(self, stream: ActiveStream) -> None:
         """After its last events, free the stream's slot and start its retention."""
         self._mark_stream(stream, finished=True)
-        self._go.set()
 
     def _mark_stream(self, stream: ActiveStream, finished: bool = False) -> None:
         memory = stream.log
@@ -142,7 +140,7 @@ class LogWriter:
         """The flush loop (a background task until cancelled)."""
         while True:
             await self._wake.wait()
-            await self._gather()
+            await asyncio.sleep(COALESCE_SECONDS)
             self._wake.clear()
             if self._restore:
                 self._restore = False
@@ -164,14 +162,6 @@ class LogWriter:
                 if self._failing:
                     log.info("Redis writes resumed")
                 self._failing = False
-
-    async def _gather(self) -> None:
-        """Let appends gather for `COALESCE_SECONDS`, less if a stream ends meanwhile."""
-        if not self._go.is_set():
-            timer = asyncio.get_running_loop().call_later(COALESCE_SECONDS, self._go.set)
-            await self._go.wait()
-            timer.cancel()
-        self._go.clear()
 
     def _begin_restore(self) -> None:
         for stream_id, tracked in self._known.items():
