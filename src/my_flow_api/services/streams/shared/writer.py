@@ -3,13 +3,14 @@
 An append only marks its log dirty; the flush task wakes, lets the appends of the same
 event-loop turn gather (`COALESCE_SECONDS`), and sends every dirty log's new events in
 one pipeline, so a token costs no round trip of its own and one round trip carries many
-streams' tokens. The events of all the logs go in one `EVAL` (`_APPEND`: an XADD per event, inside Redis) rather than
-one XADD command each: redis-py's work per command (packing, the reply's parsing, the
-pipeline's bookkeeping) was most of what the mirror cost per token: 36 us of CPU beyond
-the memory log's 4 us, 11 us now (`bench/redis_mirror_cost.py`). What was sent is
-tracked by position in the memory log (which keeps every event), so after a failed flush,
-Redis down for instance, the next one sends the same events again and nothing is lost or
-doubled: an entry's id is its SSE id, and Redis refuses an id it already has.
+streams' tokens. The events of all the logs go in one `EVAL` (`_APPEND`: an XADD per
+event, inside Redis) rather than one XADD command each: redis-py's work per command
+(packing, the reply's parsing, the pipeline's bookkeeping) was most of what the mirror
+cost per token: 36 us of CPU beyond the memory log's 4 us, 11 us now
+(`bench/redis_mirror_cost.py`). What was sent is tracked by position in the memory log
+(which keeps every event), so after a failed flush, Redis down for instance, the next
+one sends the same events again and nothing is lost or doubled: an entry's id is its SSE
+id, and Redis refuses an id it already has.
 """
 
 from __future__ import annotations
