@@ -6,8 +6,8 @@ one pipeline, so a token costs no round trip of its own and one round trip carri
 streams' tokens. The events of all the logs go in one `EVAL` (`_APPEND`: an XADD per
 event, inside Redis) rather than one XADD command each: redis-py's work per command
 (packing, the reply's parsing, the pipeline's bookkeeping) was most of what the mirror
-cost per token: 36 us of CPU beyond the memory log's 4 us, 11 us now
-(`bench/redis_mirror_cost.py`). What was sent is tracked by position in the memory log
+cost per token: 36 us of CPU beyond the memory log's 4 us, 18 us now (11 with 5 ms
+of gathering; `bench/redis_mirror_cost.py`). What was sent is tracked by position in the memory log
 (which keeps every event), so after a failed flush, Redis down for instance, the next
 one sends the same events again and nothing is lost or doubled: an entry's id is its SSE
 id, and Redis refuses an id it already has.
