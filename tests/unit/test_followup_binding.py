@@ -9,39 +9,17 @@ from datetime import date
 
 import pytest
 
-from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowPriority
-from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.followup import binding
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.linking import coverage
-from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
+from my_flow_api.services.extraction.followup.operations import Op, Operation
 from my_flow_api.services.extraction.followup.vetting import vet
 from my_flow_api.services.extraction.followup.when import new_due
+from tests.support.followup import TODAY, detected, flow, kept, user
 
-TODAY = date(2026, 3, 4)  # a Wednesday
 FRIDAY = date(2026, 3, 6)
 MONDAY = date(2026, 3, 9)
-
-
-def flow(
-    title: str, fid: str = "f1", due: date | None = None, priority: str = "medium"
-) -> OpenFlow:
-    return OpenFlow(fid, title, due, FlowPriority(priority))
-
-
-def user(*texts: str) -> list[ChatMessage]:
-    return [ChatMessage(MessageRole.USER, t) for t in texts]
-
-
-def detected(flows: list[OpenFlow], *texts: str) -> list[tuple[str, str]]:
-    chat = user(*texts)
-    kept = vet(detect_operations(chat, flows, TODAY), chat, flows, TODAY)
-    return sorted((o.op.value, o.flow_id) for o in kept)
-
-
-def kept(flows: list[OpenFlow], text: str, proposal: Operation) -> bool:
-    return bool(vet([proposal], user(text), flows, TODAY))
 
 
 # -- bound clause: the cue and the value stand in the clause naming the flow -------------

@@ -4,8 +4,6 @@ vetting a model's proposal goes through."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from my_flow_api.models.conversation import MessageRole
@@ -14,29 +12,7 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.vetting import vet
-
-TODAY = date(2026, 3, 4)
-
-
-def flow(
-    title: str, fid: str = "f1", due: date | None = None, priority: str = "medium"
-) -> OpenFlow:
-    return OpenFlow(fid, title, due, FlowPriority(priority))
-
-
-def user(*texts: str) -> list[ChatMessage]:
-    return [ChatMessage(MessageRole.USER, t) for t in texts]
-
-
-def detected(flows: list[OpenFlow], *texts: str) -> list[tuple[str, str]]:
-    chat = user(*texts)
-    kept = vet(detect_operations(chat, flows, TODAY), chat, flows, TODAY)
-    return sorted((o.op.value, o.flow_id) for o in kept)
-
-
-def kept(flows: list[OpenFlow], text: str, proposal: Operation) -> bool:
-    return bool(vet([proposal], user(text), flows, TODAY))
-
+from tests.support.followup import TODAY, detected, flow, kept, user
 
 # -- a mocked claim: the clause or sentence after it takes it back ------------------------
 

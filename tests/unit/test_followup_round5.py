@@ -8,34 +8,16 @@ from datetime import date
 
 import pytest
 
-from my_flow_api.models.conversation import MessageRole
-from my_flow_api.models.flow import FlowPriority
-from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
-from my_flow_api.services.extraction.followup.vetting import vet
+from tests.support.followup import detected, kept
+from tests.support.followup import flow as open_flow
 
-TODAY = date(2026, 3, 4)
 DUE = date(2026, 3, 10)
 FRIDAY = date(2026, 3, 6)
 
 
 def flow(title: str, fid: str = "f1") -> OpenFlow:
-    return OpenFlow(fid, title, DUE, FlowPriority.MEDIUM)
-
-
-def user(*texts: str) -> list[ChatMessage]:
-    return [ChatMessage(MessageRole.USER, t) for t in texts]
-
-
-def detected(flows: list[OpenFlow], *texts: str) -> list[tuple[str, str]]:
-    chat = user(*texts)
-    kept = vet(detect_operations(chat, flows, TODAY), chat, flows, TODAY)
-    return sorted((o.op.value, o.flow_id) for o in kept)
-
-
-def kept(flows: list[OpenFlow], text: str, proposal: Operation) -> bool:
-    return bool(vet([proposal], user(text), flows, TODAY))
+    return open_flow(title, fid, DUE)
 
 
 def moved(evidence: str) -> Operation:
