@@ -101,12 +101,20 @@ class ConversationRepository(Protocol):
         ...
 
     async def append_messages(
-        self, conversation_id: str, user_id: str, messages: Sequence[Message]
+        self,
+        conversation_id: str,
+        user_id: str,
+        messages: Sequence[Message],
+        *,
+        after: int | None = None,
     ) -> Conversation | None:
         """Add messages to the end and mark the conversation streaming again.
 
-        Raises ConversationBusyError (nothing stored) while the conversation is streaming:
-        the check and the write are one atomic step, so of two concurrent turns one wins.
+        Raises ConversationBusyError (nothing stored) while the conversation is streaming,
+        else HistoryConflictError (nothing stored) when `after` is given and the
+        conversation no longer has exactly that many messages (another turn came between
+        the caller's read and this write). Checks and write are one atomic step, so of two
+        concurrent turns one wins.
         """
         ...
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from my_flow_api.errors import ConversationBusyError, NotFoundError
+from my_flow_api.errors import ConversationBusyError, HistoryConflictError, NotFoundError
 from my_flow_api.models.common import PageParams, utcnow
 from my_flow_api.models.context import Context, ContextCreate
 from my_flow_api.models.conversation import (
@@ -245,6 +245,24 @@ async def test_a_streaming_conversation_takes_no_second_turn(store: Store) -> No
     with pytest.raises(ConversationBusyError):
         await store.conversations.append_messages(conv.id, ALICE, [user("second")])
     assert await store.conversations.get_by_id(conv.id, ALICE) == conv
+
+
+async def test_an_append_after_a_history_that_grew_meanwhile_stores_nothing(
+    store: Store,
+) -> None:
+    ctx = await context_of(store)
+    conv = await started(store, ctx, "one")
+    with pytest.raises(ConversationBusyError):  # busy is told before the history
+        await store.conversations.append_messages(conv.id, ALICE, [user("x")], after=9)
+    answer = ConversationOutcome(status=COMPLETE, answer="two")
+    await store.conversations.finish(conv.id, ALICE, answer)
+    before = await store.conversations.get_by_id(conv.id, ALICE)
+    with pytest.raises(HistoryConflictError):  # the caller read one message, two are stored
+        await store.conversations.append_messages(conv.id, ALICE, [user("late")], after=1)
+    assert await store.conversations.get_by_id(conv.id, ALICE) == before
+    more = await store.conversations.append_messages(conv.id, ALICE, [user("three")], after=2)
+    assert more is not None
+    assert shape(more)[-1] == (2, "user", "three")
 
 
 async def test_list_is_newest_first_paginated_without_messages(store: Store) -> None:

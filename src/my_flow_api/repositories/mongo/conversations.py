@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument
 
-from my_flow_api.errors import ConversationBusyError
+from my_flow_api.errors import ConversationBusyError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id
 from my_flow_api.models.conversation import (
     Conversation,
@@ -35,6 +35,7 @@ from my_flow_api.repositories.mongo.errors import guarded
 _Row = tuple[MessageRole, str, datetime]
 STREAMING = ConversationStatus.STREAMING.value
 BUSY = "A turn of this conversation is still being generated"
+HISTORY_CONFLICT = "The conversation gained messages since the history was read"
 
 
 def to_summary(doc: Doc) -> ConversationSummary:
@@ -72,10 +73,16 @@ class MongoConversationRepository:
 
     @guarded
     async def append_messages(
-        self, conversation_id: str, user_id: str, messages: Sequence[Message]
+        self,
+        conversation_id: str,
+        user_id: str,
+        messages: Sequence[Message],
+        *,
+        after: int | None = None,
     ) -> Conversation | None:
         """Add messages to the end and mark the conversation streaming again; raises
-        ConversationBusyError (nothing stored) while it is streaming already."""
+        ConversationBusyError while it is streaming already, HistoryConflictError when it
+        does not hold `after` messages (nothing stored either way)."""
         if await self._visible(conversation_id, user_id) is None:
             return None
         now = clock.now()
@@ -83,12 +90,14 @@ class MongoConversationRepository:
             "$inc": {"message_count": len(messages)},
             "$set": {"status": STREAMING, "updated_at": now},
         }
-        idle = {"status": {"$ne": STREAMING}}  # in the same atomic update: one turn at a time
+        # in the same atomic update: one turn at a time, after the history the caller read
+        idle: Doc = {"status": {"$ne": STREAMING}}
+        if after is not None:
+            idle["message_count"] = after
         before = await self._reserve(conversation_id, user_id, update, idle)
         if before is None:
-            if await self._visible(conversation_id, user_id) is None:
-                return None
-            raise ConversationBusyError(BUSY)
+            await self._refusal(conversation_id, user_id)
+            return None
         rows = _rows(messages, now)
         await self._insert_messages(before, user_id, before["message_count"], rows)
         return await self._read(conversation_id, user_id)
@@ -193,6 +202,15 @@ class MongoConversationRepository:
         cursor = self._c.messages.find({"conversation_id": conversation_id, "user_id": user_id})
         stored = [to_message(m) async for m in cursor.sort("seq", ASCENDING)]
         return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
+
+    async def _refusal(self, conversation_id: str, user_id: str) -> None:
+        """Why an append matched nothing: busy, a changed history, or (returns) not visible."""
+        doc = await self._visible(conversation_id, user_id)
+        if doc is None:
+            return
+        if doc.get("status") == STREAMING:
+            raise ConversationBusyError(BUSY)
+        raise HistoryConflictError(HISTORY_CONFLICT)
 
     async def _reserve(
         self, conversation_id: str, user_id: str, update: Doc, where: Doc | None = None

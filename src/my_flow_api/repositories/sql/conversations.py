@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from my_flow_api.errors import ConversationBusyError
+from my_flow_api.errors import ConversationBusyError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
     Conversation,
@@ -40,6 +40,7 @@ from my_flow_api.repositories.sql.queries import fetch_page, require_context
 from my_flow_api.repositories.sql.tables import conversations
 
 BUSY = "A turn of this conversation is still being generated"
+HISTORY_CONFLICT = "The conversation gained messages since the history was read"
 
 
 def _summary(row: RowMapping) -> ConversationSummary:
@@ -97,10 +98,16 @@ class SqlConversationRepository:
         return StartedConversation(id=row["id"], context_name=context[0], open_flows=context[1])
 
     async def append_messages(
-        self, conversation_id: str, user_id: str, messages: Sequence[Message]
+        self,
+        conversation_id: str,
+        user_id: str,
+        messages: Sequence[Message],
+        *,
+        after: int | None = None,
     ) -> Conversation | None:
         """Add messages to the end and mark the conversation streaming again; raises
-        ConversationBusyError (nothing stored) while it is streaming already."""
+        ConversationBusyError while it is streaming already, HistoryConflictError when it
+        does not hold `after` messages (nothing stored either way)."""
         now = utcnow()
         streaming = ConversationStatus.STREAMING.value
         pairs = _pairs(messages)
@@ -111,8 +118,10 @@ class SqlConversationRepository:
             # the row is this transaction's now (SQLite: BEGIN IMMEDIATE, PostgreSQL: its lock)
             if touch_streaming(conn, conversation_id, user_id, now):
                 raise ConversationBusyError(BUSY)
+            start = next_seq(conn, conversation_id)  # seq numbers run 0, 1, 2, ...
+            if after is not None and start != after:
+                raise HistoryConflictError(HISTORY_CONFLICT)
             touch(conn, conversation_id, user_id, status=streaming)
-            start = next_seq(conn, conversation_id)
             insert_messages(conn, user_id, conversation_id, start, pairs, now)
             return load(conn, conversation_id, user_id)
 

@@ -193,8 +193,14 @@ class ChatService:
                 raise NotFoundError(CONTEXT_NOT_FOUND)
             messages = list(request.messages)
             return Recorded(started.id, started.context_name, messages, started.open_flows)
+        return await self._continue(user_id, request.conversation_id, request)
+
+    async def _continue(self, user_id: str, conversation_id: str, request: ChatRequest) -> Recorded:
+        """Store the new messages of an existing conversation of the user's (see
+        `new_messages`): busy while a turn runs, a conflict if the history does not fit."""
+        conversations = self.store.conversations
         context = await owned_context(request.context_id, user_id, self.store.contexts)
-        existing = await conversations.get_by_id(request.conversation_id, user_id)
+        existing = await conversations.get_by_id(conversation_id, user_id)
         if existing is None or existing.context_id != request.context_id:
             raise NotFoundError("Conversation not found")
         if existing.status is ConversationStatus.STREAMING:  # busy comes before history
@@ -202,15 +208,28 @@ class ChatService:
                 BUSY, stream_id=await self._running_turn(existing.id, user_id)
             )
         stored = [Message(role=m.role, content=m.content) for m in existing.messages]
-        fresh = new_messages(stored, request.messages)
-        try:  # the store checks again, atomically with the write
-            updated = await conversations.append_messages(existing.id, user_id, fresh)
+        try:  # the store checks both again, atomically with the write
+            fresh = new_messages(stored, request.messages)
+            after = len(stored) if len(fresh) < len(request.messages) else None
+            updated = await conversations.append_messages(existing.id, user_id, fresh, after=after)
+        except HistoryConflictError:
+            await self._raise_if_busy(existing.id, user_id)
+            raise HistoryConflictError(HISTORY_CONFLICT) from None
         except ConversationBusyError as exc:
             running = await self._running_turn(existing.id, user_id)
             raise ConversationBusyError(BUSY, stream_id=running) from exc
         if updated is None:
             raise NotFoundError("Conversation not found")
         return Recorded(updated.id, context.name, stored + fresh)
+
+    async def _raise_if_busy(self, conversation_id: str, user_id: str) -> None:
+        """ConversationBusyError if a turn runs now: a history that conflicts because
+        another tab's turn came first (a read may see its messages before its status) is
+        told about that turn, which it can resume."""
+        now = await self.store.conversations.get_by_id(conversation_id, user_id)
+        if now is not None and now.status is ConversationStatus.STREAMING:
+            running = await self._running_turn(conversation_id, user_id)
+            raise ConversationBusyError(BUSY, stream_id=running)
 
     async def _running_turn(self, conversation_id: str, user_id: str) -> str | None:
         """The stream generating the conversation's turn, if it can be found soon (with
