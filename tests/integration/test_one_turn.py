@@ -85,3 +85,51 @@ async def test_a_whole_history_that_continues_the_stored_one_is_appended(
     context_id, conversation_id = await first_turn(alice)
     assert (await stream(alice, history(context_id, conversation_id, "u2"))).status == 200
     assert await stored(alice, conversation_id) == ["u1", "a1", "u2", "a1"]
+
+
+class TornConversations:
+    """The conversations repository as PostgreSQL's READ COMMITTED can show it to a read
+    that takes two statements: the row from before another tab's commit (not streaming
+    yet), its messages from after it. Only the first read is torn."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._torn = True
+
+    async def get_by_id(self, conversation_id: str, user_id: str) -> Any:
+        found = await self._real.get_by_id(conversation_id, user_id)
+        if self._torn and found is not None:
+            self._torn = False
+            return found.model_copy(update={"status": "complete"})
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class TornStore:
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.conversations = TornConversations(real.conversations)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+async def test_a_torn_read_of_another_tabs_running_turn_is_told_busy_not_conflict(
+    api: Api, fake: FakeOpenAI
+) -> None:
+    alice = api.client("alice")
+    context_id, conversation_id = await first_turn(alice)
+    fake.script(tokens=["slow", " answer"], delay=0.5)
+    running = asyncio.create_task(stream(alice, history(context_id, conversation_id, "u2-X")))
+    async with asyncio.timeout(5):
+        while "u2-X" not in await stored(alice, conversation_id):  # noqa: ASYNC110 (over HTTP)
+            await asyncio.sleep(0.02)
+    chat = api.app.state.chat_service
+    chat.store = TornStore(chat.store)
+    refused = await stream(alice, history(context_id, conversation_id, "u2-Y"))
+    ran = await running
+    assert (refused.status, refused.body["code"]) == (409, "conversation_busy")
+    assert refused.body["stream_id"] == ran.headers["x-stream-id"]
+    assert await stored(alice, conversation_id) == ["u1", "a1", "u2-X", "slow answer"]
