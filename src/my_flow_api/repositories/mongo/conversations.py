@@ -96,7 +96,7 @@ class MongoConversationRepository:
             idle["message_count"] = after
         before = await self._reserve(conversation_id, user_id, update, idle)
         if before is None:
-            await self._refusal(conversation_id, user_id)
+            await self._refusal(conversation_id, user_id, after)
             return None
         rows = _rows(messages, now)
         await self._insert_messages(before, user_id, before["message_count"], rows)
@@ -203,14 +203,16 @@ class MongoConversationRepository:
         stored = [to_message(m) async for m in cursor.sort("seq", ASCENDING)]
         return Conversation.model_validate({**doc, "id": doc["_id"], "messages": stored})
 
-    async def _refusal(self, conversation_id: str, user_id: str) -> None:
-        """Why an append matched nothing: busy, a changed history, or (returns) not visible."""
+    async def _refusal(self, conversation_id: str, user_id: str, after: int | None) -> None:
+        """Why an append matched nothing: busy, a changed history, else busy still (the
+        turn that was running has ended since), or (returns) not visible."""
         doc = await self._visible(conversation_id, user_id)
         if doc is None:
             return
-        if doc.get("status") == STREAMING:
-            raise ConversationBusyError(BUSY)
-        raise HistoryConflictError(HISTORY_CONFLICT)
+        changed = after is not None and doc.get("message_count") != after
+        if changed and doc.get("status") != STREAMING:
+            raise HistoryConflictError(HISTORY_CONFLICT)
+        raise ConversationBusyError(BUSY)
 
     async def _reserve(
         self, conversation_id: str, user_id: str, update: Doc, where: Doc | None = None
