@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.dates import find_dates
 from my_flow_api.services.extraction.datewords import MONTH_INDEX, WEEKDAY_INDEX
-from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup import agency, aspect, guards
 from my_flow_api.services.extraction.followup.cues import (
     CANCEL,
     EXTRA_HIGH,
@@ -517,6 +517,8 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True  # "moved to Friday by the clinic", "moved to Friday for the other team"
     if CANCELLED_ON.search(clause):
         return True
+    if agency.acted_by_other(clause, [a for a, _ in cue_spans(op, clause, flow)], flow.title):
+        return True  # "the airline cancelled the flight", "die Schule hat ... verschoben"
     rest = _without(clause, _all_cue_spans(op, clause, flow))
     return guards.is_plan(rest) or negated(op, clause, flow)
 

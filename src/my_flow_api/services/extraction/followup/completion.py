@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from my_flow_api.services.extraction.followup import aspect, binding
+from my_flow_api.services.extraction.followup import agency, aspect, binding
 from my_flow_api.services.extraction.followup.linking import (
     GENERIC_OBJECTS,
     MIN_COVERAGE,
@@ -181,7 +181,11 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
         return False
     title_stems = {stem(w) for w in _words(flow.title)}
     head = head_words(flow.title)
-    return any(not _acts_on_other(tokens, i, head, title_stems) for i in positions)
+    return any(
+        not _acts_on_other(tokens, i, head, title_stems)
+        and not agency.other_subject(tokens[:i], title_stems)  # "the airline booked it"
+        for i in positions
+    )
 
 
 _LIGHT_VERBS = frozenset("get make do have give take".split())
