@@ -101,6 +101,11 @@ def _thing_or_time(noun: str, title_stems: set[str]) -> bool:
     return DATEISH.fullmatch(noun) is not None or DATEISH.match(noun) is not None
 
 
+def is_time(word: str) -> bool:
+    """A folded word naming a time ("morning", "soir", "friday", "week")."""
+    return stem(word) in TIME_NOUNS or DATEISH.match(word) is not None
+
+
 def acted_by_other(clause: str, starts: list[int], title: str) -> bool:
     """Whether every cue of the clause (character offsets `starts`) has another subject."""
     if not starts:

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from my_flow_api.services.extraction.followup import agency, aspect, binding
 from my_flow_api.services.extraction.followup.linking import (
+    FILLER,
     GENERIC_OBJECTS,
     MIN_COVERAGE,
     STOP,
@@ -121,6 +122,7 @@ _CLITICS = frozenset("a la le les lo los las l o os as".split())
 """Articles that are also object pronouns ("la pagué", "je l'ai payé"): a noun after
 them only with a noun's ending ("compré *la pintura*")."""
 _NOUN_END = re.compile(r"(?:ura|ure|ung|cion|sion|zione|cao|tion|ment|mento|miento)$")
+_OF_WORDS = frozenset("of de di von do da du".split())
 _BETWEEN_OK = frozenset("finally already just also actually all both whole entire new own".split())
 
 
@@ -154,13 +156,40 @@ def _done_form(token: str, verb: str) -> bool:
     return aspect.fits(token, aspect.verb_root(verb))
 
 
+_PRESENT_OR_FUTURE = frozenset(
+    """
+    st ons ez ent erai eras erons erez eront arai aras irai iras
+    aré eré iré ará erá irá arás erás irás aremos eremos iremos arán erán irán
+    erò irò arò erà irà eremo iremo arei erei irei arão erão irão
+    """.split()
+) | {""}
+"""Endings after a verb's root that make it present or future, as the unfolded word
+shows ("ich *buch* das Hotel heute Abend", "je réservons", "reservaré", "prenoterò"),
+where no done form ends so. Endings a done form can share are left alone: a participle
+without "ge-" ("reserviert", "bezahlt"), a short participle ("boleto pago"), a past typed
+without its accent ("renove el dni")."""
+
+
+def _tense_not_done(raw: str, verb: str) -> bool:
+    """Whether the word, as written, is the verb's present, future or infinitive."""
+    root = aspect.verb_root(verb)
+    if not fold(raw).startswith(root) or fold(raw).startswith(verb + "ed"):
+        return False
+    return raw[len(root) :] in _PRESENT_OR_FUTURE
+
+
 def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
+    raw = _WORD.findall(clause.casefold())
+    written = raw if len(raw) == len(tokens) else tokens
     out = [
         i
         for i, t in enumerate(tokens)
-        if verb and _done_form(t, verb) and not (i and _noun_after(tokens[i - 1], t))
+        if verb
+        and _done_form(t, verb)
+        and not (i and _noun_after(tokens[i - 1], t))
+        and not _tense_not_done(written[i], verb)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -217,13 +246,27 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
             return True  # "emailed the landlord's agent"
         return bool(tail) and _part_after(tail[0], title_stems)
     before = [j for j in at if j < i]
+    if not at:  # the head unsaid: the verb's own object must not be another thing
+        return _object_foreign(tokens[i + 1 : i + 4], title_stems)  # "envoyé la facture"
     if before:
         j = before[0]
         lead = tokens[max(0, j - 4) : j]
-        if len(lead) >= 2 and lead[-1] in {"of", "de", "di", "von", "do", "da", "du"}:
-            return any(_foreign(t, title_stems) for t in lead[:-1])  # "a section of the report"
-        if len(lead) >= 3 and lead[-2] in {"of", "de", "di", "von", "do", "da", "du"}:
-            return any(_foreign(t, title_stems) for t in lead[:-2])
+        of = [k for k, t in enumerate(lead) if k and t in _OF_WORDS]
+        if of:  # "a section of the report", "400 words of the onboarding post"
+            return any(_foreign(t, title_stems) for t in lead[: of[-1]])
+    return False
+
+
+def _object_foreign(after: list[str], title_stems: set[str]) -> bool:
+    """Whether the noun right after a done-verb (past its article) is another thing than
+    the flow's ("j'ai envoyé *la facture* à M. Girard" for "Envoyer le devis à M.
+    Girard")."""
+    for token in after:
+        if token in _DETERMINERS or token in _CLITICS:
+            continue
+        if token in FILLER or token in agency.PREPOSITIONS or agency.is_time(token):
+            return False  # "je lui ai répondu *hier soir*": no object named
+        return _foreign(token, title_stems)
     return False
 
 

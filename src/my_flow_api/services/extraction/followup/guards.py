@@ -20,7 +20,8 @@ HYPOTHETICAL = re.compile(
     r"not sure|in case|sinon|peut-être|peut-etre|quizá|quizás|tal vez|a lo mejor|"
     r"wenn|falls|vielleicht|eventuell|forse|magari|talvez|caso|será que|on verra|"
     r"à voir|mal sehen|vediamo|ya veremos|vamos ver|ou pas|oder nicht|o no|ou não|"
-    r"should i|shall i|supposed)\b",
+    r"should i|shall i|supposed|(?<!for )(?<!at )once|as soon as|en cuanto|tan pronto como|sobald|"
+    r"d[èe]s que|aussit[ôo]t que|non appena|assim que|logo que)\b",
     _I,
 )
 PLAN = re.compile(
@@ -34,6 +35,9 @@ PLAN = re.compile(
 )
 PARTIAL = re.compile(
     r"\b(?:start(?:ed|ing)|began|begun|half|halfway|half-way|partly|partially|mostly|"
+    r"basically|pretty much|practically|virtually|more or less|kind of|sort of|"
+    r"pr[aá]cticamente|b[aá]sicamente|m[aá]s o menos|pratiquement|en gros|quasiment|"
+    r"so gut wie|praktisch|im grunde|praticamente|pi[uù] o meno|"
     r"looked (?:at|into)|working on|in progress|almost|nearly|\d+ ?%|pages into|"
     r"\d+ (?:pages|páginas|pagine|seiten)|empecé|empezado|"
     r"comencé|mitad|medio|casi|angefangen|begonnen|halb|fast|commencé|moitié|presque|"
@@ -81,6 +85,28 @@ LAUGHED_OFF = re.compile(
 """A claim ended by a laugh and a "no" ("paid the rent lol no")."""
 LATE_NO = re.compile(r"\W*(?:no+|nope|non|nein|n[ãa]o|not|nah)\W*", _I)
 """A bare "no" after a claim, as its own clause ("finished the boxes, not")."""
+
+
+SPEAKER = re.compile(r"^\W*([A-ZÀ-Ý][a-zà-ÿ]+)\s*:\s*\S")
+"""A line that opens with a capitalized label and a colon: a speaker's line pasted in
+("Sarah: flight booked!!"), unless the label is one of the user's own note words."""
+NOTE_LABELS = frozenset(
+    """
+    update updates note notes edit ps correction korrektur corrección corrección correção
+    correzione status done todo fyi btw ok okay also actually so news recap summary resumen
+    nota aggiornamento atualização info heads today hoy heute oggi hoje aujourd
+    """.split()
+)
+
+
+def speaker_line(sentence: str, title_words: set[str]) -> bool:
+    """Whether the sentence is someone's line pasted under their name (`SPEAKER`): the
+    label is no note word of the user's and no word of an open flow's title."""
+    m = SPEAKER.match(sentence)
+    if m is None:
+        return False
+    label = m.group(1).casefold()
+    return label not in NOTE_LABELS and label not in title_words
 
 
 def mocked(sentence: str, following: str = "") -> bool:
@@ -170,8 +196,18 @@ NEGATED = re.compile(
     _I,
 )
 """A completion or a move in the negative ("haven't sent it", "non l'ho pagato")."""
-LATER = re.compile(r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b", _I)
-"""A completion set for tomorrow is a plan ("Checklist mach ich morgen")."""
+LATER = re.compile(
+    r"(?<!esta )(?<!la )(?<!por la )(?<!heute )(?<!gestern )(?<!am )"
+    r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b|"
+    r"\b(?:later|tonight|this (?:afternoon|evening)|after (?:lunch|work|dinner)|"
+    r"más tarde|luego|después|esta (?:tarde|noche)|plus tard|tout à l['’]heure|ce soir|"
+    r"cet? apr(?:è|e)s-?midi|cet apr(?:è|e)m|später|nachher|heute abend|dopo|più tardi|"
+    r"stasera|oggi pomeriggio|depois|mais tarde|hoje à noite|logo mais)\b",
+    _I,
+)
+"""A completion set for later is a plan ("Checklist mach ich morgen", "a Elena scrivo
+dopo", "le devis je le finis cet aprèm"); "esta mañana", "heute Morgen" are this
+morning."""
 
 
 def is_plan(sentence: str) -> bool:
