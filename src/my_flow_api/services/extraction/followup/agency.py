@@ -70,9 +70,15 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def other_subject(before: list[str], title_stems: set[str]) -> bool:
+def other_subject(
+    before: list[str],
+    title_stems: set[str],
+    after: list[str] | None = None,
+) -> bool:
     """Whether the words before an active verb hold its subject as a noun phrase that is
-    someone or something else than the user and the flow's thing."""
+    someone or something else than the user and the flow's thing. A title word with
+    another title word as the verb's object (`after`: the words after the verb) is an
+    agent too ("*the gym* cancelled my membership" for "Cancel the gym membership")."""
     if not before or before[-1] in PASSIVE:
         return False
     for i, token in enumerate(before):
@@ -83,6 +89,8 @@ def other_subject(before: list[str], title_stems: set[str]) -> bool:
         if any(t in FIRST_PERSON for t in before[i + 1 :]):
             return False  # "the flight I booked": the user is the subject
         noun = before[i + 1]
+        if after is not None and _agent_in_title(noun, title_stems, after):
+            return True
         if _thing_or_time(noun, title_stems):
             continue
         between = before[i + 2 :]
@@ -90,6 +98,16 @@ def other_subject(before: list[str], title_stems: set[str]) -> bool:
             continue  # "the thing the clinic was ...": too tangled to read, not a subject
         return True
     return False
+
+
+def _agent_in_title(noun: str, title_stems: set[str], after: list[str]) -> bool:
+    """A subject that is a title word while another title word is the verb's object."""
+    root = stem(noun)
+    if after is None or not shares(root, title_stems):
+        return False
+    return any(
+        t not in STOP and stem(t) != root and shares(stem(t), title_stems) for t in after[:3]
+    )
 
 
 def _thing_or_time(noun: str, title_stems: set[str]) -> bool:

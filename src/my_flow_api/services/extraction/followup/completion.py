@@ -104,15 +104,22 @@ REMAINING = re.compile(
 )
 """A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
 FOR_SOMEONE = re.compile(
-    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|the|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
     r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
+    r"kids|children|family|parents|team|"
     r"neighbou?r|partner|madre|padre|hermana|hermano|m[èe]re|p[èe]re|s[œo]e?ur|fr[èe]re|"
     r"mutter|vater|schwester|bruder|mamma|pap[àa]|sorella|fratello|m[ãa]e|pai|irm[ãa]o?)\b",
     _I,
 )
 """Done for someone else ("paid the phone bill for my mum"): not the user's own task."""
 _SAME_PAST = frozenset("read put set cut hit let quit shut cast spread".split())
-_NOT_DONE_FORM = ("", "s", "er", "ers", "ing", "e")
+_NOT_DONE_FORM = (
+    "", "s", "er", "ers", "ing", "e", "al", "als", "ment", "ments", "ation", "ations", "ance",
+    "ence", "ure",
+)  # fmt: skip
+_NOUN_SUFFIX = ("ation", "ations", "ment", "ments", "ance", "ence", "al", "als")
+"""Endings that make the title's verb a noun, a gerund or a present ("the passport
+*renewal*", "the *payment*", "la *reserva*", "*prenota*"), not a done form."""
 _DETERMINERS = frozenset(
     "the an my your our this that some el un una une mon ma mes il gli uno um uma der die das "
     "den dem ein eine einen".split()
@@ -151,6 +158,8 @@ def _done_form(token: str, verb: str) -> bool:
         return True
     if token.startswith(verb) and token[len(verb) :] in _NOT_DONE_FORM:
         return False
+    if token.startswith(verb[:4]) and token.endswith(_NOUN_SUFFIX):
+        return False  # "cancellation", "renewal", "payment": a noun
     if verb.endswith("e") and token == verb[:-1] + "ing":
         return False
     return aspect.fits(token, aspect.verb_root(verb))
@@ -158,7 +167,7 @@ def _done_form(token: str, verb: str) -> bool:
 
 _PRESENT_OR_FUTURE = frozenset(
     """
-    st ons ez ent erai eras erons erez eront arai aras irai iras
+    a as st ons ez ent erai eras erons erez eront arai aras irai iras
     aré eré iré ará erá irá arás erás irás aremos eremos iremos arán erán irán
     erò irò arò erà irà eremo iremo arei erei irei arão erão irão
     """.split()
@@ -178,6 +187,30 @@ def _tense_not_done(raw: str, verb: str) -> bool:
     return raw[len(root) :] in _PRESENT_OR_FUTURE
 
 
+_BY = frozenset({"by"})
+_AGENT_DET = frozenset("the my his her their our a an".split())
+_RECIPIENT = frozenset({"me", "us"})
+_CLITIC_ME = frozenset({"me", "nos", "mi", "ci", "m", "mich", "mir", "uns"})
+_THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
+
+
+def _other_agent(written: list[str], i: int) -> bool:
+    """Whether the done-verb at i has another agent than the user: a passive's "by the /
+    my ..." ("watered *by the rain*", "paid *by my flatmate*"; not "by card", "by
+    Friday"), or the user as the recipient of someone's act ("Dana sent *me* the report",
+    "the dentist called *me*", "me llamó", "mi ha chiamato"; "booked us a table" is the
+    user's)."""
+    after = written[i + 1 : i + 3]
+    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
+    if after and after[0] in _RECIPIENT and subject:  # "booked us a table": the user's
+        return not any(t in agency.FIRST_PERSON for t in subject)
+    if len(after) == 2 and after[0] in _BY and after[1] in _AGENT_DET:
+        nxt = written[i + 3] if i + 3 < len(written) else ""
+        return bool(nxt) and not agency.is_time(fold(nxt))
+    before = written[i - 1] if i else ""
+    return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
+
+
 def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
@@ -190,6 +223,7 @@ def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[in
         and _done_form(t, verb)
         and not (i and _noun_after(tokens[i - 1], t))
         and not _tense_not_done(written[i], verb)
+        and not _other_agent(written, i)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -212,7 +246,7 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     head = head_words(flow.title)
     return any(
         not _acts_on_other(tokens, i, head, title_stems)
-        and not agency.other_subject(tokens[:i], title_stems)  # "the airline booked it"
+        and not agency.other_subject(tokens[:i], title_stems, tokens[i + 1 :])
         for i in positions
     )
 
@@ -250,6 +284,8 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
         return _object_foreign(tokens[i + 1 : i + 4], title_stems)  # "envoyé la facture"
     if before:
         j = before[0]
+        if j and _foreign(tokens[j - 1], title_stems):
+            return True  # "the *kitchen* boxes are packed", as "packed the kitchen boxes"
         lead = tokens[max(0, j - 4) : j]
         of = [k for k, t in enumerate(lead) if k and t in _OF_WORDS]
         if of:  # "a section of the report", "400 words of the onboarding post"

@@ -81,6 +81,8 @@ def detect_operations(
             ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
+        elif Op.COMPLETE not in ops:  # the flow's own verb done is its cue (`_linked_with_cue`)
+            ops.append(Op.COMPLETE)
         proposals: list[Operation | None] = [
             found_op for op in ops for found_op in _operations(op, sentence, flows, today)
         ]

@@ -20,7 +20,8 @@ HYPOTHETICAL = re.compile(
     r"not sure|in case|sinon|peut-être|peut-etre|quizá|quizás|tal vez|a lo mejor|"
     r"wenn|falls|vielleicht|eventuell|forse|magari|talvez|caso|será que|on verra|"
     r"à voir|mal sehen|vediamo|ya veremos|vamos ver|ou pas|oder nicht|o no|ou não|"
-    r"should i|shall i|supposed|(?<!for )(?<!at )once|as soon as|en cuanto|tan pronto como|sobald|"
+    r"should i|shall i|supposed|should(?: have|['’]ve)|could(?: have|['’]ve)|"
+    r"would(?: have|['’]ve)|meant to|(?:was|were) going to|(?<!for )(?<!at )once|as soon as|en cuanto|tan pronto como|sobald|"
     r"d[èe]s que|aussit[ôo]t que|non appena|assim que|logo que)\b",
     _I,
 )
@@ -47,7 +48,8 @@ PARTIAL = re.compile(
 OTHER_PERSON = re.compile(
     r"^\W*(?:(?:and|also|but|y|e|et|und|pero|mais|aber|ma|mas)\s+)?(?:he|she|they|"
     r"my (?:sister|brother|wife|husband|mom|mum|dad|boss|colleague|partner|friend|"
-    r"neighbou?r|son|daughter)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
+    r"neighbou?r|son|daughter|flatmate|roommate|housemate|assistant|secretary|coworker|"
+    r"landlord|landlady|parents|kids?)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
     r"il|elle|ils|elles|ma (?:sœur|soeur)|mon (?:frère|frere|chef|mari)|er|sie|mein |"
     r"meine |lui|lei|loro|mia |mio |ele|ela|eles|minha|meu)\b|"
     r"\b(?:his|her|their|seine?[mnrs]?|ihre?[mnrs]?|sua|suo|seu|sa|son|dele|dela)\b",
@@ -185,7 +187,8 @@ def _named_subject(sentence: str) -> bool:
 
 
 _THIRD_PERSON_VERB = re.compile(
-    r"\w+ed|\w+ó|\w+ou|ha|hat|ist|has|had|did|was|said|says|sagt|\w+schreibt|dit|dice|"
+    r"paid|sent|bought|got|made|did|took|gave|wrote|sold|brought|found|rang|phoned|spoke|met|"
+    r"left|drove|picked|told|kept|fed|\w+ed|\w+ó|\w+ou|ha|hat|ist|has|had|did|was|said|says|sagt|\w+schreibt|dit|dice|"
     r"disse|dijo|a|è|é",
     _I,
 )
