@@ -566,10 +566,41 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
         for part in group
         if not CONDITION.match(part)
     ]
-    days = [day for part in parts for day in days_in(FORMER_DAY.sub(" ", part), today)]
+    days = [day for part in parts for day in _new_days(FORMER_DAY.sub(" ", part), today)]
     if days or flow.due is None:
         return days
     return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
+
+
+TARGET = re.compile(
+    r"\b(?:to|till|until|into|al|a|à|au|aux|auf|zum|zur|nach|bis|para|pra|pro|per|alle|"
+    r"all['’]|ao|à|até|hasta)\s+(?:(?:the|el|la|le|il|lo|o|a|den|dem)\s+)?$",
+    _I,
+)
+"""The preposition a change's target day follows ("moved *to* the 14th", "spostala *al*
+20", "décale *à* demain")."""
+CORRECTION = re.compile(
+    r"\b(?:no|nope|wait|actually|sorry|i mean|rather|better|mejor|perd[oó]n|plut[ôo]t|"
+    r"pardon|nein|doch|lieber|anzi|cio[eè]|ali[aá]s|melhor|quer dizer)\b",
+    _I,
+)
+"""A self-correction before a later day ("el viernes... *no*, el 14")."""
+
+
+def _new_days(text: str, today: date) -> list[date]:
+    """The days a clause names as the new one: those after a target preposition ("from
+    saturday *to* sunday, she's at a wedding saturday": Sunday), then any later day after
+    a self-correction; every day it names when none follows a target preposition."""
+    found = [m for m in find_dates(text, today) if m.day is not None]
+    targets = [i for i, m in enumerate(found) if TARGET.search(text[: m.start])]
+    if not targets:
+        return [m.day for m in found if m.day is not None]
+    last = targets[-1]
+    days = [found[i].day for i in targets]
+    for later in found[last + 1 :]:
+        if CORRECTION.search(text[found[last].end : later.start]):
+            days.append(later.day)
+    return [d for d in days if d is not None]
 
 
 def shift(clause: str) -> timedelta | None:
