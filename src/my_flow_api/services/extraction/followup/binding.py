@@ -507,7 +507,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     """A clause that is no decided change: hypothetical, partial, another's act, a wish,
     a deliberation or reminder, a plan (the cue's own words aside: "no need to call Ana"
     is no plan), negated, or, for a priority, one of another time ("was urgent")."""
-    if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
+    if not guards.states_decided_change(clause, flow.title) or HYPOTHETICAL_WISH.search(clause):
         return True
     if DELIBERATION.search(clause) or BY_OTHERS.search(clause) or ANOTHER_TIME.search(clause):
         return True

@@ -133,6 +133,7 @@ NAMED_SUBJECT = re.compile(
 
 _SEGMENT = re.compile(
     r"\s*(?:[,;:()!\u2600-\u27bf\U0001f300-\U0001faff]|\s[-–—]\s|\b(?:and|but|while|though|although|so|then|whereas|y|pero|"
+    r"because|bc|cuz|since|porque|parce que|weil|perch[ée]|poich[ée]|che tanto|pois|"
     r"mientras|e|ma|però|invece|mentre|mas|porém|et|mais|alors|und|aber|sondern|also|"
     r"doch)\b)\s*",
     _I,
@@ -168,19 +169,24 @@ def is_question(sentence: str) -> bool:
     return QUESTION.search(sentence) is not None
 
 
-def states_decided_change(text: str) -> bool:
-    """False for a hypothetical, partial progress or someone else's act."""
+def states_decided_change(text: str, title: str = "") -> bool:
+    """False for a hypothetical, partial progress or someone else's act (`title`: the
+    flow's, whose own words are no person's name)."""
     for pattern in (HYPOTHETICAL, PARTIAL, OTHER_PERSON):
         if pattern.search(text):
             return False
-    return not _named_subject(text)
+    return not _named_subject(text, title)
 
 
-def _named_subject(sentence: str) -> bool:
+def _named_subject(sentence: str, title: str = "") -> bool:
     """A sentence that opens with a name then a verb in the third person past
-    ("Marco booked ...", "Thomas schreibt ..."), which the user's own report never does."""
+    ("Marco booked ...", "Thomas schreibt ..."), which the user's own report never does;
+    a capitalized word of the flow's title is its thing, not a name ("Steuererklärung
+    ist abgeschickt": German nouns are capitalized)."""
     m = NAMED_SUBJECT.match(sentence)
     if m is None:
+        return False
+    if m.group(1).casefold() in {w.casefold() for w in re.findall(r"[^\W\d_]+", title)}:
         return False
     verb = m.group(2).casefold()
     return _THIRD_PERSON_VERB.fullmatch(verb) is not None
