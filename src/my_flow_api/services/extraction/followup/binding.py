@@ -517,7 +517,8 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True  # "moved to Friday by the clinic", "moved to Friday for the other team"
     if CANCELLED_ON.search(clause):
         return True
-    if agency.acted_by_other(clause, [a for a, _ in cue_spans(op, clause, flow)], flow.title):
+    starts = [a for a, _ in cue_spans(op, clause, flow)] if op is not Op.REPRIORITISE else []
+    if agency.acted_by_other(clause, starts, flow.title):  # a priority is a state, no act
         return True  # "the airline cancelled the flight", "die Schule hat ... verschoben"
     rest = _without(clause, _all_cue_spans(op, clause, flow))
     return guards.is_plan(rest) or negated(op, clause, flow)
@@ -534,9 +535,17 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
         not any(_undecided_part(op, part, flow) or REPORTED.search(part) for part in group)
-        and not REPORTED.search(after)
+        and not _relays(after)
         for group, after in groups
     )
+
+
+def _relays(clause: str) -> bool:
+    """A clause that relays the change before it as someone's words: the reporting verb
+    ends it ("scratch the flight, *Ana said*"); one with its own report after the verb
+    ("dana said friday was too tight") gives a reason, not the change."""
+    m = REPORTED.search(clause)
+    return m is not None and len(aspect.words(clause[m.end() :])) <= MAX_LOOSE_WORDS
 
 
 def _governs(clause: str) -> bool:

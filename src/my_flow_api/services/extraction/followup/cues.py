@@ -85,7 +85,8 @@ EXTRA_LOW = re.compile(
     r"pas pressé|pas urgent|puede esperar|no corre prisa|kann warten|hat zeit|"
     r"keine eile|senza fretta|quando capita|con calma|sin prisa|sem pressa|"
     r"rien ne presse|aucune urgence|pas d['’]urgence|sin urgencia|ninguna urgencia|"
-    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit)\b",
+    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit|"
+    r"non c['’]è fretta|non c['’]è nessuna fretta|no hay prisa|não há pressa)\b",
     _I,
 )
 REFINE = re.compile(
