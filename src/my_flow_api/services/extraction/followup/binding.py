@@ -600,16 +600,55 @@ def _new_days(text: str, today: date) -> list[date]:
     """The days a clause names as the new one: those after a target preposition ("from
     saturday *to* sunday, she's at a wedding saturday": Sunday), then any later day after
     a self-correction; every day it names when none follows a target preposition."""
-    found = [m for m in find_dates(text, today) if m.day is not None]
-    targets = [i for i, m in enumerate(found) if TARGET.search(text[: m.start])]
+    found: list[tuple[int, int, date]] = [
+        (m.start, m.end, m.day) for m in find_dates(text, today) if m.day is not None
+    ]
+    found += [
+        (m.start(1), m.end(1), day)
+        for m in BARE_DAY.finditer(text)
+        if not any(a <= m.start(1) < b for a, b, _ in found)
+        and (day := _day_of_month(int(m.group(1)), today)) is not None
+    ]
+    found.sort()
+    targets = [i for i, (a, _, _) in enumerate(found) if TARGET.search(text[:a])]
     if not targets:
-        return [m.day for m in found if m.day is not None]
+        return [day for a, _, day in found if a not in _bare_starts(text)]
     last = targets[-1]
-    days = [found[i].day for i in targets]
-    for later in found[last + 1 :]:
-        if CORRECTION.search(text[found[last].end : later.start]):
-            days.append(later.day)
-    return [d for d in days if d is not None]
+    days = [found[i][2] for i in targets]
+    for a, _, day in found[last + 1 :]:
+        if CORRECTION.search(text[found[last][1] : a]):
+            days.append(day)
+    return days
+
+
+BARE_DAY = re.compile(
+    r"\b(?:al|el|le|il|am|zum|to the|till the|until the|dia|ao dia|para o dia|au|à|a)\s+"
+    r"(\d{1,2})(?:st|nd|rd|th|º|°|\.)?(?!\s*(?:h\b|:|%|min|€|\$|euro|hour|hora|ore|uhr|pm|am\b|"
+    r"kg|km|pag|page|seite|p\.))(?=\W|$)",
+    _I,
+)
+"""A day of the month named by its number alone after a preposition ("spostala *al 20*",
+"el 14"): read only as a change's target (after `TARGET`)."""
+
+
+def _bare_starts(text: str) -> set[int]:
+    return {m.start(1) for m in BARE_DAY.finditer(text)}
+
+
+def _day_of_month(n: int, today: date) -> date | None:
+    """The next day numbered n from today (this month's, else next month's)."""
+    if not 1 <= n <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            day = date(year, month, n)
+        except ValueError:
+            day = None
+        if day is not None and day >= today:
+            return day
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
 
 
 def shift(clause: str) -> timedelta | None:
