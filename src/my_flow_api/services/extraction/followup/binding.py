@@ -581,11 +581,12 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
     return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
 
 
-TARGET = re.compile(
-    r"\b(?:to|till|until|into|al|a|à|au|aux|auf|zum|zur|nach|bis|para|pra|pro|per|alle|"
-    r"all['’]|ao|à|até|hasta)\s+(?:(?:the|el|la|le|il|lo|o|a|den|dem)\s+)?$",
-    _I,
+_TARGET_WORDS = (
+    r"(?:to|till|until|into|al|a|à|au|aux|auf|zum|zur|nach|bis|para|pra|pro|per|alle|"
+    r"all['’]|ao|até|hasta)\s+(?:(?:the|el|la|le|il|lo|o|a|den|dem)\s+)?"
 )
+TARGET = re.compile(r"\b" + _TARGET_WORDS + "$", _I)
+TARGET_START = re.compile(_TARGET_WORDS, _I)
 """The preposition a change's target day follows ("moved *to* the 14th", "spostala *al*
 20", "décale *à* demain")."""
 CORRECTION = re.compile(
@@ -610,7 +611,11 @@ def _new_days(text: str, today: date) -> list[date]:
         and (day := _day_of_month(int(m.group(1)), today)) is not None
     ]
     found.sort()
-    targets = [i for i, (a, _, _) in enumerate(found) if TARGET.search(text[:a])]
+    targets: list[int] = []
+    for i, (a, _, _) in enumerate(found):  # "a sabato 14": the day right after one too
+        target = TARGET.search(text[:a]) or TARGET_START.match(text, a)  # "per il 14"
+        if target or (targets and not text[found[targets[-1]][1] : a].strip()):
+            targets.append(i)
     if not targets:
         return [day for a, _, day in found if a not in _bare_starts(text)]
     last = targets[-1]
