@@ -46,7 +46,9 @@ DATA = ROOT / "bench" / "followup"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", choices=PROVIDERS, default="local")
-    parser.add_argument("--data", choices=("dev", "dev2", "dev3", "dev4", "dev5", "frozen"), default="dev")
+    parser.add_argument(
+        "--data", choices=("dev", "dev2", "dev3", "dev4", "dev5", "frozen"), default="dev"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-v", "--verbose", action="store_true")

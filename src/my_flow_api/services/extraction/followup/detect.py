@@ -48,8 +48,9 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
     flow and points back ("push it to the 16th pls"), the sentence before it and then
     itself, as clauses of one ("the VAT return is not happening this week, push it to the
     16th pls"): what "it" names is what the sentence before named. A line pasted under
-    someone's name ("Sarah: flight booked!!", `guards.speaker_line`) is not the user's. Then each plain yes to
-    the assistant's proposal of a change, with that change as its text (`confirm`)."""
+    someone's name ("Sarah: flight booked!!", `guards.speaker_line`) is not the user's.
+    Then each plain yes to the assistant's proposal of a change, with that change as its
+    text (`confirm`)."""
     title_words = {w.casefold() for f in flows for w in re.findall(r"[^\W\d_]+", f.title)}
     said = [s for s in user_sentences(chat) if not guards.speaker_line(s, title_words)]
     out: list[tuple[str, str]] = []

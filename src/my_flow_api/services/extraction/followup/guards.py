@@ -21,7 +21,8 @@ HYPOTHETICAL = re.compile(
     r"wenn|falls|vielleicht|eventuell|forse|magari|talvez|caso|será que|on verra|"
     r"à voir|mal sehen|vediamo|ya veremos|vamos ver|ou pas|oder nicht|o no|ou não|"
     r"should i|shall i|supposed|should(?: have|['’]ve)|could(?: have|['’]ve)|"
-    r"would(?: have|['’]ve)|meant to|(?:was|were) going to|(?<!for )(?<!at )once|as soon as|en cuanto|tan pronto como|sobald|"
+    r"would(?: have|['’]ve)|meant to|(?:was|were) going to|(?<!for )(?<!at )once|"
+    r"as soon as|en cuanto|tan pronto como|sobald|"
     r"d[èe]s que|aussit[ôo]t que|non appena|assim que|logo que)\b",
     _I,
 )
