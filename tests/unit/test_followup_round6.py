@@ -114,6 +114,9 @@ def test_the_flows_own_verb_done_is_its_cue(title: str, said: str) -> None:
         ("Call Mom", "move call mom from saturday to sunday, shes at a wedding saturday", 8),
         ("Fare la revisione", "la revisione spostala al 20, venerdì non ce la faccio", 20),
         ("Go to the dentist", "push the dentist to the 14th, I have a meeting on friday", 14),
+        ("Go to the dentist", "move the dentist to friday, no, the 14th", 14),
+        ("Go to the dentist", "move the dentist to friday, no wait, to the 14th", 14),
+        ("Go to the dentist", "move the dentist to friday... no, to the 14th", 14),
     ],
 )
 def test_the_new_day_is_the_target(title: str, said: str, day: int) -> None:
@@ -129,3 +132,11 @@ def test_a_reason_after_the_change_is_not_its_mood() -> None:
     assert detected(flows, said) == [("reschedule", "f1")]
     relayed = "scratch the quarterly report, dana said"
     assert detected(flows, relayed) == []
+
+
+def test_a_models_superseded_day_is_refused() -> None:
+    flows = [flow("Go to the dentist")]
+    said = "move the dentist to friday, no, the 14th"
+    friday = Operation(Op.RESCHEDULE, "f1", said, due=date(2026, 3, 6))
+    assert not kept(flows, said, friday)
+    assert kept(flows, said, Operation(Op.RESCHEDULE, "f1", said, due=date(2026, 3, 14)))

@@ -40,6 +40,7 @@ from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
     coverage,
+    link,
     object_words,
     title_verb_word,
 )
@@ -266,10 +267,13 @@ def objects(clause: str) -> list[str]:
 
 def points_back(sentence: str, flows: Sequence[OpenFlow]) -> bool:
     """A sentence that names no open flow and opens with a clause pointing back ("push it
-    to the 16th pls", "so thats top priority now")."""
+    to the 16th pls", "so thats top priority now") or correcting the one before ("...
+    no, to the 14th")."""
     if any(coverage(sentence, f) > 0 for f in flows):
         return False
     first = segments(sentence)[:1]
+    if first and SELF_CORRECTION.match(first[0]) and days_in(sentence, _ANY_DAY):
+        return True
     return bool(first) and ANAPHOR.search(first[0]) is not None
 
 
@@ -576,9 +580,44 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
         if not CONDITION.match(part)
     ]
     days = [day for part in parts for day in _new_days(FORMER_DAY.sub(" ", part), today)]
+    if days and parts:  # "to friday, no, the 14th": the corrected day only
+        days = _corrected(sentence, parts[-1], flows, today) or days
     if days or flow.due is None:
         return days
     return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
+
+
+SELF_CORRECTION = re.compile(
+    r"^\W*(?:no+|nope|wait|no wait|actually|sorry|i mean|or rather|rather|better|mejor|"
+    r"perd[oó]n|digo|plut[ôo]t|pardon|enfin|nein|doch|lieber|ich meine|anzi|cio[eè]|"
+    r"ali[aá]s|melhor|quer dizer)\b",
+    _I,
+)
+
+
+def _corrected(sentence: str, last: str, flows: Sequence[OpenFlow], today: date) -> list[date]:
+    """The day a clause after the bound ones gives when it opens by correcting the day
+    before it and names no flow ("move the dentist to friday, no, the 14th"): the
+    change's day is that one, not the first."""
+    at = sentence.find(last)
+    if at < 0:
+        return []
+    out: list[date] = []
+    for clause in guards.segments(sentence[at + len(last) :]):
+        if link(clause, flows) is not None:
+            break
+        if SELF_CORRECTION.match(clause) or (out == [] and _follows_correction(sentence, clause)):
+            found = _new_days(clause, today)
+            if found:
+                out = found[-1:]
+    return out
+
+
+def _follows_correction(sentence: str, clause: str) -> bool:
+    """Whether the clause comes right after a bare correction word ("..., no, the 14th")."""
+    at = sentence.find(clause)
+    before = guards.segments(sentence[:at])
+    return bool(before) and SELF_CORRECTION.fullmatch(before[-1].strip(" .…")) is not None
 
 
 _TARGET_WORDS = (

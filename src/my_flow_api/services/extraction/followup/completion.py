@@ -202,8 +202,10 @@ def _other_agent(written: list[str], i: int) -> bool:
     user's)."""
     after = written[i + 1 : i + 3]
     subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
-    to_me = after[:1] == ["me"] or after[:1] == ["us"] or (
-        len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT
+    to_me = (
+        after[:1] == ["me"]
+        or after[:1] == ["us"]
+        or (len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT)
     )  # "sent me", "talked to me"
     if to_me and subject:  # "booked us a table": no subject, the user's
         return not any(t in agency.FIRST_PERSON for t in subject)
