@@ -82,6 +82,8 @@ def test_the_users_own_act_still_completes(title: str, said: str) -> None:
         ("Book a flight to Berlin", "the flight is booked once Ana confirms"),
         ("Book a flight to Berlin", "I should have booked the flight"),
         ("Book my flight to Chicago", "Sarah: flight booked!!"),
+        ("Renew the passport", "renewed the passport photo"),
+        ("Book a flight to Berlin", "booked the flight in March for the other trip"),
     ],
 )
 def test_no_done_form_or_another_object_completes_nothing(title: str, said: str) -> None:
@@ -99,6 +101,8 @@ def test_no_done_form_or_another_object_completes_nothing(title: str, said: str)
         ("Hotel in Wien reservieren", "Das Hotel hab ich gestern Abend schon reserviert"),
         ("Pagar o boleto do condomínio", "boleto do condomínio pago"),
         ("Répondre à l'email de Julien", "Julien je lui ai répondu hier soir"),
+        ("Pagare il bollo auto", "ho pagato il bollo stamattina in tabaccheria"),
+        ("Call the dentist", "called the dentist back"),
     ],
 )
 def test_the_flows_own_verb_done_is_its_cue(title: str, said: str) -> None:

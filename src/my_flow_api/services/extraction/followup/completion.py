@@ -39,7 +39,7 @@ from my_flow_api.services.extraction.followup.linking import (
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import OpenFlow
-from my_flow_api.services.extraction.text import fold, shares, stem
+from my_flow_api.services.extraction.text import fold, guess_language, shares, stem
 
 _I = re.IGNORECASE
 _WORD = re.compile(r"[^\W_]+")
@@ -249,8 +249,9 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
         return False
     title_stems = {stem(w) for w in _words(flow.title)}
     head = head_words(flow.title)
+    english = guess_language(f"{flow.title} {clause}") == "en"
     return any(
-        not _acts_on_other(tokens, i, head, title_stems)
+        not _acts_on_other(tokens, i, head, title_stems, english)
         and not agency.other_subject(tokens[:i], title_stems, tokens[i + 1 :])
         for i in positions
     )
@@ -269,7 +270,9 @@ def _title_verb(title: str) -> str | None:
     return title_verb_word(title)
 
 
-def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[str]) -> bool:
+def _acts_on_other(
+    tokens: list[str], i: int, head: set[str], title_stems: set[str], english: bool = False
+) -> bool:
     """The done-word at i is followed by another thing before the flow's head ("bought
     the paint for the fence"), or the head is followed by another thing it owns
     ("emailed the landlord's agent") or that is a part of it ("the intro of the report")."""
@@ -283,6 +286,8 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
         tail = tokens[j + 1 : j + 3]
         if len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems):
             return True  # "emailed the landlord's agent"
+        if english and tail and _compound(tail, title_stems):
+            return True  # "cancelled the flight alert"
         return bool(tail) and _part_after(tail[0], title_stems)
     before = [j for j in at if j < i]
     if not at:  # the head unsaid: the verb's own object must not be another thing
@@ -322,6 +327,28 @@ PART_AFTER = re.compile(
 *seats*", "cleaned the windows *upstairs*"): a part of the object done, not the whole."""
 
 
+_AFTER_HEAD_OK = frozenset(
+    """
+    back online offline myself ourselves again already too early late finally yet lol haha
+    yay woohoo btw anyway ok okay earlier today yesterday tonight now yesterday thanks off
+    out over up down away home first last done sorted thx pls please asap fine well
+    """.split()
+)
+
+
+def _compound(tail: list[str], title_stems: set[str]) -> bool:
+    """An English noun right after the flow's head makes a compound, another thing
+    ("cancelled the flight *alert*", "renewed the passport *photo*"): a word that is no
+    small word, adverb, time, interjection or title word, followed by nothing or a small
+    word."""
+    word = tail[0]
+    if word in _AFTER_HEAD_OK or word in FILLER or agency.is_time(word):
+        return False
+    if not word.isascii() or word.endswith(("ly", "ed", "ing")):
+        return False
+    return _foreign(word, title_stems) and (len(tail) < 2 or tail[1] in STOP)
+
+
 def _part_after(token: str, title_stems: set[str]) -> bool:
     return PART_AFTER.fullmatch(token) is not None and not shares(stem(token), title_stems)
 
@@ -348,6 +375,8 @@ def not_done(
         return True
     if not FOR_SOMEONE.search(flow.title) and any(FOR_SOMEONE.search(s) for s in naming):
         return True
+    if any(binding.FOR_ANOTHER_PARTY.search(segment) for segment in naming):
+        return True  # "booked the flight in March for the other trip"
     if any(binding.for_other(segment, flow) for segment in naming):
         return True  # "ordered a cake for Tom's party" is not "Order a birthday cake"
     parts = binding.segments(sentence)
