@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.vetting import vet
@@ -42,6 +43,8 @@ def done(evidence: str) -> Operation:
         ("Pay the rent", "rent paid by my flatmate"),
         ("Water the plants", "the plants got watered by the rain"),
         ("Book a flight to Berlin", "my assistant booked the flight"),
+        ("Call the dentist", "the dentist called, I missed it"),
+        ("Text mum", "mum texted this morning"),
     ],
 )
 def test_another_agent_changes_nothing(title: str, said: str) -> None:
@@ -103,6 +106,7 @@ def test_no_done_form_or_another_object_completes_nothing(title: str, said: str)
         ("Répondre à l'email de Julien", "Julien je lui ai répondu hier soir"),
         ("Pagare il bollo auto", "ho pagato il bollo stamattina in tabaccheria"),
         ("Call the dentist", "called the dentist back"),
+        ("Call the dentist", "the dentist I called this morning, all fine"),
     ],
 )
 def test_the_flows_own_verb_done_is_its_cue(title: str, said: str) -> None:
@@ -144,3 +148,22 @@ def test_a_models_superseded_day_is_refused() -> None:
     friday = Operation(Op.RESCHEDULE, "f1", said, due=date(2026, 3, 6))
     assert not kept(flows, said, friday)
     assert kept(flows, said, Operation(Op.RESCHEDULE, "f1", said, due=date(2026, 3, 14)))
+
+
+@pytest.mark.parametrize(
+    ("title", "said", "op"),
+    [
+        ("Book a flight to Berlin", "cancelled the flight alert", Op.CANCEL),
+        ("Pay the rent", "rent is high priority for the landlord", Op.REPRIORITISE),
+    ],
+)
+def test_another_thing_or_party_changes_nothing(title: str, said: str, op: Op) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    priority = FlowPriority.HIGH if op is Op.REPRIORITISE else None
+    assert not kept(flows, said, Operation(op, "f1", said, priority=priority))
+
+
+def test_the_flows_own_cancel_and_priority_still_change() -> None:
+    assert detected([flow("Book a flight to Berlin")], "cancel the flight") == [("cancel", "f1")]
+    assert detected([flow("Pay the rent")], "rent is high priority now") == [("reprioritise", "f1")]

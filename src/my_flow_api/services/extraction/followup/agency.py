@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from my_flow_api.services.extraction.followup.linking import GENERIC_OBJECTS, STOP
+from my_flow_api.services.extraction.followup.linking import FILLER, GENERIC_OBJECTS, STOP
 from my_flow_api.services.extraction.followup.when import DATEISH
 from my_flow_api.services.extraction.text import fold, shares, stem
 
@@ -138,3 +138,26 @@ def acted_by_other_at(tokens: list[str], positions: list[int], title: str) -> bo
         return False
     title_stems = {stem(w) for w in _words(title)}
     return all(other_subject(tokens[:i], title_stems) for i in positions)
+
+
+_AFTER_HEAD_OK = frozenset(
+    """
+    back online offline myself ourselves again already too early late finally yet lol haha
+    yay woohoo btw anyway ok okay earlier today yesterday tonight now yesterday thanks off
+    out over up down away home first last done sorted thx pls please asap fine well
+    """.split()
+)
+
+
+def compound(tail: list[str], title_stems: set[str]) -> bool:
+    """An English noun right after the flow's head makes a compound, another thing
+    ("cancelled the flight *alert*", "renewed the passport *photo*"): a word that is no
+    small word, adverb, time, interjection or title word, followed by nothing or a small
+    word."""
+    word = tail[0]
+    if word in _AFTER_HEAD_OK or word in FILLER or is_time(word):
+        return False
+    if not word.isascii() or word.isdigit() or word.endswith(("ly", "ed", "ing")):
+        return False
+    foreign = not (word in STOP or len(word) < 3 or shares(stem(word), title_stems))
+    return foreign and stem(word) not in GENERIC_OBJECTS and (len(tail) < 2 or tail[1] in STOP)

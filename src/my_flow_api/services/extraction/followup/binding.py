@@ -47,7 +47,8 @@ from my_flow_api.services.extraction.followup.linking import (
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.when import DATEISH, days_in
 from my_flow_api.services.extraction.priority import priority_spans
-from my_flow_api.services.extraction.text import fold, shares, stem
+from my_flow_api.services.extraction.text import STOPWORDS as STOP_WORDS
+from my_flow_api.services.extraction.text import fold, guess_language, shares, stem
 
 _I = re.IGNORECASE
 
@@ -450,7 +451,9 @@ _CUE_OBJECT = re.compile(r"\s+(?:(?:about|of|with|de|di|von)\s+)?(" + NOUN_PHRAS
 
 def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
     """Whether the noun phrase right after a cue is another thing than the flow's ("skip
-    the *reminder* for the dentist", "cancel the direct debit" against "Renew the gym")."""
+    the *reminder* for the dentist", "cancel the direct debit" against "Renew the gym"),
+    or the flow's word as the first of an English compound ("cancelled the flight
+    *alert*")."""
     m = _CUE_OBJECT.match(text, end)
     if m is None:
         return False
@@ -458,7 +461,10 @@ def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
     if not content_words(noun):  # "quita lo *del* regalo": a small word says nothing
         return False
     title = {stem(w) for w in content_words(flow.title)}
-    return not shares(stem(noun), title)
+    if not shares(stem(noun), title):
+        return True
+    tail = [fold(w) for w in re.findall(r"[^\W_]+", text[m.end() :])][:2]
+    return bool(tail) and agency.compound(tail, title) and guess_language(text) == "en"
 
 
 _PHRASAL = re.compile(r"^\W*(?:drop|skip)\b(?:\s+\S+){0,4}?\s+(?:off|by|at|in|to|over)\b", _I)
@@ -528,10 +534,25 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     return guards.is_plan(rest) or negated(op, clause, flow)
 
 
+FOR_ROLE = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:the|my|our|el|la|mi|le|mon|ma|der|die|den|"
+    r"il|lo|o|a|meu|minha)\s+([^\W\d_]{3,})",
+    _I,
+)
+"""A priority stated for a party named by its role ("high priority *for the landlord*")."""
+
+
 def for_other(clause: str, flow: OpenFlow) -> bool:
-    """See `FOR_OTHER`: a person the title does not name (a day or month is no person)."""
+    """See `FOR_OTHER` and `FOR_ROLE`: a person or party the title does not name (a day,
+    month or other time is none)."""
     title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
-    return any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause))
+    if any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause)):
+        return True
+    for m in FOR_ROLE.finditer(clause):
+        word = fold(m.group(1))
+        if not (agency.is_time(word) or shares(stem(word), title) or word in STOP_WORDS):
+            return True
+    return False
 
 
 def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]) -> bool:

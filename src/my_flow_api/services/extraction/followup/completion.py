@@ -216,7 +216,29 @@ def _other_agent(written: list[str], i: int) -> bool:
     return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
 
 
-def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
+_CONTACT = _CALL | frozenset(
+    "email text message ring phone contact reply write answer escribir responder contestar "
+    "ecrire repondre schreiben antworten scrivere rispondere responder escrever mailen".split()
+)
+"""Verbs of contact, whose object is a person who can do the same to the user."""
+
+
+def _contacted_by_object(tokens: list[str], i: int, verb: str, title_stems: set[str]) -> bool:
+    """Whether the person the flow contacts did it to the user: the title's contact verb
+    right after its own object, with no first-person subject ("the dentist called, I
+    missed it", "mum texted" for "Call the dentist", "Text mum"); "called the dentist",
+    "the dentist I called" are the user's."""
+    if verb not in _CONTACT:
+        return False
+    before = [t for t in tokens[:i] if t not in _DETERMINERS and t not in FILLER]
+    if not before or any(t in agency.FIRST_PERSON for t in tokens[:i]):
+        return False
+    return shares(stem(before[-1]), title_stems)
+
+
+def _done_positions(
+    tokens: list[str], clause: str, verb: str | None, title_stems: set[str]
+) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
@@ -229,6 +251,7 @@ def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[in
         and not (i and _noun_after(tokens[i - 1], t))
         and not _tense_not_done(written[i], verb)
         and not _other_agent(written, i)
+        and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -244,10 +267,10 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     flow's object (or follows it), not on another thing named before it."""
     verb = _title_verb(flow.title)
     tokens = _words(clause)
-    positions = _done_positions(tokens, clause, verb)
+    title_stems = {stem(w) for w in _words(flow.title)}
+    positions = _done_positions(tokens, clause, verb, title_stems)
     if not positions:
         return False
-    title_stems = {stem(w) for w in _words(flow.title)}
     head = head_words(flow.title)
     english = guess_language(f"{flow.title} {clause}") == "en"
     return any(
@@ -286,7 +309,7 @@ def _acts_on_other(
         tail = tokens[j + 1 : j + 3]
         if len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems):
             return True  # "emailed the landlord's agent"
-        if english and tail and _compound(tail, title_stems):
+        if english and tail and agency.compound(tail, title_stems):
             return True  # "cancelled the flight alert"
         return bool(tail) and _part_after(tail[0], title_stems)
     before = [j for j in at if j < i]
@@ -325,28 +348,6 @@ PART_AFTER = re.compile(
 )
 """A noun right after the flow's head that names a part or a side of it ("washed the car
 *seats*", "cleaned the windows *upstairs*"): a part of the object done, not the whole."""
-
-
-_AFTER_HEAD_OK = frozenset(
-    """
-    back online offline myself ourselves again already too early late finally yet lol haha
-    yay woohoo btw anyway ok okay earlier today yesterday tonight now yesterday thanks off
-    out over up down away home first last done sorted thx pls please asap fine well
-    """.split()
-)
-
-
-def _compound(tail: list[str], title_stems: set[str]) -> bool:
-    """An English noun right after the flow's head makes a compound, another thing
-    ("cancelled the flight *alert*", "renewed the passport *photo*"): a word that is no
-    small word, adverb, time, interjection or title word, followed by nothing or a small
-    word."""
-    word = tail[0]
-    if word in _AFTER_HEAD_OK or word in FILLER or agency.is_time(word):
-        return False
-    if not word.isascii() or word.endswith(("ly", "ed", "ing")):
-        return False
-    return _foreign(word, title_stems) and (len(tail) < 2 or tail[1] in STOP)
 
 
 def _part_after(token: str, title_stems: set[str]) -> bool:
