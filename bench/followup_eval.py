@@ -46,12 +46,13 @@ DATA = ROOT / "bench" / "followup"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", choices=PROVIDERS, default="local")
-    parser.add_argument("--data", choices=("dev", "dev2", "dev3", "dev4", "frozen", "frozen2"), default="dev")
+    parts = ("dev", "dev2", "dev3", "dev4", "dev5", "frozen", "frozen2")
+    parser.add_argument("--data", choices=parts, default="dev")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    if args.verbose and args.data == "frozen":
+    if args.verbose and args.data.startswith("frozen"):
         parser.error("-v is refused on the frozen part: it would print its cases")
     path = DATA / f"{args.data}.jsonl"
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

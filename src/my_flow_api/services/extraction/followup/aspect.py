@@ -94,6 +94,7 @@ def fits(token: str, root: str) -> bool:
     """Whether a (folded) word is a form of the verb with this root."""
     token = _IRREGULAR.get(token, token)
     candidates = {token, token[2:] if token.startswith("ge") and len(token) > 5 else token}
+    candidates.add(token.replace("qu", "c"))  # "marquei", "busqué": Romance spelling of c
     roots = {root, _bare(root)}
     for r in roots:
         prefix = r[: max(3, min(len(r), 5))]

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.dates import find_dates
 from my_flow_api.services.extraction.datewords import MONTH_INDEX, WEEKDAY_INDEX
-from my_flow_api.services.extraction.followup import aspect, guards
+from my_flow_api.services.extraction.followup import agency, aspect, guards
 from my_flow_api.services.extraction.followup.cues import (
     CANCEL,
     EXTRA_HIGH,
@@ -40,13 +40,15 @@ from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
     coverage,
+    link,
     object_words,
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.when import DATEISH, days_in
 from my_flow_api.services.extraction.priority import priority_spans
-from my_flow_api.services.extraction.text import fold, shares, stem
+from my_flow_api.services.extraction.text import STOPWORDS as STOP_WORDS
+from my_flow_api.services.extraction.text import fold, guess_language, shares, stem
 
 _I = re.IGNORECASE
 
@@ -266,10 +268,13 @@ def objects(clause: str) -> list[str]:
 
 def points_back(sentence: str, flows: Sequence[OpenFlow]) -> bool:
     """A sentence that names no open flow and opens with a clause pointing back ("push it
-    to the 16th pls", "so thats top priority now")."""
+    to the 16th pls", "so thats top priority now") or correcting the one before ("...
+    no, to the 14th")."""
     if any(coverage(sentence, f) > 0 for f in flows):
         return False
     first = segments(sentence)[:1]
+    if first and SELF_CORRECTION.match(first[0]) and days_in(sentence, _ANY_DAY):
+        return True
     return bool(first) and ANAPHOR.search(first[0]) is not None
 
 
@@ -446,7 +451,9 @@ _CUE_OBJECT = re.compile(r"\s+(?:(?:about|of|with|de|di|von)\s+)?(" + NOUN_PHRAS
 
 def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
     """Whether the noun phrase right after a cue is another thing than the flow's ("skip
-    the *reminder* for the dentist", "cancel the direct debit" against "Renew the gym")."""
+    the *reminder* for the dentist", "cancel the direct debit" against "Renew the gym"),
+    or the flow's word as the first of an English compound ("cancelled the flight
+    *alert*")."""
     m = _CUE_OBJECT.match(text, end)
     if m is None:
         return False
@@ -454,7 +461,10 @@ def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
     if not content_words(noun):  # "quita lo *del* regalo": a small word says nothing
         return False
     title = {stem(w) for w in content_words(flow.title)}
-    return not shares(stem(noun), title)
+    if not shares(stem(noun), title):
+        return True
+    tail = [fold(w) for w in re.findall(r"[^\W_]+", text[m.end() :])][:2]
+    return bool(tail) and agency.compound(tail, title) and guess_language(text) == "en"
 
 
 _PHRASAL = re.compile(r"^\W*(?:drop|skip)\b(?:\s+\S+){0,4}?\s+(?:off|by|at|in|to|over)\b", _I)
@@ -507,7 +517,7 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     """A clause that is no decided change: hypothetical, partial, another's act, a wish,
     a deliberation or reminder, a plan (the cue's own words aside: "no need to call Ana"
     is no plan), negated, or, for a priority, one of another time ("was urgent")."""
-    if not guards.states_decided_change(clause) or HYPOTHETICAL_WISH.search(clause):
+    if not guards.states_decided_change(clause, flow.title) or HYPOTHETICAL_WISH.search(clause):
         return True
     if DELIBERATION.search(clause) or BY_OTHERS.search(clause) or ANOTHER_TIME.search(clause):
         return True
@@ -517,14 +527,32 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True  # "moved to Friday by the clinic", "moved to Friday for the other team"
     if CANCELLED_ON.search(clause):
         return True
+    starts = [a for a, _ in cue_spans(op, clause, flow)] if op is not Op.REPRIORITISE else []
+    if agency.acted_by_other(clause, starts, flow.title):  # a priority is a state, no act
+        return True  # "the airline cancelled the flight", "die Schule hat ... verschoben"
     rest = _without(clause, _all_cue_spans(op, clause, flow))
     return guards.is_plan(rest) or negated(op, clause, flow)
 
 
+FOR_ROLE = re.compile(
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:the|my|our|el|la|mi|le|mon|ma|der|die|den|"
+    r"il|lo|o|a|meu|minha)\s+([^\W\d_]{3,})",
+    _I,
+)
+"""A priority stated for a party named by its role ("high priority *for the landlord*")."""
+
+
 def for_other(clause: str, flow: OpenFlow) -> bool:
-    """See `FOR_OTHER`: a person the title does not name (a day or month is no person)."""
+    """See `FOR_OTHER` and `FOR_ROLE`: a person or party the title does not name (a day,
+    month or other time is none)."""
     title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
-    return any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause))
+    if any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause)):
+        return True
+    for m in FOR_ROLE.finditer(clause):
+        word = fold(m.group(1))
+        if not (agency.is_time(word) or shares(stem(word), title) or word in STOP_WORDS):
+            return True
+    return False
 
 
 def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow]) -> bool:
@@ -532,9 +560,17 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
         not any(_undecided_part(op, part, flow) or REPORTED.search(part) for part in group)
-        and not REPORTED.search(after)
+        and not _relays(after)
         for group, after in groups
     )
+
+
+def _relays(clause: str) -> bool:
+    """A clause that relays the change before it as someone's words: the reporting verb
+    ends it ("scratch the flight, *Ana said*"); one with its own report after the verb
+    ("dana said friday was too tight") gives a reason, not the change."""
+    m = REPORTED.search(clause)
+    return m is not None and len(aspect.words(clause[m.end() :])) <= MAX_LOOSE_WORDS
 
 
 def _governs(clause: str) -> bool:
@@ -564,10 +600,120 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
         for part in group
         if not CONDITION.match(part)
     ]
-    days = [day for part in parts for day in days_in(FORMER_DAY.sub(" ", part), today)]
+    days = [day for part in parts for day in _new_days(FORMER_DAY.sub(" ", part), today)]
+    if days and parts:  # "to friday, no, the 14th": the corrected day only
+        days = _corrected(sentence, parts[-1], flows, today) or days
     if days or flow.due is None:
         return days
     return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
+
+
+SELF_CORRECTION = re.compile(
+    r"^\W*(?:no+|nope|wait|no wait|actually|sorry|i mean|or rather|rather|better|mejor|"
+    r"perd[oó]n|digo|plut[ôo]t|pardon|enfin|nein|doch|lieber|ich meine|anzi|cio[eè]|"
+    r"ali[aá]s|melhor|quer dizer)\b",
+    _I,
+)
+
+
+def _corrected(sentence: str, last: str, flows: Sequence[OpenFlow], today: date) -> list[date]:
+    """The day a clause after the bound ones gives when it opens by correcting the day
+    before it and names no flow ("move the dentist to friday, no, the 14th"): the
+    change's day is that one, not the first."""
+    at = sentence.find(last)
+    if at < 0:
+        return []
+    out: list[date] = []
+    for clause in guards.segments(sentence[at + len(last) :]):
+        if link(clause, flows) is not None:
+            break
+        if SELF_CORRECTION.match(clause) or (out == [] and _follows_correction(sentence, clause)):
+            found = _new_days(clause, today)
+            if found:
+                out = found[-1:]
+    return out
+
+
+def _follows_correction(sentence: str, clause: str) -> bool:
+    """Whether the clause comes right after a bare correction word ("..., no, the 14th")."""
+    at = sentence.find(clause)
+    before = guards.segments(sentence[:at])
+    return bool(before) and SELF_CORRECTION.fullmatch(before[-1].strip(" .…")) is not None
+
+
+_TARGET_WORDS = (
+    r"(?:to|till|until|into|al|a|à|au|aux|auf|zum|zur|nach|bis|para|pra|pro|per|alle|"
+    r"all['’]|ao|até|hasta)\s+(?:(?:the|el|la|le|il|lo|o|a|den|dem)\s+)?"
+)
+TARGET = re.compile(r"\b" + _TARGET_WORDS + "$", _I)
+TARGET_START = re.compile(_TARGET_WORDS, _I)
+"""The preposition a change's target day follows ("moved *to* the 14th", "spostala *al*
+20", "décale *à* demain")."""
+CORRECTION = re.compile(
+    r"\b(?:no|nope|wait|actually|sorry|i mean|rather|better|mejor|perd[oó]n|plut[ôo]t|"
+    r"pardon|nein|doch|lieber|anzi|cio[eè]|ali[aá]s|melhor|quer dizer)\b",
+    _I,
+)
+"""A self-correction before a later day ("el viernes... *no*, el 14")."""
+
+
+def _new_days(text: str, today: date) -> list[date]:
+    """The days a clause names as the new one: those after a target preposition ("from
+    saturday *to* sunday, she's at a wedding saturday": Sunday), then any later day after
+    a self-correction; every day it names when none follows a target preposition."""
+    found: list[tuple[int, int, date]] = [
+        (m.start, m.end, m.day) for m in find_dates(text, today) if m.day is not None
+    ]
+    found += [
+        (m.start(1), m.end(1), day)
+        for m in BARE_DAY.finditer(text)
+        if not any(a <= m.start(1) < b for a, b, _ in found)
+        and (day := _day_of_month(int(m.group(1)), today)) is not None
+    ]
+    found.sort()
+    targets: list[int] = []
+    for i, (a, _, _) in enumerate(found):  # "a sabato 14": the day right after one too
+        target = TARGET.search(text[:a]) or TARGET_START.match(text, a)  # "per il 14"
+        if target or (targets and not text[found[targets[-1]][1] : a].strip()):
+            targets.append(i)
+    if not targets:
+        return [day for a, _, day in found if a not in _bare_starts(text)]
+    last = targets[-1]
+    days = [found[i][2] for i in targets]
+    for a, _, day in found[last + 1 :]:
+        if CORRECTION.search(text[found[last][1] : a]):
+            days.append(day)
+    return days
+
+
+BARE_DAY = re.compile(
+    r"\b(?:al|el|le|il|am|zum|to the|till the|until the|dia|ao dia|para o dia|au|à|a)\s+"
+    r"(\d{1,2})(?:st|nd|rd|th|º|°|\.)?(?!\s*(?:h\b|:|%|min|€|\$|euro|hour|hora|ore|uhr|pm|am\b|"
+    r"kg|km|pag|page|seite|p\.))(?=\W|$)",
+    _I,
+)
+"""A day of the month named by its number alone after a preposition ("spostala *al 20*",
+"el 14"): read only as a change's target (after `TARGET`)."""
+
+
+def _bare_starts(text: str) -> set[int]:
+    return {m.start(1) for m in BARE_DAY.finditer(text)}
+
+
+def _day_of_month(n: int, today: date) -> date | None:
+    """The next day numbered n from today (this month's, else next month's)."""
+    if not 1 <= n <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            day = date(year, month, n)
+        except ValueError:
+            day = None
+        if day is not None and day >= today:
+            return day
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
 
 
 def shift(clause: str) -> timedelta | None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from my_flow_api.services.extraction.followup import aspect, binding
+from my_flow_api.services.extraction.followup import agency, aspect, binding
 from my_flow_api.services.extraction.followup.linking import (
+    FILLER,
     GENERIC_OBJECTS,
     MIN_COVERAGE,
     STOP,
@@ -38,7 +39,7 @@ from my_flow_api.services.extraction.followup.linking import (
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import OpenFlow
-from my_flow_api.services.extraction.text import fold, shares, stem
+from my_flow_api.services.extraction.text import fold, guess_language, shares, stem
 
 _I = re.IGNORECASE
 _WORD = re.compile(r"[^\W_]+")
@@ -103,15 +104,22 @@ REMAINING = re.compile(
 )
 """A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
 FOR_SOMEONE = re.compile(
-    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
+    r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|the|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
     r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
+    r"kids|children|family|parents|team|"
     r"neighbou?r|partner|madre|padre|hermana|hermano|m[èe]re|p[èe]re|s[œo]e?ur|fr[èe]re|"
     r"mutter|vater|schwester|bruder|mamma|pap[àa]|sorella|fratello|m[ãa]e|pai|irm[ãa]o?)\b",
     _I,
 )
 """Done for someone else ("paid the phone bill for my mum"): not the user's own task."""
 _SAME_PAST = frozenset("read put set cut hit let quit shut cast spread".split())
-_NOT_DONE_FORM = ("", "s", "er", "ers", "ing", "e")
+_NOT_DONE_FORM = (
+    "", "s", "er", "ers", "ing", "e", "al", "als", "ment", "ments", "ation", "ations", "ance",
+    "ence", "ure",
+)  # fmt: skip
+_NOUN_SUFFIX = ("ation", "ations", "ment", "ments", "ance", "ence", "al", "als")
+"""Endings that make the title's verb a noun, a gerund or a present ("the passport
+*renewal*", "the *payment*", "la *reserva*", "*prenota*"), not a done form."""
 _DETERMINERS = frozenset(
     "the an my your our this that some el un una une mon ma mes il gli uno um uma der die das "
     "den dem ein eine einen".split()
@@ -121,6 +129,7 @@ _CLITICS = frozenset("a la le les lo los las l o os as".split())
 """Articles that are also object pronouns ("la pagué", "je l'ai payé"): a noun after
 them only with a noun's ending ("compré *la pintura*")."""
 _NOUN_END = re.compile(r"(?:ura|ure|ung|cion|sion|zione|cao|tion|ment|mento|miento)$")
+_OF_WORDS = frozenset("of de di von do da du".split())
 _BETWEEN_OK = frozenset("finally already just also actually all both whole entire new own".split())
 
 
@@ -149,18 +158,100 @@ def _done_form(token: str, verb: str) -> bool:
         return True
     if token.startswith(verb) and token[len(verb) :] in _NOT_DONE_FORM:
         return False
+    if token.startswith(verb[:4]) and token.endswith(_NOUN_SUFFIX):
+        return False  # "cancellation", "renewal", "payment": a noun
     if verb.endswith("e") and token == verb[:-1] + "ing":
         return False
     return aspect.fits(token, aspect.verb_root(verb))
 
 
-def _done_positions(tokens: list[str], clause: str, verb: str | None) -> list[int]:
+_PRESENT_OR_FUTURE = frozenset(
+    """
+    a as st ons ez ent erai eras erons erez eront arai aras irai iras
+    aré eré iré ará erá irá arás erás irás aremos eremos iremos arán erán irán
+    erò irò arò erà irà eremo iremo arei erei irei arão erão irão
+    """.split()
+) | {""}
+"""Endings after a verb's root that make it present or future, as the unfolded word
+shows ("ich *buch* das Hotel heute Abend", "je réservons", "reservaré", "prenoterò"),
+where no done form ends so. Endings a done form can share are left alone: a participle
+without "ge-" ("reserviert", "bezahlt"), a short participle ("boleto pago"), a past typed
+without its accent ("renove el dni")."""
+
+
+def _tense_not_done(raw: str, verb: str) -> bool:
+    """Whether the word, as written, is the verb's present, future or infinitive."""
+    root = aspect.verb_root(verb)
+    if not fold(raw).startswith(root) or fold(raw).startswith(verb + "ed"):
+        return False
+    return raw[len(root) :] in _PRESENT_OR_FUTURE
+
+
+_BY = frozenset({"by"})
+_AGENT_DET = frozenset("the my his her their our a an".split())
+_RECIPIENT = frozenset({"me", "us"})
+_CLITIC_ME = frozenset({"me", "nos", "mi", "ci", "m", "mich", "mir", "uns"})
+_THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
+
+
+def _other_agent(written: list[str], i: int) -> bool:
+    """Whether the done-verb at i has another agent than the user: a passive's "by the /
+    my ..." ("watered *by the rain*", "paid *by my flatmate*"; not "by card", "by
+    Friday"), or the user as the recipient of someone's act ("Dana sent *me* the report",
+    "the dentist called *me*", "me llamó", "mi ha chiamato"; "booked us a table" is the
+    user's)."""
+    after = written[i + 1 : i + 3]
+    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
+    to_me = (
+        after[:1] == ["me"]
+        or after[:1] == ["us"]
+        or (len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT)
+    )  # "sent me", "talked to me"
+    if to_me and subject:  # "booked us a table": no subject, the user's
+        return not any(t in agency.FIRST_PERSON for t in subject)
+    if len(after) == 2 and after[0] in _BY and after[1] in _AGENT_DET:
+        nxt = written[i + 3] if i + 3 < len(written) else ""
+        return bool(nxt) and not agency.is_time(fold(nxt))
+    before = written[i - 1] if i else ""
+    return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
+
+
+_CONTACT = _CALL | frozenset(
+    "email text message ring phone contact reply write answer escribir responder contestar "
+    "ecrire repondre schreiben antworten scrivere rispondere responder escrever mailen".split()
+)
+"""Verbs of contact, whose object is a person who can do the same to the user."""
+
+
+def _contacted_by_object(tokens: list[str], i: int, verb: str, title_stems: set[str]) -> bool:
+    """Whether the person the flow contacts did it to the user: the title's contact verb
+    right after its own object, with no first-person subject ("the dentist called, I
+    missed it", "mum texted" for "Call the dentist", "Text mum"); "called the dentist",
+    "the dentist I called" are the user's."""
+    if verb not in _CONTACT:
+        return False
+    before = [t for t in tokens[:i] if t not in _DETERMINERS and t not in FILLER]
+    if not before or any(t in agency.FIRST_PERSON for t in tokens[:i]):
+        return False
+    return shares(stem(before[-1]), title_stems)
+
+
+def _done_positions(
+    tokens: list[str], clause: str, verb: str | None, title_stems: set[str]
+) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
+    raw = _WORD.findall(clause.casefold())
+    written = raw if len(raw) == len(tokens) else tokens
     out = [
         i
         for i, t in enumerate(tokens)
-        if verb and _done_form(t, verb) and not (i and _noun_after(tokens[i - 1], t))
+        if verb
+        and _done_form(t, verb)
+        and not (i and _noun_after(tokens[i - 1], t))
+        and not _tense_not_done(written[i], verb)
+        and not _other_agent(written, i)
+        and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -176,12 +267,17 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     flow's object (or follows it), not on another thing named before it."""
     verb = _title_verb(flow.title)
     tokens = _words(clause)
-    positions = _done_positions(tokens, clause, verb)
+    title_stems = {stem(w) for w in _words(flow.title)}
+    positions = _done_positions(tokens, clause, verb, title_stems)
     if not positions:
         return False
-    title_stems = {stem(w) for w in _words(flow.title)}
     head = head_words(flow.title)
-    return any(not _acts_on_other(tokens, i, head, title_stems) for i in positions)
+    english = guess_language(f"{flow.title} {clause}") == "en"
+    return any(
+        not _acts_on_other(tokens, i, head, title_stems, english)
+        and not agency.other_subject(tokens[:i], title_stems, tokens[i + 1 :])
+        for i in positions
+    )
 
 
 _LIGHT_VERBS = frozenset("get make do have give take".split())
@@ -197,7 +293,9 @@ def _title_verb(title: str) -> str | None:
     return title_verb_word(title)
 
 
-def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[str]) -> bool:
+def _acts_on_other(
+    tokens: list[str], i: int, head: set[str], title_stems: set[str], english: bool = False
+) -> bool:
     """The done-word at i is followed by another thing before the flow's head ("bought
     the paint for the fence"), or the head is followed by another thing it owns
     ("emailed the landlord's agent") or that is a part of it ("the intro of the report")."""
@@ -211,15 +309,33 @@ def _acts_on_other(tokens: list[str], i: int, head: set[str], title_stems: set[s
         tail = tokens[j + 1 : j + 3]
         if len(tail) == 2 and tail[0] == "s" and _foreign(tail[1], title_stems):
             return True  # "emailed the landlord's agent"
+        if english and tail and agency.compound(tail, title_stems):
+            return True  # "cancelled the flight alert"
         return bool(tail) and _part_after(tail[0], title_stems)
     before = [j for j in at if j < i]
+    if not at:  # the head unsaid: the verb's own object must not be another thing
+        return _object_foreign(tokens[i + 1 : i + 4], title_stems)  # "envoyé la facture"
     if before:
         j = before[0]
+        if j and _foreign(tokens[j - 1], title_stems):
+            return True  # "the *kitchen* boxes are packed", as "packed the kitchen boxes"
         lead = tokens[max(0, j - 4) : j]
-        if len(lead) >= 2 and lead[-1] in {"of", "de", "di", "von", "do", "da", "du"}:
-            return any(_foreign(t, title_stems) for t in lead[:-1])  # "a section of the report"
-        if len(lead) >= 3 and lead[-2] in {"of", "de", "di", "von", "do", "da", "du"}:
-            return any(_foreign(t, title_stems) for t in lead[:-2])
+        of = [k for k, t in enumerate(lead) if k and t in _OF_WORDS]
+        if of:  # "a section of the report", "400 words of the onboarding post"
+            return any(_foreign(t, title_stems) for t in lead[: of[-1]])
+    return False
+
+
+def _object_foreign(after: list[str], title_stems: set[str]) -> bool:
+    """Whether the noun right after a done-verb (past its article) is another thing than
+    the flow's ("j'ai envoyé *la facture* à M. Girard" for "Envoyer le devis à M.
+    Girard")."""
+    for token in after:
+        if token in _DETERMINERS or token in _CLITICS:
+            continue
+        if token in FILLER or token in agency.PREPOSITIONS or agency.is_time(token):
+            return False  # "je lui ai répondu *hier soir*": no object named
+        return _foreign(token, title_stems)
     return False
 
 
@@ -260,6 +376,8 @@ def not_done(
         return True
     if not FOR_SOMEONE.search(flow.title) and any(FOR_SOMEONE.search(s) for s in naming):
         return True
+    if any(binding.FOR_ANOTHER_PARTY.search(segment) for segment in naming):
+        return True  # "booked the flight in March for the other trip"
     if any(binding.for_other(segment, flow) for segment in naming):
         return True  # "ordered a cake for Tom's party" is not "Order a birthday cake"
     parts = binding.segments(sentence)

@@ -49,7 +49,8 @@ CANCEL = re.compile(
     r"remove|skip|no hace falta|ya no|olv[ií]da\w*|qu[ií]ta\w*|no necesito|"
     r"b[oó]rra(?:r|lo|la|los|las|do|da|mos|ste|d)?|b[oó]rr[eé]|"  # not "borrador" (a draft)
     r"cancel(?:l?ed|l?ing|a|ar|é|ado|ada|alo|ala|lo|la|lato|lata|lare|ei|ou)?|"
-    r"vergiss|streich\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|fällt weg|entfällt|"
+    r"vergiss|streich\w*|abgesagt|absag\w*|brauch\w* (?:ich )?(?:nicht|kein)|nicht mehr|"
+    r"fällt weg|entfällt|"
     r"lösch\w*|oublie|laisse tomber|plus besoin|pas besoin|annul\w*|enlève|supprime|"
     r"lascia perdere|non serve|non c['’]è bisogno|togli\w*|lasciamo stare|"
     r"esquece|deixa (?:pra|para) lá|não (?:precisa|preciso)|já não|pode tirar|tira|"
@@ -85,7 +86,8 @@ EXTRA_LOW = re.compile(
     r"pas pressé|pas urgent|puede esperar|no corre prisa|kann warten|hat zeit|"
     r"keine eile|senza fretta|quando capita|con calma|sin prisa|sem pressa|"
     r"rien ne presse|aucune urgence|pas d['’]urgence|sin urgencia|ninguna urgencia|"
-    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit)\b",
+    r"nessuna urgenza|sem urg[êe]ncia|nenhuma urg[êe]ncia|no urgency|keine dringlichkeit|"
+    r"non c['’]è fretta|non c['’]è nessuna fretta|no hay prisa|não há pressa)\b",
     _I,
 )
 REFINE = re.compile(

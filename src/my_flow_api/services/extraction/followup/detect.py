@@ -8,6 +8,7 @@ like any model's proposal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,7 +17,7 @@ from typing import Protocol
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
-from my_flow_api.services.extraction.followup import aspect, binding, guards
+from my_flow_api.services.extraction.followup import aspect, binding, completion, guards
 from my_flow_api.services.extraction.followup.confirm import confirmed
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
@@ -46,9 +47,12 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
     """Each user sentence with the text it is judged in: itself, or, when it names no open
     flow and points back ("push it to the 16th pls"), the sentence before it and then
     itself, as clauses of one ("the VAT return is not happening this week, push it to the
-    16th pls"): what "it" names is what the sentence before named. Then each plain yes to
-    the assistant's proposal of a change, with that change as its text (`confirm`)."""
-    said = list(user_sentences(chat))
+    16th pls"): what "it" names is what the sentence before named. A line pasted under
+    someone's name ("Sarah: flight booked!!", `guards.speaker_line`) is not the user's.
+    Then each plain yes to the assistant's proposal of a change, with that change as its
+    text (`confirm`)."""
+    title_words = {w.casefold() for f in flows for w in re.findall(r"[^\W\d_]+", f.title)}
+    said = [s for s in user_sentences(chat) if not guards.speaker_line(s, title_words)]
     out: list[tuple[str, str]] = []
     for i, sentence in enumerate(said):
         text = sentence
@@ -78,6 +82,8 @@ def detect_operations(
             ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
+        elif Op.COMPLETE not in ops:  # the flow's own verb done is its cue (`_linked_with_cue`)
+            ops.append(Op.COMPLETE)
         proposals: list[Operation | None] = [
             found_op for op in ops for found_op in _operations(op, sentence, flows, today)
         ]
@@ -162,12 +168,15 @@ def _linked(sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
 def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[OpenFlow]:
     """The flows each named alone in a clause that carries the cue for `op` ("booked the
     flight, the hotel is next" completes the flight only; "paid the bill and sent the
-    photos" both)."""
+    photos" both). For a completion the flow's own verb in a done form acting on its
+    object is a cue too ("the hansen invoice has been paid", "l'ho pagata"): the proposal
+    asks what the judgement (`completion.verb_fits`) asks, no list of cue words."""
     linked = {
         flow.id: flow
         for segment in binding.segments(sentence)
         for part in binding.objects(segment)
         if (flow := link(part, flows)) is not None
-        and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow))
-    }
+        and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow)
+             or (op is Op.COMPLETE and completion.verb_fits(segment, flow)))
+    }  # fmt: skip
     return list(linked.values())

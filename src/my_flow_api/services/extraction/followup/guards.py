@@ -20,7 +20,10 @@ HYPOTHETICAL = re.compile(
     r"not sure|in case|sinon|peut-être|peut-etre|quizá|quizás|tal vez|a lo mejor|"
     r"wenn|falls|vielleicht|eventuell|forse|magari|talvez|caso|será que|on verra|"
     r"à voir|mal sehen|vediamo|ya veremos|vamos ver|ou pas|oder nicht|o no|ou não|"
-    r"should i|shall i|supposed)\b",
+    r"should i|shall i|supposed|should(?: have|['’]ve)|could(?: have|['’]ve)|"
+    r"would(?: have|['’]ve)|meant to|(?:was|were) going to|(?<!for )(?<!at )once|"
+    r"as soon as|en cuanto|tan pronto como|sobald|"
+    r"d[èe]s que|aussit[ôo]t que|non appena|assim que|logo que)\b",
     _I,
 )
 PLAN = re.compile(
@@ -34,6 +37,9 @@ PLAN = re.compile(
 )
 PARTIAL = re.compile(
     r"\b(?:start(?:ed|ing)|began|begun|half|halfway|half-way|partly|partially|mostly|"
+    r"basically|pretty much|practically|virtually|more or less|kind of|sort of|"
+    r"pr[aá]cticamente|b[aá]sicamente|m[aá]s o menos|pratiquement|en gros|quasiment|"
+    r"so gut wie|praktisch|im grunde|praticamente|pi[uù] o meno|"
     r"looked (?:at|into)|working on|in progress|almost|nearly|\d+ ?%|pages into|"
     r"\d+ (?:pages|páginas|pagine|seiten)|empecé|empezado|"
     r"comencé|mitad|medio|casi|angefangen|begonnen|halb|fast|commencé|moitié|presque|"
@@ -43,7 +49,8 @@ PARTIAL = re.compile(
 OTHER_PERSON = re.compile(
     r"^\W*(?:(?:and|also|but|y|e|et|und|pero|mais|aber|ma|mas)\s+)?(?:he|she|they|"
     r"my (?:sister|brother|wife|husband|mom|mum|dad|boss|colleague|partner|friend|"
-    r"neighbou?r|son|daughter)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
+    r"neighbou?r|son|daughter|flatmate|roommate|housemate|assistant|secretary|coworker|"
+    r"landlord|landlady|parents|kids?)|él|ella|ellos|mi (?:hermana|hermano|jefe|mujer|marido)|"
     r"il|elle|ils|elles|ma (?:sœur|soeur)|mon (?:frère|frere|chef|mari)|er|sie|mein |"
     r"meine |lui|lei|loro|mia |mio |ele|ela|eles|minha|meu)\b|"
     r"\b(?:his|her|their|seine?[mnrs]?|ihre?[mnrs]?|sua|suo|seu|sa|son|dele|dela)\b",
@@ -83,6 +90,28 @@ LATE_NO = re.compile(r"\W*(?:no+|nope|non|nein|n[ãa]o|not|nah)\W*", _I)
 """A bare "no" after a claim, as its own clause ("finished the boxes, not")."""
 
 
+SPEAKER = re.compile(r"^\W*([A-ZÀ-Ý][a-zà-ÿ]+)\s*:\s*\S")
+"""A line that opens with a capitalized label and a colon: a speaker's line pasted in
+("Sarah: flight booked!!"), unless the label is one of the user's own note words."""
+NOTE_LABELS = frozenset(
+    """
+    update updates note notes edit ps correction korrektur corrección corrección correção
+    correzione status done todo fyi btw ok okay also actually so news recap summary resumen
+    nota aggiornamento atualização info heads today hoy heute oggi hoje aujourd
+    """.split()
+)
+
+
+def speaker_line(sentence: str, title_words: set[str]) -> bool:
+    """Whether the sentence is someone's line pasted under their name (`SPEAKER`): the
+    label is no note word of the user's and no word of an open flow's title."""
+    m = SPEAKER.match(sentence)
+    if m is None:
+        return False
+    label = m.group(1).casefold()
+    return label not in NOTE_LABELS and label not in title_words
+
+
 def mocked(sentence: str, following: str = "") -> bool:
     """The sentence's claim taken back by a mocking clause after it, in it or as the next
     sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding.")."""
@@ -105,6 +134,7 @@ NAMED_SUBJECT = re.compile(
 
 _SEGMENT = re.compile(
     r"\s*(?:[,;:()!\u2600-\u27bf\U0001f300-\U0001faff]|\s[-–—]\s|\b(?:and|but|while|though|although|so|then|whereas|y|pero|"
+    r"because|bc|cuz|since|porque|parce que|weil|perch[ée]|poich[ée]|che tanto|pois|"
     r"mientras|e|ma|però|invece|mentre|mas|porém|et|mais|alors|und|aber|sondern|also|"
     r"doch)\b)\s*",
     _I,
@@ -140,26 +170,32 @@ def is_question(sentence: str) -> bool:
     return QUESTION.search(sentence) is not None
 
 
-def states_decided_change(text: str) -> bool:
-    """False for a hypothetical, partial progress or someone else's act."""
+def states_decided_change(text: str, title: str = "") -> bool:
+    """False for a hypothetical, partial progress or someone else's act (`title`: the
+    flow's, whose own words are no person's name)."""
     for pattern in (HYPOTHETICAL, PARTIAL, OTHER_PERSON):
         if pattern.search(text):
             return False
-    return not _named_subject(text)
+    return not _named_subject(text, title)
 
 
-def _named_subject(sentence: str) -> bool:
+def _named_subject(sentence: str, title: str = "") -> bool:
     """A sentence that opens with a name then a verb in the third person past
-    ("Marco booked ...", "Thomas schreibt ..."), which the user's own report never does."""
+    ("Marco booked ...", "Thomas schreibt ..."), which the user's own report never does;
+    a capitalized word of the flow's title is its thing, not a name ("Steuererklärung
+    ist abgeschickt": German nouns are capitalized)."""
     m = NAMED_SUBJECT.match(sentence)
     if m is None:
+        return False
+    if m.group(1).casefold() in {w.casefold() for w in re.findall(r"[^\W\d_]+", title)}:
         return False
     verb = m.group(2).casefold()
     return _THIRD_PERSON_VERB.fullmatch(verb) is not None
 
 
 _THIRD_PERSON_VERB = re.compile(
-    r"\w+ed|\w+ó|\w+ou|ha|hat|ist|has|had|did|was|said|says|sagt|\w+schreibt|dit|dice|"
+    r"paid|sent|bought|got|made|did|took|gave|wrote|sold|brought|found|rang|phoned|spoke|met|"
+    r"left|drove|picked|told|kept|fed|\w+ed|\w+ó|\w+ou|ha|hat|ist|has|had|did|was|said|says|sagt|\w+schreibt|dit|dice|"
     r"disse|dijo|a|è|é",
     _I,
 )
@@ -170,8 +206,18 @@ NEGATED = re.compile(
     _I,
 )
 """A completion or a move in the negative ("haven't sent it", "non l'ho pagato")."""
-LATER = re.compile(r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b", _I)
-"""A completion set for tomorrow is a plan ("Checklist mach ich morgen")."""
+LATER = re.compile(
+    r"(?<!esta )(?<!la )(?<!por la )(?<!heute )(?<!gestern )(?<!am )"
+    r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b|"
+    r"\b(?:later|tonight|this (?:afternoon|evening)|after (?:lunch|work|dinner)|"
+    r"más tarde|luego|después|esta (?:tarde|noche)|plus tard|tout à l['’]heure|ce soir|"
+    r"cet? apr(?:è|e)s-?midi|cet apr(?:è|e)m|später|nachher|heute abend|dopo|più tardi|"
+    r"stasera|oggi pomeriggio|depois|mais tarde|hoje à noite|logo mais)\b",
+    _I,
+)
+"""A completion set for later is a plan ("Checklist mach ich morgen", "a Elena scrivo
+dopo", "le devis je le finis cet aprèm"); "esta mañana", "heute Morgen" are this
+morning."""
 
 
 def is_plan(sentence: str) -> bool:

@@ -42,7 +42,7 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
         bound = {part for group in binding.bound_groups(sentence, flow, op, flows or [flow])
                  for part in group}  # fmt: skip
         naming = [segment for segment in naming if segment not in bound]
-    if not all(_decided(segment, op) for segment in naming):
+    if not all(_decided(segment, op, flow.title) for segment in naming):
         return False
     if op is Op.COMPLETE:  # a thing done with its own verb or a done-word, not under way
         if aspect.in_progress(sentence) or completion.not_done(sentence, naming, flow, flows):
@@ -58,8 +58,8 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
     return True
 
 
-def _decided(segment: str, op: Op) -> bool:
-    if not guards.states_decided_change(segment):
+def _decided(segment: str, op: Op, title: str = "") -> bool:
+    if not guards.states_decided_change(segment, title):
         return False
     if op is Op.COMPLETE and (guards.LATER.search(segment) or guards.NEGATED.search(segment)):
         return False

@@ -20,7 +20,7 @@ from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
 
 MIN_COVERAGE = 0.5
 _GERMAN_VERB_END = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
-_FILLER = frozenset(
+FILLER = _FILLER = frozenset(
     """
     today yesterday tonight morning tomorrow week weekend monday tuesday wednesday thursday
     friday saturday sunday thing finally already ago last next night hoy ayer mañana heute
