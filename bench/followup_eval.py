@@ -1,7 +1,7 @@
 """Score follow-up (issue 22): what a chat turn does to the context's open flows.
 
     uv run python bench/followup_eval.py [--provider local|oracle|corrupted] \\
-        [--data dev|dev2|dev3|dev4|frozen] [--json OUT] [-v]
+        [--data dev|dev2|dev3|dev4|dev5|frozen|frozen2] [--json OUT] [-v]
 
 Each case (`bench/followup/*.jsonl`, format in `bench/followup/WRITERS_SPEC.md`) seeds
 its open flows in a fresh SQLite store through the repository, runs the turn's flow
