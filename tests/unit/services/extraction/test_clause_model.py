@@ -8,11 +8,14 @@ from datetime import date
 
 import numpy as np
 import pytest
+from bench.train_clause_model import TREES, stored_trees
 from scipy import sparse
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.learned import rescoring
 from my_flow_api.services.extraction.learned.extract import extract_learned, titled_spans
 from my_flow_api.services.extraction.learned.features import (
     CHAR_OPTIONS,
@@ -21,6 +24,7 @@ from my_flow_api.services.extraction.learned.features import (
     span_text,
     word_ngrams,
 )
+from my_flow_api.services.extraction.learned.rescoring import CONTEXT
 from my_flow_api.services.extraction.learned.scoring import ARTIFACT, shipped_model
 
 TEXTS = [
@@ -59,7 +63,26 @@ def test_the_probabilities_are_scikit_learns() -> None:
     flags = np.array([[s.flags.get(name, 0.0) for name in payload["flags"]] for s in spans])
     scores = sparse.hstack([*blocks, sparse.csr_matrix(flags)]) @ np.asarray(payload["coef"])
     expected = [1 / (1 + math.exp(-(v + payload["intercept"]))) for v in scores]
-    assert shipped_model().probabilities(spans) == pytest.approx(expected, abs=1e-9)
+    assert shipped_model().clause_probabilities(spans) == pytest.approx(expected, abs=1e-9)
+
+
+def test_the_trees_are_scikit_learns() -> None:
+    rng = np.random.RandomState(0)
+    x = rng.rand(400, len(CONTEXT) + 2)
+    y = ((x[:, 0] > 0.4) & (x[:, 8] > 0.3) | (x[:, 3] > 0.9)).astype(int)
+    trees = HistGradientBoostingClassifier(**TREES).fit(x, y)  # type: ignore[arg-type]
+    rescorer = rescoring.from_payload(stored_trees(trees, ["a", "b"]))
+    walked = [rescorer._probability(list(row)) for row in x]
+    assert walked == pytest.approx(list(trees.predict_proba(x)[:, 1]), abs=1e-6)
+
+
+def test_the_shipped_model_rescores_with_its_trees() -> None:
+    spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
+    model = shipped_model()
+    assert model.rescorer is not None
+    first = model.clause_probabilities(spans)
+    assert model.probabilities(spans) == model.rescorer.probabilities(spans, first)
+    assert rescoring.features([], [], ["x"]) == []
 
 
 def test_extraction_never_raises_on_odd_input() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from my_flow_api.services.extraction.learned import rescoring
 from my_flow_api.services.extraction.learned.features import char_ngrams, span_text, word_ngrams
 from my_flow_api.services.extraction.learned.spans import Span
 
@@ -46,16 +47,23 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class ClauseModel:
-    """Two TF-IDF blocks, the flags' weights, and the keep threshold chosen by
-    cross-validation."""
+    """Two TF-IDF blocks, the flags' weights, the second stage (`rescoring`, when the
+    artifact has one) and the keep threshold chosen by cross-validation."""
 
     blocks: tuple[Block, Block]
     flags: dict[str, float]
     intercept: float
     threshold: float
+    rescorer: rescoring.Rescorer | None = None
 
     def probabilities(self, spans: Sequence[Span]) -> list[float]:
-        """P(the span is one of the user's open tasks) for each span."""
+        """P(the span is one of the user's open tasks) for each span: the clause model's,
+        rescored by the second stage."""
+        first = self.clause_probabilities(spans)
+        return self.rescorer.probabilities(spans, first) if self.rescorer else first
+
+    def clause_probabilities(self, spans: Sequence[Span]) -> list[float]:
+        """The clause model's own probabilities (the second stage's input)."""
         return [self._probability(span) for span in spans]
 
     def _probability(self, span: Span) -> float:
@@ -89,6 +97,7 @@ def from_payload(payload: dict[str, object]) -> ClauseModel:
         flags=dict(zip(flags, coef[n_words + n_chars :], strict=True)),
         intercept=float(payload["intercept"]),  # type: ignore[arg-type]
         threshold=float(payload["threshold"]),  # type: ignore[arg-type]
+        rescorer=rescoring.from_payload(payload["rescorer"]) if "rescorer" in payload else None,
     )
 
 
