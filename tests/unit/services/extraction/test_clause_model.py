@@ -26,6 +26,7 @@ from my_flow_api.services.extraction.learned.features import (
 )
 from my_flow_api.services.extraction.learned.rescoring import CONTEXT
 from my_flow_api.services.extraction.learned.scoring import ARTIFACT, shipped_model
+from my_flow_api.services.extraction.learned.spans import conversation_spans
 
 TEXTS = [
     "I need to book a flight and call the client",
@@ -90,3 +91,31 @@ def test_extraction_never_raises_on_odd_input() -> None:
     for text in odd:
         flows = extract_learned([ChatMessage(MessageRole.USER, text)], date(2026, 3, 2), None)
         assert len(flows) <= 10
+
+
+RECAP = [
+    ChatMessage(MessageRole.USER, "milk, bread, dentist thursday"),
+    ChatMessage(
+        MessageRole.ASSISTANT,
+        "Got it:\n- Buy milk\n- Buy bread\n- Go to the dentist on Thursday\n"
+        "- Maybe learn to meditate?",
+    ),
+]
+
+
+def test_an_answer_to_the_last_turn_is_read_for_the_users_items() -> None:
+    spans = conversation_spans(RECAP, date(2026, 3, 2))
+    recaps = [(s.text, s.flags["grounded"]) for s in spans if "kind=recap" in s.flags]
+    assert recaps == [
+        ("Buy milk", 0.5),
+        ("Buy bread", 0.5),
+        ("Go to the dentist on Thursday", 1.0),
+        ("Maybe learn to meditate?", 0.0),
+    ]
+    titles = [f.title for f in extract_learned(RECAP, date(2026, 3, 2), None)]
+    assert "Learn to meditate" not in titles
+    assert not [
+        s for s in conversation_spans(RECAP[:1], date(2026, 3, 2)) if "kind=recap" in s.flags
+    ]
+    earlier = [*RECAP, ChatMessage(MessageRole.USER, "thanks")]
+    assert not [s for s in conversation_spans(earlier, date(2026, 3, 2)) if "kind=recap" in s.flags]
