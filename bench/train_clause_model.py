@@ -5,17 +5,19 @@
     uv run python bench/train_clause_model.py --cv       # prints the thresholds' figures
 
 Every candidate clause of a chat (`learned.spans`) is labelled by whether its title
-matches a gold title (the scorer's rule, `bench/extraction/matching.py`). A logistic
-regression on word and character n-grams plus the candidates' flags is fitted on the
-corpus's development part and the older sets. A second stage (`learned.rescoring`):
-boosted trees on the clause model's 5-fold out-of-fold probabilities of the development
-chats, the candidates' flags and how each score stands against its conversation's other
-candidates. The keep threshold is the one whose cross-validated extraction (both stages
-out of fold, grouped by chat, on the corpus's development part) has the best F1 among
-those with precision >= `MIN_PRECISION`, or, when none reaches it, the best F0.5
-(precision first: a junk flow costs more trust than a missed one). The frozen part is
-never read here. Same data in, same file out (fixed folds, liblinear, rounded weights,
-trees with a fixed seed).
+matches a gold title (the scorer's rule, `bench/extraction/matching.py`). Each chat that
+ends with the assistant's answer is also taken without it (`before_answer`: the embedded
+default extracts before answering), in the same fold. A logistic regression on word and
+character n-grams plus the candidates' flags is fitted on the corpus's development part
+and the older sets. A second stage (`learned.rescoring`): boosted trees on the clause
+model's 5-fold out-of-fold probabilities (the older sets' too), the candidates' flags and
+how each score stands against its conversation's other candidates. Two keep thresholds,
+one for chats that end with the answer and one for chats read before it, each the one
+whose cross-validated extraction (both stages out of fold, grouped by chat, on the
+corpus's development part) has the best F1 among those with precision >=
+`MIN_PRECISION`, or, when none reaches it, the best F0.5 (precision first: a junk flow
+costs more trust than a missed one). The frozen part is never read here. Same data in,
+same file out (fixed folds, liblinear, rounded weights, trees with a fixed seed).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +69,7 @@ TREES = {
 }
 THRESHOLDS = [round(0.30 + 0.02 * i, 2) for i in range(31)]
 DIGITS = 6
+BEFORE = "#before-answer"
 
 
 class Chat:
@@ -129,7 +133,25 @@ def _stored(vec: TfidfVectorizer) -> dict[str, object]:
 
 
 def fold_of(case_id: str) -> int:
-    return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % FOLDS
+    """A chat's fold; its before-answer view (`before_answer`) shares it."""
+    return int(hashlib.sha256(case_id.removesuffix(BEFORE).encode()).hexdigest(), 16) % FOLDS
+
+
+def before_answer(chats: Sequence[Chat]) -> list[Chat]:
+    """Each chat that ends with an assistant's answer, without it: what the embedded
+    default reads, since it extracts before answering (`FlowExtraction.before_answer`).
+    Trained and scored beside the whole chats, so that the answer's restatement of the
+    user's items (`spans._TurnFacts.recap`) helps where it is there and is not relied on
+    where it is not."""
+    out = []
+    for chat in chats:
+        messages = chat.case.messages
+        while messages and messages[-1][0] == "assistant":
+            messages = messages[:-1]
+        if len(messages) < len(chat.case.messages) and any(r == "user" for r, _ in messages):
+            case = replace(chat.case, id=chat.case.id + BEFORE, messages=messages)
+            out.append(Chat(case))
+    return out
 
 
 def cross_validated(
@@ -229,12 +251,14 @@ def stored_trees(trees: HistGradientBoostingClassifier, names: list[str]) -> dic
 
 
 def figures(
-    dev: Sequence[Chat], probs: Sequence[Sequence[float]], threshold: float
+    dev: Sequence[Chat], probs: Sequence[Sequence[float]], threshold: float | Sequence[float]
 ) -> tuple[float, float, float]:
-    """Micro precision, recall and F1 of the extraction at `threshold`."""
+    """Micro precision, recall and F1 of the extraction at `threshold` (one, or each
+    chat's)."""
     matched = predicted = gold = 0
-    for chat, p in zip(dev, probs, strict=True):
-        titles = [t for _, t in select(chat.titled, p, threshold)]
+    each = [threshold] * len(dev) if isinstance(threshold, float) else threshold
+    for chat, p, keep in zip(dev, probs, each, strict=True):
+        titles = [t for _, t in select(chat.titled, p, keep)]
         matched += len(pair(titles, chat.gold))
         predicted += len(titles)
         gold += len(chat.gold)
@@ -262,8 +286,10 @@ def build() -> dict[str, object]:
 
 
 def build_payload(*, verbose: bool) -> dict[str, object]:
-    dev = [Chat(c) for c in load_cases([CORPUS_DEV])]
-    older = [Chat(c) for c in load_cases(OLDER)]
+    whole = [Chat(c) for c in load_cases([CORPUS_DEV])]
+    dev = whole + before_answer(whole)
+    older_whole = [Chat(c) for c in load_cases(OLDER)]
+    older = older_whole + before_answer(older_whole)
     names = flag_names(dev + older)
     first = cross_validated(dev, older, names)
     rows = rescoring_rows(dev, first, names)
@@ -273,17 +299,30 @@ def build_payload(*, verbose: bool) -> dict[str, object]:
         print("with the second stage:")
     older_rows = rescoring_rows(older, older_cross_validated(dev, older, names), names)
     probs = rescored_cross_validated(dev, rows, older, older_rows)
-    threshold = choose_threshold(dev, probs, verbose)
+    # A conversation is read either after the assistant's answer or before it (the
+    # embedded default's turn; `before_answer`): a threshold for each, chosen on its own
+    # chats; the whole chats' figure then applies each chat's own (as the run time does).
+    n = len(whole)
+    answered = [i for i, c in enumerate(dev) if c.case.messages[-1][0] == "assistant"]
+    unanswered = [i for i in range(len(dev)) if i not in set(answered)]
+    seen = set(answered)
+    if verbose:
+        print("chats that end with the answer:")
+    threshold = choose_threshold([dev[i] for i in answered], [probs[i] for i in answered], verbose)
+    if verbose:
+        print("chats read before the answer:")
+    before = choose_threshold([dev[i] for i in unanswered], [probs[i] for i in unanswered], verbose)
     payload = fit(dev + older, names)
     trees = fit_trees([*dev, *older], [*rows, *older_rows])
     payload["rescorer"] = stored_trees(trees, names)
     payload["threshold"] = threshold
-    p, r, f = figures(dev, probs, threshold)
-    payload["cross_validated"] = {
-        "precision": round(p, 3),
-        "recall": round(r, 3),
-        "f1": round(f, 3),
-    }
+    payload["threshold_before_answer"] = before
+    own = [threshold if i in seen else before for i in range(len(dev))]
+    for key, part in (("cross_validated", range(n)), ("cross_validated_before_answer", unanswered)):
+        p, r, f = figures([dev[i] for i in part], [probs[i] for i in part], [own[i] for i in part])
+        payload[key] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+        if verbose:
+            print(f"{key}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     payload["trained_on"] = [str(p.relative_to(ROOT)) for p in [CORPUS_DEV, *OLDER]]
     return payload
 
@@ -301,7 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     payload = build_payload(verbose=args.cv)
     write(payload, args.out)
-    print(f"threshold {payload['threshold']}; wrote {args.out}")
+    print(
+        f"threshold {payload['threshold']} (before the answer "
+        f"{payload['threshold_before_answer']}); wrote {args.out}"
+    )
     return 0
 
 

@@ -119,3 +119,13 @@ def test_an_answer_to_the_last_turn_is_read_for_the_users_items() -> None:
     ]
     earlier = [*RECAP, ChatMessage(MessageRole.USER, "thanks")]
     assert not [s for s in conversation_spans(earlier, date(2026, 3, 2)) if "kind=recap" in s.flags]
+
+
+def test_a_conversation_read_before_the_answer_has_its_own_threshold() -> None:
+    model = shipped_model()
+    assert model.threshold_before_answer is not None
+    assert model.threshold_for(answered=True) == model.threshold
+    assert model.threshold_for(answered=False) == model.threshold_before_answer
+    story = [ChatMessage(MessageRole.USER, "I need to book a flight and call the client")]
+    titles = [f.title for f in extract_learned(story, date(2026, 3, 2), None)]
+    assert titles == ["Book a flight", "Call the client"]

@@ -48,13 +48,23 @@ class Block:
 @dataclass(frozen=True, slots=True)
 class ClauseModel:
     """Two TF-IDF blocks, the flags' weights, the second stage (`rescoring`, when the
-    artifact has one) and the keep threshold chosen by cross-validation."""
+    artifact has one) and the keep thresholds chosen by cross-validation: one for a
+    conversation that ends with the assistant's answer, one for a conversation read before
+    the answer (the embedded default's turn), whose candidates lack the answer's
+    restatements."""
 
     blocks: tuple[Block, Block]
     flags: dict[str, float]
     intercept: float
     threshold: float
     rescorer: rescoring.Rescorer | None = None
+    threshold_before_answer: float | None = None
+
+    def threshold_for(self, answered: bool) -> float:
+        """The keep threshold for a conversation that ends with an answer or not."""
+        if answered or self.threshold_before_answer is None:
+            return self.threshold
+        return self.threshold_before_answer
 
     def probabilities(self, spans: Sequence[Span]) -> list[float]:
         """P(the span is one of the user's open tasks) for each span: the clause model's,
@@ -98,6 +108,11 @@ def from_payload(payload: dict[str, object]) -> ClauseModel:
         intercept=float(payload["intercept"]),  # type: ignore[arg-type]
         threshold=float(payload["threshold"]),  # type: ignore[arg-type]
         rescorer=rescoring.from_payload(payload["rescorer"]) if "rescorer" in payload else None,
+        threshold_before_answer=(
+            float(payload["threshold_before_answer"])  # type: ignore[arg-type]
+            if "threshold_before_answer" in payload
+            else None
+        ),
     )
 
 
