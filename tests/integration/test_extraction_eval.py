@@ -123,7 +123,7 @@ CORPUS_DEV = SAMPLE.parent / "corpus" / "dev.jsonl"
 def test_the_embedded_default_on_a_corpus_sample_stays_above_its_floors(tmp_path: Path) -> None:
     """Smoke test of the learned extractor (issue 20) on 60 development chats: floors a
     little under its figures there (in-sample: the model was trained on them; the honest
-    figures are in bench/README.md)."""
+    figures are in bench/README.md: session 8's model gives P 0.97, R 0.90 here)."""
     out = tmp_path / "report.json"
     argv = ["--data", str(CORPUS_DEV), "--limit", "60", "--json", str(out), "--provider", "local"]
     code = main([*argv, "--min-f1", "0.8", "--max-injected", "0"])

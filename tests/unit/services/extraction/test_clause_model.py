@@ -8,11 +8,14 @@ from datetime import date
 
 import numpy as np
 import pytest
+from bench.train_clause_model import TREES, stored_trees
 from scipy import sparse
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
+from my_flow_api.services.extraction.learned import rescoring
 from my_flow_api.services.extraction.learned.extract import extract_learned, titled_spans
 from my_flow_api.services.extraction.learned.features import (
     CHAR_OPTIONS,
@@ -21,7 +24,9 @@ from my_flow_api.services.extraction.learned.features import (
     span_text,
     word_ngrams,
 )
+from my_flow_api.services.extraction.learned.rescoring import CONTEXT
 from my_flow_api.services.extraction.learned.scoring import ARTIFACT, shipped_model
+from my_flow_api.services.extraction.learned.spans import conversation_spans
 
 TEXTS = [
     "I need to book a flight and call the client",
@@ -59,7 +64,26 @@ def test_the_probabilities_are_scikit_learns() -> None:
     flags = np.array([[s.flags.get(name, 0.0) for name in payload["flags"]] for s in spans])
     scores = sparse.hstack([*blocks, sparse.csr_matrix(flags)]) @ np.asarray(payload["coef"])
     expected = [1 / (1 + math.exp(-(v + payload["intercept"]))) for v in scores]
-    assert shipped_model().probabilities(spans) == pytest.approx(expected, abs=1e-9)
+    assert shipped_model().clause_probabilities(spans) == pytest.approx(expected, abs=1e-9)
+
+
+def test_the_trees_are_scikit_learns() -> None:
+    rng = np.random.RandomState(0)
+    x = rng.rand(400, len(CONTEXT) + 2)
+    y = ((x[:, 0] > 0.4) & (x[:, 8] > 0.3) | (x[:, 3] > 0.9)).astype(int)
+    trees = HistGradientBoostingClassifier(**TREES).fit(x, y)  # type: ignore[arg-type]
+    rescorer = rescoring.from_payload(stored_trees(trees, ["a", "b"]))
+    walked = [rescorer._probability(list(row)) for row in x]
+    assert walked == pytest.approx(list(trees.predict_proba(x)[:, 1]), abs=1e-6)
+
+
+def test_the_shipped_model_rescores_with_its_trees() -> None:
+    spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
+    model = shipped_model()
+    assert model.rescorer is not None
+    first = model.clause_probabilities(spans)
+    assert model.probabilities(spans) == model.rescorer.probabilities(spans, first)
+    assert rescoring.features([], [], ["x"]) == []
 
 
 def test_extraction_never_raises_on_odd_input() -> None:
@@ -67,3 +91,41 @@ def test_extraction_never_raises_on_odd_input() -> None:
     for text in odd:
         flows = extract_learned([ChatMessage(MessageRole.USER, text)], date(2026, 3, 2), None)
         assert len(flows) <= 10
+
+
+RECAP = [
+    ChatMessage(MessageRole.USER, "milk, bread, dentist thursday"),
+    ChatMessage(
+        MessageRole.ASSISTANT,
+        "Got it:\n- Buy milk\n- Buy bread\n- Go to the dentist on Thursday\n"
+        "- Maybe learn to meditate?",
+    ),
+]
+
+
+def test_an_answer_to_the_last_turn_is_read_for_the_users_items() -> None:
+    spans = conversation_spans(RECAP, date(2026, 3, 2))
+    recaps = [(s.text, s.flags["grounded"]) for s in spans if "kind=recap" in s.flags]
+    assert recaps == [
+        ("Buy milk", 0.5),
+        ("Buy bread", 0.5),
+        ("Go to the dentist on Thursday", 1.0),
+        ("Maybe learn to meditate?", 0.0),
+    ]
+    titles = [f.title for f in extract_learned(RECAP, date(2026, 3, 2), None)]
+    assert "Learn to meditate" not in titles
+    assert not [
+        s for s in conversation_spans(RECAP[:1], date(2026, 3, 2)) if "kind=recap" in s.flags
+    ]
+    earlier = [*RECAP, ChatMessage(MessageRole.USER, "thanks")]
+    assert not [s for s in conversation_spans(earlier, date(2026, 3, 2)) if "kind=recap" in s.flags]
+
+
+def test_a_conversation_read_before_the_answer_has_its_own_threshold() -> None:
+    model = shipped_model()
+    assert model.threshold_before_answer is not None
+    assert model.threshold_for(answered=True) == model.threshold
+    assert model.threshold_for(answered=False) == model.threshold_before_answer
+    story = [ChatMessage(MessageRole.USER, "I need to book a flight and call the client")]
+    titles = [f.title for f in extract_learned(story, date(2026, 3, 2), None)]
+    assert titles == ["Book a flight", "Call the client"]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate, FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.dedup import same_task
@@ -75,7 +76,8 @@ def extract_learned(
     model = shipped_model()
     titled = titled_spans(chat, today)
     scores = model.probabilities([span for span, _ in titled])
-    kept = select(titled, scores, model.threshold)
+    answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
+    kept = select(titled, scores, model.threshold_for(answered))
     return [_flow(span, title, context_id) for span, title in kept]
 
 

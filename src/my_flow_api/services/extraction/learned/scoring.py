@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from my_flow_api.services.extraction.learned import rescoring
 from my_flow_api.services.extraction.learned.features import char_ngrams, span_text, word_ngrams
 from my_flow_api.services.extraction.learned.spans import Span
 
@@ -46,16 +47,33 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class ClauseModel:
-    """Two TF-IDF blocks, the flags' weights, and the keep threshold chosen by
-    cross-validation."""
+    """Two TF-IDF blocks, the flags' weights, the second stage (`rescoring`, when the
+    artifact has one) and the keep thresholds chosen by cross-validation: one for a
+    conversation that ends with the assistant's answer, one for a conversation read before
+    the answer (the embedded default's turn), whose candidates lack the answer's
+    restatements."""
 
     blocks: tuple[Block, Block]
     flags: dict[str, float]
     intercept: float
     threshold: float
+    rescorer: rescoring.Rescorer | None = None
+    threshold_before_answer: float | None = None
+
+    def threshold_for(self, answered: bool) -> float:
+        """The keep threshold for a conversation that ends with an answer or not."""
+        if answered or self.threshold_before_answer is None:
+            return self.threshold
+        return self.threshold_before_answer
 
     def probabilities(self, spans: Sequence[Span]) -> list[float]:
-        """P(the span is one of the user's open tasks) for each span."""
+        """P(the span is one of the user's open tasks) for each span: the clause model's,
+        rescored by the second stage."""
+        first = self.clause_probabilities(spans)
+        return self.rescorer.probabilities(spans, first) if self.rescorer else first
+
+    def clause_probabilities(self, spans: Sequence[Span]) -> list[float]:
+        """The clause model's own probabilities (the second stage's input)."""
         return [self._probability(span) for span in spans]
 
     def _probability(self, span: Span) -> float:
@@ -89,6 +107,12 @@ def from_payload(payload: dict[str, object]) -> ClauseModel:
         flags=dict(zip(flags, coef[n_words + n_chars :], strict=True)),
         intercept=float(payload["intercept"]),  # type: ignore[arg-type]
         threshold=float(payload["threshold"]),  # type: ignore[arg-type]
+        rescorer=rescoring.from_payload(payload["rescorer"]) if "rescorer" in payload else None,
+        threshold_before_answer=(
+            float(payload["threshold_before_answer"])  # type: ignore[arg-type]
+            if "threshold_before_answer" in payload
+            else None
+        ),
     )
 
 

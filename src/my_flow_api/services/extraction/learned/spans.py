@@ -32,7 +32,7 @@ from my_flow_api.services.extraction.suggestions import (
     offered,
     picks_some,
 )
-from my_flow_api.services.extraction.text import content_words, guess_language
+from my_flow_api.services.extraction.text import content_words, guess_language, shares
 from my_flow_api.services.extraction.voice import user_voice
 
 MAX_SPANS = 400
@@ -85,6 +85,13 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             spans += turn.offers(previous.content, voice, index)
         if CLAIM.search(voice):
             spans += turn.pasted(chat[index].content, voice, index)
+        following = chat[index + 1] if index + 1 < len(chat) else None
+        if (
+            following is not None
+            and following.role is MessageRole.ASSISTANT
+            and index + 2 == len(chat)
+        ):
+            spans += turn.recap(following.content, voice, index + 1)
     return spans[-MAX_SPANS:]
 
 
@@ -179,6 +186,23 @@ class _TurnFacts:
             flags["picked"] = float(phrase in picked)
             flags["reply_short"] = float(len(reply.split()) <= 12)
             out.append(self._span(phrase, first, (index, -100 + number), flags))
+        return out
+
+    def recap(self, assistant: str, voice: str, index: int) -> list[Span]:
+        """The items of an answer to the conversation's last user turn: an assistant
+        often restates the user's notes as tasks ("pão, leite" -> "Comprar pão"), or
+        proposes its own; `grounded` (how many of the item's words the user said) and the
+        classifier tell them apart."""
+        proposals = offered(assistant, self.language)
+        said = content_words(voice)
+        out = []
+        for number, phrase in enumerate(proposals):
+            words = content_words(phrase)
+            flags = self._base("recap")
+            flags["offer_pos"] = number / len(proposals)
+            flags["grounded"] = sum(shares(w, said) for w in words) / len(words) if words else 0.0
+            flags["asks"] = float("?" in assistant)
+            out.append(self._span(phrase, phrase, (index, 900 + number), flags))
         return out
 
     def pasted(self, content: str, voice: str, index: int) -> list[Span]:
