@@ -50,7 +50,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `bench` and `tests` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.extraction.cases import CATEGORIES, CaseError, load_cases, select  # noqa: E402
+from bench.extraction.cases import (  # noqa: E402
+    CATEGORIES,
+    CaseError,
+    before_reply,
+    load_cases,
+    select,
+)
 from bench.extraction.report import build_report, format_report  # noqa: E402
 from bench.extraction.runner import EXTRACTORS, PROVIDERS, RunConfig, run  # noqa: E402
 
@@ -78,6 +84,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--category", choices=CATEGORIES, help="only this category's cases")
     parser.add_argument("--limit", type=int, help="only the first N (selected) cases")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corrupted answers")
+    parser.add_argument(
+        "--before-reply",
+        action="store_true",
+        help="drop each chat's closing assistant reply (a live turn's reading)",
+    )
     parser.add_argument("--json", type=Path, dest="json_out", help="write the figures here")
     parser.add_argument("--min-f1", type=float, help="exit 1 when overall F1 is below")
     parser.add_argument(
@@ -103,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data: list[Path] = args.data or default_data()
     try:
         cases = select(load_cases(data), args.category, args.limit)
+        if args.before_reply:
+            cases = [before_reply(case) for case in cases]
     except (OSError, CaseError) as exc:
         print(f"cannot read the cases: {exc}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,15 @@ class Case:
     """(role, content) pairs in order."""
     flows: tuple[GoldFlow, ...]
     forbidden: tuple[str, ...]
+
+
+def before_reply(case: Case) -> Case:
+    """The case as a live turn reads it: without the assistant's reply that ends it (the
+    embedded default extracts before answering; a client sends the user's turn last)."""
+    messages = case.messages
+    while messages and messages[-1][0] == "assistant":
+        messages = messages[:-1]
+    return replace(case, messages=messages)
 
 
 def _flow(raw: dict[str, Any]) -> GoldFlow:
