@@ -45,14 +45,15 @@ _OVERRIDE = re.compile(
 _FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
-    r"[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]{0,200}[\])>}]",
+    r"[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]{0,1000}[\])>}]",
     re.IGNORECASE,
 )
 _MACHINE_LINE = re.compile(r"^[A-Z][A-Z0-9-]{2,}(?:;[^:\n]*)?:\S.*$", re.MULTILINE)
 _TO_MACHINES = re.compile(
     r"\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
-    r"ia|ki|assistenten|assistentin|assistente|assistentes|asistentes?)\b[^.!?\n]{0,80}"
+    r"ia|ki|assistent|assistenten|assistentin|assistente|assistentes|asistentes?)\b[^.!?\n]{0,80}"
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
+    r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
     r"adicione|adiciona|cria|crie)\b",
     re.IGNORECASE,
@@ -74,7 +75,7 @@ def user_voice(content: str) -> str:
     text = _ROLE_LINE.sub(" ", text)
     text = _drop_marked(text, _BRACKETED, starts="\n", to_line_end=True)
     text = _MACHINE_LINE.sub(" ", text)
-    text = _drop_marked(text, _OVERRIDE, starts=_SENTENCE_MARKS, to_line_end=False)
+    text = _drop_marked(text, _OVERRIDE, starts=_SENTENCE_MARKS, to_line_end=True)
     text = _drop_marked(text, _TO_MACHINES, starts=_SENTENCE_MARKS, to_line_end=True)
     text = _strip_json(text)
     text = _QUOTED_LINE.sub(" ", text)
