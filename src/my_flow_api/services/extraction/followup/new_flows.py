@@ -18,9 +18,11 @@ bank"): the classifier decides it, and `restated` whether it is an open flow aga
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from my_flow_api.models.conversation import MessageRole
+from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
@@ -28,6 +30,7 @@ from my_flow_api.services.extraction.followup import binding
 from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
 from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
 from my_flow_api.services.extraction.learned.spans import Span
+from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
 from my_flow_api.services.extraction.text import fold
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -90,3 +93,32 @@ def new_flow_filter(
         return _key(span.context) in about and not own_task(span)
 
     return skip
+
+
+_NOT_VERBS = frozenset(
+    "sempre siempre entre contre notre votre autre mentre oltre pure sobre padre madre".split()
+)
+"""Words shaped like a Romance infinitive that are not verbs."""
+_WORD = re.compile(r"[^\W\d_]+")
+_GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
+
+
+def holds_verb(title: str) -> bool:
+    """Whether a title has a word that reads as a verb: an English verb, a Romance or
+    German infinitive ("Sempre però", "From the same bakery, still", "Doce euros al mes
+    que me ahorro" have none: a remark about an open flow, not a task)."""
+    for token in _WORD.findall(title):
+        word = fold(token)
+        if word in EN_VERBS or (word.startswith("re") and word[2:] in EN_VERBS):
+            return True
+        if word in _NOT_VERBS:
+            continue
+        if ROMANCE_INFINITIVE.match(word) or _GERMAN_INFINITIVE.match(word):
+            return True
+    return False
+
+
+def acted(flows: Sequence[FlowCreate]) -> list[FlowCreate]:
+    """The new flows whose titles hold a verb (`holds_verb`): on a follow-up turn a title
+    without one is a remark about what is open."""
+    return [f for f in flows if holds_verb(f.title)]

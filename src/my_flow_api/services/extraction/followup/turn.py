@@ -27,7 +27,7 @@ from my_flow_api.services.extraction.followup.model_io import (
     parse_operations,
     turn_schema,
 )
-from my_flow_api.services.extraction.followup.new_flows import new_flow_filter
+from my_flow_api.services.extraction.followup.new_flows import acted, new_flow_filter
 from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
 from my_flow_api.services.extraction.followup.restated import not_restating
 from my_flow_api.services.extraction.followup.vetting import vet
@@ -72,7 +72,7 @@ async def extract_turn(
         operations = await asyncio.to_thread(_rules_operations, chat, open_flows, day)
         skip = new_flow_filter(chat, open_flows, operations)
         flows = await extraction.extract(messages, context_id, today=day, skip=skip)
-        return TurnExtraction(not_restating(flows, open_flows), operations)
+        return TurnExtraction(acted(not_restating(flows, open_flows)), operations)
     return await _by_model(extraction, chat, context_id, open_flows, day)
 
 
