@@ -107,9 +107,10 @@ def holds_verb(title: str) -> bool:
     """Whether a title has a word that reads as a verb: an English verb, a Romance or
     German infinitive ("Sempre però", "From the same bakery, still", "Doce euros al mes
     que me ahorro" have none: a remark about an open flow, not a task)."""
-    for token in _WORD.findall(title):
+    for i, token in enumerate(_WORD.findall(title)):
         word = fold(token)
-        if word in EN_VERBS or (word.startswith("re") and word[2:] in EN_VERBS):
+        english = word in EN_VERBS or (word.startswith("re") and word[2:] in EN_VERBS)
+        if english and (i == 0 or len(word) > 2):  # not "do" in "a história do cartão"
             return True
         if word in _NOT_VERBS:
             continue
