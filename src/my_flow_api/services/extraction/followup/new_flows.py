@@ -7,7 +7,8 @@ classifier was trained on chats with nothing open, so it reads many such clauses
 tasks. A candidate is left out when the sentence it stands in is about an open flow:
 
 - the sentence is the evidence of a change the turn makes (`operations`);
-- the sentence names an open flow (`linking.coverage` of the whole sentence);
+- the sentence names an open flow (`linking.coverage` of the whole sentence), unless the
+  clause itself names none and leads with a verb (`another_task`);
 - the sentence names none and points back at the one before it, which is about an open
   flow (`binding.points_back`: "sempre per sabato però" after the correction).
 
@@ -46,24 +47,26 @@ def names_open_flow(text: str, flows: Sequence[OpenFlow]) -> bool:
 
 def about_open_flows(
     chat: Sequence[ChatMessage], flows: Sequence[OpenFlow], operations: Sequence[Operation]
-) -> set[str]:
-    """The user's sentences (normalised) that are about an open flow."""
+) -> dict[str, bool]:
+    """The user's sentences (normalised) that are about an open flow, each with whether
+    it is (or points back at) the evidence of a change the turn makes."""
     evidence = [_key(op.evidence) for op in operations]
-    about: set[str] = set()
+    about: dict[str, bool] = {}
     for message in chat:
         if message.role is not MessageRole.USER:
             continue
         said = [s for line in lines(user_voice(message.content)) for s in sentences(line.text)]
-        before = False
+        before: bool | None = None
         for sentence in said:
             key = _key(sentence)
-            now = (
-                any(key and (key in e or e in key) for e in evidence if e)
-                or names_open_flow(sentence, flows)
-                or (before and binding.points_back(sentence, flows))
-            )
-            if now:
-                about.add(key)
+            changed = any(key and (key in e or e in key) for e in evidence if e)
+            now: bool | None = None
+            if changed or names_open_flow(sentence, flows):
+                now = changed
+            elif before is not None and binding.points_back(sentence, flows):
+                now = before
+            if now is not None:
+                about[key] = now or about.get(key, False)
             before = now
     return about
 
@@ -90,9 +93,24 @@ def new_flow_filter(
     about = about_open_flows(chat, flows, operations)
 
     def skip(span: Span) -> bool:
-        return _key(span.context) in about and not own_task(span)
+        key = _key(span.context)
+        if key not in about or own_task(span):
+            return False
+        if about[key]:
+            return True
+        return not another_task(span, flows)
 
     return skip
+
+
+def another_task(span: Span, flows: Sequence[OpenFlow]) -> bool:
+    """In a sentence that names an open flow but changes none, a clause that names none
+    itself and leads with a verb ("..., morgen die Rücksendung an Zalando abzugeben"; "que
+    je prenne rendez-vous chez le dermato, rien à voir avec l'ophtalmo"): another task
+    said beside it."""
+    if not span.flags.get("phrase_verb_first"):
+        return False
+    return not any(names_open_flow(part, flows) for part in binding.segments(span.clause))
 
 
 _NOT_VERBS = frozenset(
