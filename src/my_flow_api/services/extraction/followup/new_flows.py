@@ -12,9 +12,10 @@ tasks. A candidate is left out when the sentence it stands in is about an open f
 - the sentence names none and points back at the one before it, which is about an open
   flow (`binding.points_back`: "sempre per sabato però" after the correction).
 
-A clause that carries its own task cue ("need to", "tengo que") and does not point back
-keeps its chance even in such a sentence ("sent the invoice, and I need to call the
-bank"): the classifier decides it, and `restated` whether it is an open flow again.
+A clause that carries its own task cue ("need to", "tengo que"), names no open flow, does
+not point back and names a thing of its own keeps its chance even in such a sentence
+("sent the invoice, and I need to call the bank", `own_task`): the classifier decides
+it, and `restated` whether it is an open flow again.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.followup import binding
-from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
+from my_flow_api.services.extraction.followup.linking import (
+    MIN_COVERAGE,
+    content_words,
+    coverage,
+)
 from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
 from my_flow_api.services.extraction.learned.spans import Span
-from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
+from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE, imperative
 from my_flow_api.services.extraction.text import fold
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -71,17 +76,38 @@ def about_open_flows(
     return about
 
 
-def own_task(span: Span) -> bool:
-    """A clause with its own task cue that does not point back ("now I have to paint the
-    fence" after "got the paint"), or the clause a cue of its sentence leads into ("il
-    faut | que je prenne rendez-vous"); whether it restates an open flow is
-    `restated`'s to say."""
+_NO_THING = frozenset(
+    """
+    still again also too yet mine yours hers ours theirs lui leur eux elle le la les mien
+    mienne miens miennes toujours encore aussi bien mal todavía todavia aún aun también
+    tambien mío mio mía mia míos mios suyo suya ancora anche sempre ainda também tambem
+    meu minha dele dela noch wieder auch meins ihm ihr ihn es
+    """.split()
+)
+"""Words that name no thing: adverbs of "still" and "again", pronouns, possessives."""
+
+
+def names_a_thing(title: str) -> bool:
+    """Whether a title names something besides its verb ("Toujours lui envoyer le mien"
+    names only pronouns: what it acts on is said elsewhere)."""
+    words = [w for w in content_words(title) if w not in _NO_THING]
+    return len(words) > 1 or (len(words) == 1 and not holds_verb(words[0]))
+
+
+def own_task(span: Span, flows: Sequence[OpenFlow]) -> bool:
+    """A clause with its own task cue ("now I have to book the vet" after "got the
+    paint"), or the clause a cue of its sentence leads into ("muss noch dran denken, |
+    morgen die Rücksendung ... abzugeben"): another task, unless the clause names an open
+    flow itself, points back, or its task names no thing of its own ("je dois toujours lui
+    envoyer le mien"). Whether its title restates an open flow is `restated`'s to say."""
     clause = span.clause
     if find_cue(clause, span.language) is None:
         cue = find_cue(span.context, span.language)
         head = _key(clause)[:24]
         if cue is None or not head or head not in _key(cue.task):
             return False
+    if names_open_flow(clause, flows) or not names_a_thing(span.title):
+        return False
     first = binding.segments(clause)[:1]
     return not (first and binding.ANAPHOR.search(first[0]))
 
@@ -94,7 +120,7 @@ def new_flow_filter(
 
     def skip(span: Span) -> bool:
         key = _key(span.context)
-        if key not in about or own_task(span):
+        if key not in about or own_task(span, flows):
             return False
         if about[key]:
             return True
@@ -104,13 +130,14 @@ def new_flow_filter(
 
 
 def another_task(span: Span, flows: Sequence[OpenFlow]) -> bool:
-    """In a sentence that names an open flow but changes none, a clause that names none
-    itself and leads with a verb ("..., morgen die Rücksendung an Zalando abzugeben"; "que
+    """In a sentence that names an open flow but changes none, a clause whose first part
+    names none and leads with a verb ("..., morgen die Rücksendung an Zalando abzugeben"; "que
     je prenne rendez-vous chez le dermato, rien à voir avec l'ophtalmo"): another task
     said beside it."""
-    if not span.flags.get("phrase_verb_first"):
+    if not (span.flags.get("phrase_verb_first") or imperative(span.clause, span.language)):
         return False
-    return not any(names_open_flow(part, flows) for part in binding.segments(span.clause))
+    first = binding.segments(span.clause)[:1]
+    return bool(first) and not names_open_flow(first[0], flows)
 
 
 _NOT_VERBS = frozenset(
@@ -118,15 +145,22 @@ _NOT_VERBS = frozenset(
 )
 """Words shaped like a Romance infinitive that are not verbs."""
 _WORD = re.compile(r"[^\W\d_]+")
+_FIRST_PERSON = frozenset("je yo eu io ich".split())
+"""The word after a first-person subject is its verb."""
 _GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
 
 
 def holds_verb(title: str) -> bool:
     """Whether a title has a word that reads as a verb: an English verb, a Romance or
-    German infinitive ("Sempre però", "From the same bakery, still", "Doce euros al mes
-    que me ahorro" have none: a remark about an open flow, not a task)."""
-    for i, token in enumerate(_WORD.findall(title)):
+    German infinitive, the word after "I", "je", "yo", "eu", "io", "ich" (not "i
+    documenti"). "Sempre però", "From the same bakery, still", "Doce euros al mes que me
+    ahorro" have none: a remark about an open flow, not a task."""
+    tokens = _WORD.findall(title)
+    for i, token in enumerate(tokens):
         word = fold(token)
+        before = tokens[i - 1] if i else ""
+        if before == "I" or fold(before) in _FIRST_PERSON:  # "Je prenne rendez-vous ..."
+            return True
         english = word in EN_VERBS or (word.startswith("re") and word[2:] in EN_VERBS)
         if english and (i == 0 or len(word) > 2):  # not "do" in "a história do cartão"
             return True
@@ -138,6 +172,8 @@ def holds_verb(title: str) -> bool:
 
 
 def acted(flows: Sequence[FlowCreate]) -> list[FlowCreate]:
-    """The new flows whose titles hold a verb (`holds_verb`): on a follow-up turn a title
-    without one is a remark about what is open."""
-    return [f for f in flows if holds_verb(f.title)]
+    """The new flows whose titles hold a verb (`holds_verb`) and name a thing
+    (`names_a_thing`): on a follow-up turn a title without a verb is a remark about what
+    is open, one without a thing acts on something said elsewhere ("Toujours lui envoyer
+    le mien")."""
+    return [f for f in flows if holds_verb(f.title) and names_a_thing(f.title)]

@@ -28,7 +28,7 @@ from my_flow_api.services.extraction.followup.linking import (
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import OpenFlow
-from my_flow_api.services.extraction.text import shares, stem
+from my_flow_api.services.extraction.text import fold, shares, stem
 
 RESTATES = 0.5
 
@@ -46,9 +46,33 @@ def same_act(title: str, flow: OpenFlow) -> bool:
     return any(shares(w, said) for w in distinctive)
 
 
+GOING = frozenset(
+    """
+    go head stop pop swing pass visit nip run drop ir pasar pasarme acercarme ir passer
+    aller faire andare passare fare passar dar gehen fahren vorbeigehen vorbeifahren
+    vorbei
+    """.split()
+)
+"""Verbs of going somewhere: an errand, not a task of its own."""
+
+
+def errand_for(title: str, flow: OpenFlow) -> bool:
+    """Whether the title is a trip to where the open flow is done: a verb of going and a
+    distinctive thing of the flow ("Passer à la pharmacie en rentrant" while "Récupérer
+    l'ordonnance à la pharmacie" is open): a plan for that flow."""
+    words = content_words(title)
+    if not words or fold(words[0]) not in GOING:
+        return False
+    distinctive = object_words(flow.title) - GENERIC_OBJECTS
+    said = {stem(w) for w in words[1:]}
+    return any(shares(w, said) for w in distinctive)
+
+
 def restates(title: str, flow: OpenFlow) -> bool:
-    """Whether a candidate's title names the open flow's task again."""
-    return coverage(title, flow) >= RESTATES or same_act(title, flow)
+    """Whether a candidate's title names the open flow's task again: by its object
+    (`coverage`), by its own verb on its thing (`same_act`), or as a trip to where it is
+    done (`errand_for`)."""
+    return coverage(title, flow) >= RESTATES or same_act(title, flow) or errand_for(title, flow)
 
 
 def not_restating(candidates: Sequence[FlowCreate], flows: Sequence[OpenFlow]) -> list[FlowCreate]:
