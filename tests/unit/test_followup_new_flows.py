@@ -119,6 +119,8 @@ def test_a_title_must_hold_a_verb(title: str, verb: bool) -> None:
     [
         ("Toujours lui envoyer le mien", False),
         ("Still send mine", False),
+        ("Die im Keller suchen", False),
+        ("Die Belege im Keller suchen", True),
         ("Send the forecast to Helene", True),
         ("Llevar el coche al taller", True),
     ],

@@ -87,9 +87,20 @@ _NO_THING = frozenset(
 """Words that name no thing: adverbs of "still" and "again", pronouns, possessives."""
 
 
+_GERMAN_PRONOUN_OBJECT = re.compile(
+    r"^(?:die|der|das|den|dem)\s+(?:im|am|in|an|auf|aus|bei|beim|mit|für|nach|vor|zu|zum|zur)\b",
+    re.IGNORECASE,
+)
+"""A German title opening with "die"/"das" and then a preposition: the word is a pronoun
+("Die im Keller suchen"); an article would be followed by its noun."""
+
+
 def names_a_thing(title: str) -> bool:
     """Whether a title names something besides its verb ("Toujours lui envoyer le mien"
-    names only pronouns: what it acts on is said elsewhere)."""
+    names only pronouns, "Die im Keller suchen" a pronoun and a place: what it acts on is
+    said elsewhere)."""
+    if _GERMAN_PRONOUN_OBJECT.match(title):
+        return False
     words = [w for w in content_words(title) if w not in _NO_THING]
     return len(words) > 1 or (len(words) == 1 and not holds_verb(words[0]))
 
