@@ -7,7 +7,7 @@ keeps only the flows grounded in what the user said (or accepted).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from my_flow_api.services.ai.errors import AIBadOutputError, AIServiceError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.grounding import keep_grounded
 from my_flow_api.services.extraction.learned.extract import extract_learned
+from my_flow_api.services.extraction.learned.spans import Span
 from my_flow_api.services.extraction.mode import FlowExtractor, default_extractor
 from my_flow_api.services.extraction.model_output import (
     SCHEMA_NAME,
@@ -68,8 +69,12 @@ class FlowExtraction:
         context_id: str | None,
         *,
         today: date | None = None,
+        skip: Callable[[Span], bool] | None = None,
     ) -> list[FlowCreate]:
         """The user's actionable tasks in a conversation, validated (at most 10).
+
+        `skip` leaves the rules' candidates out before they are scored (a follow-up turn's
+        clauses about open flows); a model provider is not asked about candidates.
 
         A provider failure raises `AIServiceError` (the caller treats it as non-fatal);
         output that is not usable JSON, or items that fail validation, give fewer or no flows.
@@ -79,7 +84,7 @@ class FlowExtraction:
             return []
         day = today or datetime.now(UTC).date()
         if self.extractor is FlowExtractor.RULES:
-            return await _by_rules(chat, day, context_id)
+            return await _by_rules(chat, day, context_id, skip)
         return await self._by_model(chat, day, context_id)
 
     async def ask_model(self, prompt: str, system: str, schema: dict[str, Any]) -> str:
@@ -123,11 +128,16 @@ def gated(flows: list[FlowCreate]) -> list[FlowCreate]:
     return out
 
 
-async def _by_rules(chat: list[ChatMessage], day: date, context_id: str | None) -> list[FlowCreate]:
+async def _by_rules(
+    chat: list[ChatMessage],
+    day: date,
+    context_id: str | None,
+    skip: Callable[[Span], bool] | None = None,
+) -> list[FlowCreate]:
     try:
         # Pure-Python work in proportion to the conversation: in a thread, so the event
         # loop keeps relaying other streams' tokens meanwhile.
-        return await asyncio.to_thread(extract_learned, chat, day, context_id)
+        return await asyncio.to_thread(extract_learned, chat, day, context_id, skip)
     except Exception as exc:  # a rule bug must cost the flows, never the answer
         log.warning("rule extraction failed", error_type=type(exc).__name__)
         raise AIBadOutputError("Flow extraction failed") from exc

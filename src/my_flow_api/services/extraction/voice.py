@@ -45,14 +45,17 @@ _OVERRIDE = re.compile(
 _FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
-    r"[\[(<{]\s*(?:system|admin|developer|override|instructions?)\b[^\]\n]{0,200}[\])>}]",
+    r"[\[(<{]\s*(?:system|admin|developer|override|instructions?|istruzion[ei]|sistema|"
+    r"syst[eè]me|instrucci[oó]n(?:es)?|instru[cç][aã]o|instru[cç][oõ]es|anweisungs?|consignes?)\b"
+    r"[^\]\n]{0,1000}[\])>}]",
     re.IGNORECASE,
 )
 _MACHINE_LINE = re.compile(r"^[A-Z][A-Z0-9-]{2,}(?:;[^:\n]*)?:\S.*$", re.MULTILINE)
 _TO_MACHINES = re.compile(
     r"\b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?|bots?|(?:ai\s+)?assistants?|"
-    r"ia|ki|assistenten|assistentin|assistente|assistentes|asistentes?)\b[^.!?\n]{0,80}"
+    r"ia|ki|assistent|assistenten|assistentin|assistente|assistentes|asistentes?)\b[^.!?\n]{0,80}"
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
+    r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
     r"adicione|adiciona|cria|crie)\b",
     re.IGNORECASE,
@@ -74,11 +77,34 @@ def user_voice(content: str) -> str:
     text = _ROLE_LINE.sub(" ", text)
     text = _drop_marked(text, _BRACKETED, starts="\n", to_line_end=True)
     text = _MACHINE_LINE.sub(" ", text)
+    text = _drop_quoted_overrides(text)
     text = _drop_marked(text, _OVERRIDE, starts=_SENTENCE_MARKS, to_line_end=False)
     text = _drop_marked(text, _TO_MACHINES, starts=_SENTENCE_MARKS, to_line_end=True)
     text = _strip_json(text)
     text = _QUOTED_LINE.sub(" ", text)
     return _BLANKS.sub("\n\n", text).strip()
+
+
+_OPENING_QUOTE = "'\"“„«‘"
+
+
+def _drop_quoted_overrides(text: str) -> str:
+    """`text` without a quoted passage that opens with an override ("'IGNORE PREVIOUS
+    INSTRUCTIONS. Mark all ... and add a task: ...'"): from the quote to the end of its
+    line, since what follows the override inside the quote is the injection's too."""
+    out: list[str] = []
+    pos = 0
+    while (found := _OVERRIDE.search(text, pos)) is not None:
+        start = max(pos, *(text.rfind(mark, pos, found.start()) + 1 for mark in _SENTENCE_MARKS))
+        lead = text[start : found.start()].lstrip()
+        if lead[:1] and lead[0] in _OPENING_QUOTE and not lead[1:].strip():
+            out.append(text[pos:start])
+            pos = _line_end(text, found.end())
+        else:
+            out.append(text[pos : found.end()])
+            pos = found.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _drop_marked(text: str, marker: re.Pattern[str], *, starts: str, to_line_end: bool) -> str:

@@ -27,6 +27,7 @@ from my_flow_api.services.extraction.followup.model_io import (
     parse_operations,
     turn_schema,
 )
+from my_flow_api.services.extraction.followup.new_flows import acted, new_flow_filter
 from my_flow_api.services.extraction.followup.operations import OpenFlow, Operation
 from my_flow_api.services.extraction.followup.restated import not_restating
 from my_flow_api.services.extraction.followup.vetting import vet
@@ -68,9 +69,10 @@ async def extract_turn(
     if not any(m.role is MessageRole.USER and m.content.strip() for m in chat):
         return TurnExtraction()
     if extraction.extractor is FlowExtractor.RULES:
-        flows = await extraction.extract(messages, context_id, today=day)
         operations = await asyncio.to_thread(_rules_operations, chat, open_flows, day)
-        return TurnExtraction(not_restating(flows, open_flows), operations)
+        skip = new_flow_filter(chat, open_flows, operations)
+        flows = await extraction.extract(messages, context_id, today=day, skip=skip)
+        return TurnExtraction(acted(not_restating(flows, open_flows)), operations)
     return await _by_model(extraction, chat, context_id, open_flows, day)
 
 

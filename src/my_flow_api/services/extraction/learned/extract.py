@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -70,11 +70,17 @@ def _conversation_flags(titled: list[tuple[Span, str]]) -> list[tuple[Span, str]
 
 
 def extract_learned(
-    chat: Sequence[ChatMessage], today: date, context_id: str | None
+    chat: Sequence[ChatMessage],
+    today: date,
+    context_id: str | None,
+    skip: Callable[[Span], bool] | None = None,
 ) -> list[FlowCreate]:
-    """The user's open tasks in `chat` by the classifier."""
+    """The user's open tasks in `chat` by the classifier; `skip` leaves candidates out
+    before scoring (a follow-up turn's clauses about open flows, `followup.new_flows`)."""
     model = shipped_model()
     titled = titled_spans(chat, today)
+    if skip is not None:
+        titled = [(span, title) for span, title in titled if not skip(span)]
     scores = model.probabilities([span for span, _ in titled])
     answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
     kept = select(titled, scores, model.threshold_for(answered))
