@@ -110,8 +110,7 @@ def test_an_answer_to_the_last_turn_is_read_for_the_users_items() -> None:
         ("Buy milk", 0.5),
         ("Buy bread", 0.5),
         ("Go to the dentist on Thursday", 1.0),
-        ("Maybe learn to meditate?", 0.0),
-    ]
+    ]  # "Maybe learn to meditate?": the assistant's own idea, no word of it said before
     titles = [f.title for f in extract_learned(RECAP, date(2026, 3, 2), None)]
     assert "Learn to meditate" not in titles
     assert not [
@@ -119,6 +118,35 @@ def test_an_answer_to_the_last_turn_is_read_for_the_users_items() -> None:
     ]
     earlier = [*RECAP, ChatMessage(MessageRole.USER, "thanks")]
     assert not [s for s in conversation_spans(earlier, date(2026, 3, 2)) if "kind=recap" in s.flags]
+
+
+def _reply_titles(user: str, answer: str, before: tuple[ChatMessage, ...] = ()) -> list[str]:
+    chat = [
+        *before,
+        ChatMessage(MessageRole.USER, user),
+        ChatMessage(MessageRole.ASSISTANT, answer),
+    ]
+    return [f.title for f in extract_learned(chat, date(2026, 3, 2), None)]
+
+
+def test_the_assistants_own_advice_in_its_reply_is_no_task_of_the_users() -> None:
+    steps = "Great. Next steps:\n- Call mom\n- Pay rent\n- Email the landlord"
+    assert _reply_titles("ok", steps) == []
+    how = "To renew a passport:\n1. Fill in the form\n2. Get two photos\n3. Pay the fee"
+    assert _reply_titles("Just tell me: how do I renew a passport?", how) == []
+    taxes = "1. File the tax return by May\n2. Gather your receipts"
+    assert _reply_titles("What should I do about my taxes?", taxes) == []
+
+
+def test_a_reply_restating_what_the_user_refused_or_did_is_no_task() -> None:
+    answer = "Understood. Next steps:\n- Call the bank\n- Email the landlord"
+    assert _reply_titles("no, I don't want to call the bank.", answer) == []
+
+
+def test_a_reply_restating_the_users_own_notes_still_gives_them() -> None:
+    notes = "Anotei:\n- Comprar pão\n- Comprar leite\n- Ligar para o encanador amanhã"
+    titles = _reply_titles("pão, leite e ligar pro encanador amanhã", notes)
+    assert titles[:2] == ["Comprar pão", "Comprar leite"]
 
 
 def test_a_conversation_read_before_the_answer_has_its_own_threshold() -> None:

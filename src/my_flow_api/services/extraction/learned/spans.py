@@ -91,7 +91,7 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             and following.role is MessageRole.ASSISTANT
             and index + 2 == len(chat)
         ):
-            spans += turn.recap(following.content, voice, index + 1)
+            spans += turn.recap(following.content, chat[index].content, index + 1, chat[:index])
     return spans[-MAX_SPANS:]
 
 
@@ -188,22 +188,42 @@ class _TurnFacts:
             out.append(self._span(phrase, first, (index, -100 + number), flags))
         return out
 
-    def recap(self, assistant: str, voice: str, index: int) -> list[Span]:
+    def recap(
+        self, assistant: str, message: str, index: int, before: Sequence[ChatMessage] = ()
+    ) -> list[Span]:
         """The items of an answer to the conversation's last user turn: an assistant
         often restates the user's notes as tasks ("pão, leite" -> "Comprar pão"), or
         proposes its own; `grounded` (how many of the item's words the user said) and the
         classifier tell them apart."""
         proposals = offered(assistant, self.language)
-        said = content_words(voice)
+        # What the chat said before this reply: the user's message (a pasted mail included:
+        # "what do I do about this?") and the earlier turns (offers the user picked from).
+        said = content_words(message)
+        pool = said.union(*(content_words(m.content) for m in before))
         out = []
         for number, phrase in enumerate(proposals):
             words = content_words(phrase)
+            grounded = sum(shares(w, pool) for w in words) / len(words) if words else 0.0
+            if grounded < MIN_GROUNDED:
+                continue  # neither said nor accepted by the user: the assistant's own advice
+            by_user = any(shares(w, said) for w in words)
+            if by_user and not self._said_as_task(words, user_voice(message)):
+                continue
             flags = self._base("recap")
             flags["offer_pos"] = number / len(proposals)
-            flags["grounded"] = sum(shares(w, said) for w in words) / len(words) if words else 0.0
+            flags["grounded"] = grounded
             flags["asks"] = float("?" in assistant)
             out.append(self._span(phrase, phrase, (index, 900 + number), flags))
         return out
+
+    def _said_as_task(self, words: set[str], voice: str) -> bool:
+        """Whether a user sentence sharing the item's words could be a task: a restatement
+        of "I don't want to call the bank" or "I already paid it" is no task either."""
+        for sentence in (s for line in voice.splitlines() for s in sentences(line)):
+            shared = any(shares(w, content_words(sentence)) for w in words)
+            if shared and rules_out(sentence, self.language) is None:
+                return True
+        return False
 
     def pasted(self, content: str, voice: str, index: int) -> list[Span]:
         own = {line.text for line in lines(voice)}
@@ -224,6 +244,13 @@ _OTHERS = re.compile(
     r"(?:\s+[A-Z][\w'’-]+)?\s+(?:will|is\s+going|['’]s\s+going|to|can|should|needs|has|is|"
     r"va|tiene|wird|muss|hat|doit|deve|vai|tem|fará|farà|finalise|handles|takes|said)\b"
 )
+
+
+MIN_GROUNDED = 0.5
+"""A reply item is a candidate only when the conversation before it (the user's message,
+earlier turns) holds at least half of its content words: the assistant's own advice ("Next
+steps: 1. Fill in the form") after an "ok" or a question is not the user's task, whatever
+the classifier makes of it."""
 
 
 @lru_cache(maxsize=4096)
