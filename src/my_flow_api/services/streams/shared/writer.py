@@ -153,6 +153,9 @@ class LogWriter:
                 self._requeue(batch)
                 raise
             except (RedisError, OSError, TimeoutError) as exc:
+                if _cancelling():  # the client turned our cancellation into its own error
+                    self._requeue(batch)
+                    raise asyncio.CancelledError from exc
                 if not self._failing:
                     log.warning("Redis write failed; retrying", error=type(exc).__name__)
                 self._failing = True
@@ -254,3 +257,12 @@ class LogWriter:
         pipe.expire(keys.meta(stream.id), self.live_ttl)
         if not tracked.finished:
             pipe.hset(keys.running, stream.id, stream.owner)
+
+
+def _cancelling() -> bool:
+    """Whether this task was asked to stop. A cancellation that lands while the Redis client
+    waits under its own timeout can come out as a TimeoutError or ConnectionError (Python
+    3.11's `asyncio.timeout` race); retrying then swallowed the stop, and a shutdown waited
+    for the flush loop for ever (seen in the chat-socket tests' teardown)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
