@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pymongo.errors import BulkWriteError
 
 from my_flow_api.config import load_settings
-from my_flow_api.errors import NotFoundError
+from my_flow_api.errors import HistoryConflictError, NotFoundError
 from my_flow_api.models.common import PageParams
 from my_flow_api.models.context import ContextCreate, ContextUpdate
 from my_flow_api.models.conversation import (
@@ -191,3 +192,35 @@ async def test_delete_is_scoped_by_user(mongo_store: MongoStore) -> None:
     assert await mongo_store.flows.get_by_id(flow_id, USER) is not None
     assert await mongo_store.contexts.delete(context_id, USER) is True
     assert set((await _raw_counts(mongo_store, context_id)).values()) == {0}
+
+
+async def test_an_append_whose_insert_failed_does_not_refuse_later_whole_histories(
+    mongo_store: MongoStore,
+) -> None:
+    """The sequence numbers are reserved before the messages are inserted: an insert that
+    fails after its reservation must leave a gap in `seq`, not a counter that no history
+    read from the stored messages can ever match again."""
+    context = await mongo_store.contexts.create(USER, ContextCreate(name="Gap"))
+    conv = await begin_conversation(mongo_store, USER, context.id, [_user_msg("one")])
+    done = ConversationOutcome(status=ConversationStatus.COMPLETE, answer="two")
+    await mongo_store.conversations.finish(conv.id, USER, done)
+    # another writer's document already holds seq 2: the next insert fails for real
+    blocker = {"_id": "blocker", "conversation_id": conv.id, "user_id": "someone-else", "seq": 2}
+    await mongo_store.collections.messages.insert_one(blocker)
+    with pytest.raises(BulkWriteError):
+        await mongo_store.conversations.append_messages(conv.id, USER, [_user_msg("x")], after=2)
+    await mongo_store.conversations.finish(
+        conv.id,
+        USER,
+        ConversationOutcome(status=ConversationStatus.FAILED, error_code="store_unavailable"),
+    )
+    stored = await mongo_store.conversations.get_by_id(conv.id, USER)
+    assert stored is not None
+    assert [m.content for m in stored.messages] == ["one", "two"]
+    with pytest.raises(HistoryConflictError):  # a history older than the stored one
+        await mongo_store.conversations.append_messages(conv.id, USER, [_user_msg("y")], after=1)
+    more = await mongo_store.conversations.append_messages(
+        conv.id, USER, [_user_msg("three")], after=2
+    )
+    assert more is not None
+    assert [m.content for m in more.messages] == ["one", "two", "three"]

@@ -83,7 +83,8 @@ class MongoConversationRepository:
         """Add messages to the end and mark the conversation streaming again; raises
         ConversationBusyError while it is streaming already, HistoryConflictError when it
         does not hold `after` messages (nothing stored either way)."""
-        if await self._visible(conversation_id, user_id) is None:
+        doc = await self._visible(conversation_id, user_id)
+        if doc is None:
             return None
         now = clock.now()
         update: Doc = {
@@ -93,7 +94,7 @@ class MongoConversationRepository:
         # in the same atomic update: one turn at a time, after the history the caller read
         idle: Doc = {"status": {"$ne": STREAMING}}
         if after is not None:
-            idle["message_count"] = after
+            idle["message_count"] = await self._count_meaning(doc, after)
         before = await self._reserve(conversation_id, user_id, update, idle)
         if before is None:
             await self._refusal(conversation_id, user_id, after)
@@ -213,6 +214,18 @@ class MongoConversationRepository:
         if changed and doc.get("status") != STREAMING:
             raise HistoryConflictError(HISTORY_CONFLICT)
         raise ConversationBusyError(BUSY)
+
+    async def _count_meaning(self, doc: Doc, stored: int) -> int:
+        """The counter value that means "holds `stored` messages". The counter runs ahead of
+        the messages by any insert that failed after its reservation (a gap in `seq`), so a
+        counter that differs is checked against the messages themselves: otherwise one
+        failed insert would refuse every later whole-history turn as a conflict."""
+        count = int(doc.get("message_count", 0))
+        if count == stored:
+            return stored
+        query = {"conversation_id": doc["_id"], "user_id": doc["user_id"]}
+        held = await self._c.messages.count_documents(query)
+        return count if held == stored else stored
 
     async def _reserve(
         self, conversation_id: str, user_id: str, update: Doc, where: Doc | None = None
