@@ -6,6 +6,7 @@ and the connection serves the next request."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,4 +109,35 @@ async def test_a_lone_surrogate_is_refused_in_every_body_field_on_every_store(ap
     ):
         refused = await send(alice, method, url, body)
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_error"), url
+    assert (await alice.get("/api/v1/contexts")).status_code == 200
+
+
+BODIES: dict[str, Any] = {
+    "/api/v1/contexts/{context_id}": {"name": "n"},
+    "/api/v1/contexts/{context_id}/flows": {"title": "t"},
+    "/api/v1/flows/{flow_id}": {"title": "t"},
+    "/api/v1/contexts/{context_id}/chat": {
+        "id": "chat-1",
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": "hi"}]}],
+    },
+}
+"""A valid body for each route that takes one, so the NUL id is what reaches the store."""
+
+
+async def test_a_nul_in_any_path_id_of_any_route_is_a_404_never_a_500(api: Api) -> None:
+    """Every operation of the OpenAPI document with an id in its path, whatever its method:
+    the id with a NUL is an unknown id (the document is walked, so a new route cannot be
+    forgotten here)."""
+    alice = api.client("alice")
+    tried: dict[str, int] = {}
+    for path, operations in api.app.openapi()["paths"].items():
+        if "{" not in path:
+            continue
+        url = re.sub(r"\{\w+\}", "a%00b", path.replace("{chat_id}", "chat-1"))
+        for method in sorted(m.upper() for m in operations if m != "parameters"):
+            body = BODIES.get(path) if method in {"POST", "PATCH"} else None
+            response = await send(alice, method, url, body)
+            tried[f"{method} {path}"] = response.status_code
+    assert len(tried) >= 15, tried
+    assert all(status == 404 for status in tried.values()), tried
     assert (await alice.get("/api/v1/contexts")).status_code == 200

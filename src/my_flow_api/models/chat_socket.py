@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from my_flow_api.models.chat import MAX_MESSAGES
+from my_flow_api.models.text import StorableText
 from my_flow_api.models.ui_chat import ChatId, Trigger, UIMessage
 
 RequestId = Annotated[str, Field(min_length=1, max_length=128)]
@@ -23,7 +24,7 @@ class FrameBody(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    context_id: str = Field(min_length=1, max_length=64)
+    context_id: StorableText = Field(min_length=1, max_length=64)
 
 
 class SendFrame(BaseModel):

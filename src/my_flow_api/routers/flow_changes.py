@@ -11,6 +11,7 @@ from my_flow_api.dependencies import CurrentUser, FlowRepo, Paging
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.common import Page
 from my_flow_api.models.flow_change import FlowChange
+from my_flow_api.models.text import StorableText
 from my_flow_api.routers.error_docs import AUTHENTICATED, MISSING
 
 router = APIRouter(prefix="/api/v1", tags=["flows"], responses=AUTHENTICATED)
@@ -32,14 +33,16 @@ UNDO_NEWEST = {
     responses={**MISSING, 200: {"links": UNDO_NEWEST}},
 )
 async def list_flow_changes(
-    context_id: str, user_id: CurrentUser, repo: FlowRepo, page: Paging
+    context_id: StorableText, user_id: CurrentUser, repo: FlowRepo, page: Paging
 ) -> Page[FlowChange]:
     """Changes chat turns made to the context's flows, newest first, undone ones included."""
     return await repo.list_changes(user_id, context_id, page)
 
 
 @router.post("/flow-changes/{change_id}/undo", operation_id="undo_flow_change", responses=MISSING)
-async def undo_flow_change(change_id: str, user_id: CurrentUser, repo: FlowRepo) -> FlowChange:
+async def undo_flow_change(
+    change_id: StorableText, user_id: CurrentUser, repo: FlowRepo
+) -> FlowChange:
     """Restore the flow exactly as it was before the change (re-created if it was
     cancelled or deleted since); `undone_at` says when. Undoing again changes nothing."""
     change = await repo.undo_change(change_id, user_id)

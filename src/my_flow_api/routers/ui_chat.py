@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from my_flow_api.dependencies import Chats, CurrentUser
 from my_flow_api.models.chat import StreamState
+from my_flow_api.models.text import StorableText
 from my_flow_api.models.ui_chat import UIChatRequest
 from my_flow_api.routers.error_docs import (
     AUTHENTICATED,
@@ -34,7 +35,7 @@ router = APIRouter(
 )
 
 
-ContextId = Annotated[str, Path(min_length=1, max_length=64)]
+ContextId = Annotated[StorableText, Path(min_length=1, max_length=64)]
 ChatIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
 
 UI_STREAM_DESCRIPTION = """The AI SDK's UI message stream (header
