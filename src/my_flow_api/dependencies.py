@@ -13,6 +13,7 @@ import structlog
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
 from my_flow_api.auth.local_sessions import LocalSessions
 from my_flow_api.auth.verifier import Principal, TokenVerifier, bearer_token, require_scopes
@@ -24,6 +25,7 @@ from my_flow_api.repositories.protocols import (
     FlowRepository,
     Store,
 )
+from my_flow_api.services.chat.admission import StartAdmission
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.service import ChatService
 from my_flow_api.services.chat.ui_chats import UIChats
@@ -69,6 +71,13 @@ async def get_chat_service(request: Request) -> ChatService:
     """The chat service built by the app's lifespan."""
     service: ChatService = request.app.state.chat_service
     return service
+
+
+def start_admission(scope: Scope) -> StartAdmission | None:
+    """The start slots `server/start_gate.py` hands out, None before the lifespan started
+    the chat service (the app then answers as it would)."""
+    chat: ChatService | None = getattr(scope["app"].state, "chat_service", None)
+    return None if chat is None else chat.admission
 
 
 async def get_reader_policy(request: Request) -> ReaderPolicy:

@@ -19,6 +19,7 @@ from my_flow_api import __version__
 from my_flow_api.auth.local_sessions import LocalSessions
 from my_flow_api.auth.verifier import build_token_verifier
 from my_flow_api.config import ConfigError, Settings, get_settings
+from my_flow_api.dependencies import start_admission
 from my_flow_api.logging_setup import configure_logging
 from my_flow_api.repositories.factory import create_store
 from my_flow_api.routers import (
@@ -147,7 +148,8 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(StartGate)  # inside the body limit: it reads a start's body
+    # inside the body limit: the gate reads a start's body
+    app.add_middleware(StartGate, admission_of=start_admission)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     for module in (health, contexts, flows, flow_changes, conversations, ui_chat, chat_socket):
         app.include_router(module.router)

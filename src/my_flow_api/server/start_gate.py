@@ -12,6 +12,8 @@ lets the request through; `ChatService.start` adopts the slot
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,18 +41,20 @@ def starts_a_turn(scope: Scope) -> bool:
 class StartGate:
     """Takes a start slot before the app sees a request that starts a turn."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, admission_of: Callable[[Scope], StartAdmission | None]
+    ) -> None:
         self.app = app
+        self.admission_of = admission_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not starts_a_turn(scope):
             await self.app(scope, receive, send)
             return
-        chat = getattr(scope["app"].state, "chat_service", None)
-        if chat is None:  # not started (no lifespan): the app answers as it would
+        admission = self.admission_of(scope)
+        if admission is None:  # not started (no lifespan): the app answers as it would
             await self.app(scope, receive, send)
             return
-        admission: StartAdmission = chat.admission
         # The body first, always: a slot taken before it would let clients that trickle
         # their bodies (no token needed) hold every slot while real starts are refused.
         messages = await _read_body(receive)
