@@ -26,9 +26,9 @@ def node_or_skip() -> str:
     node = shutil.which("node")
     missing = None
     if node is None:
-        missing = "node is not installed"
+        missing = "node"
     elif not (NODE_DIR / "node_modules" / "ai").is_dir():
-        missing = "tests/node/node_modules is missing"
+        missing = "tests/node/node_modules"
     if missing is not None:
         system.missing(missing, INSTALL)
     assert node is not None

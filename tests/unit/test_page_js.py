@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import system
+
 ROOT = Path(__file__).resolve().parents[2]
 JS_TESTS = sorted((ROOT / "tests" / "js").glob("*.test.js"))
 
@@ -18,7 +20,7 @@ JS_TESTS = sorted((ROOT / "tests" / "js").glob("*.test.js"))
 def test_the_page_javascript_unit_tests_pass() -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed: the page's JavaScript unit tests need Node 20+")
+        system.missing("node", "install Node 20+ (apt-get install nodejs) for the page's JS tests")
     assert JS_TESTS, "no tests/js/*.test.js found"
     result = subprocess.run(
         [node, "--test", *map(str, JS_TESTS)],
