@@ -14,6 +14,7 @@ from tests.integration.test_chat_socket import frames_until_end, send_frame, tex
 from tests.integration.test_conversations_api import chat, new_context
 from tests.integration.test_nginx import fake, proxied  # noqa: F401 (fixtures)
 from tests.support.replicas import replica_token
+from tests.support.sse import read_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 
@@ -77,3 +78,42 @@ async def test_ai_sdk_chat_and_sse_204_through_nginx(
                 f"/api/v1/conversations/streams/{stream_id}", headers={"Last-Event-ID": "5"}
             )
             assert ended.status_code == 204
+
+
+async def test_json_framing_and_an_ai_sdk_resume_of_a_running_turn_through_nginx(
+    proxied: tuple[str, dict[str, str]],  # noqa: F811
+    fake: FakeOpenAI,  # noqa: F811
+) -> None:
+    tokens = ["a", "\n", "\n\n", " b", *(f" t{i}" for i in range(30))]
+    fake.script(tokens=tokens, delay=0.05, extraction={"flows": []})
+    url, env = proxied
+    headers = {"Authorization": f"Bearer {replica_token(env, 'alice')}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        context_id = await new_context(client)
+        json_framing = {"framing": "json"}
+        stream_url = "/api/v1/conversations/stream"
+        body = chat(context_id)
+        async with client.stream("POST", stream_url, params=json_framing, json=body) as r:
+            events = await read_events(r, len(tokens) + 2)
+        texts = [json.loads(data)["text"] for name, data, _ in events if name == "message"]
+        assert "".join(texts) == "".join(tokens)  # byte for byte, "\n"-only tokens too
+        body = {
+            "id": "n3",
+            "messages": [{"id": "u", "role": "user", "parts": [{"type": "text", "text": "hi"}]}],
+        }
+        chat_url = f"/api/v1/contexts/{context_id}/chat"
+        async with client.stream("POST", chat_url, json=body) as started:
+            async for line in started.aiter_lines():
+                if '"text-delta"' in line:
+                    break  # the turn is running; this reader walks away
+            resumed = await client.get(f"{chat_url}/n3/stream")  # either replica
+        assert resumed.status_code == 200
+        assert resumed.text.endswith("data: [DONE]\n\n")
+        deltas = [
+            json.loads(line[len("data: ") :])
+            for line in resumed.text.split("\n")
+            if line.startswith("data: {")
+        ]
+        resumed_text = "".join(d["delta"] for d in deltas if d["type"] == "text-delta")
+        assert resumed_text
+        assert "".join(tokens).endswith(resumed_text)
