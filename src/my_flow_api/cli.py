@@ -104,8 +104,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "http": HTTP_PROTOCOL,  # httptools, with a cap on a request's headers
         "timeout_graceful_shutdown": 10,
         # The chat WebSocket: a frame over the body limit closes it with 1009 before it is
-        # buffered whole (the app checks the same limit); uvicorn pings every 20 s.
+        # buffered whole (the app checks the same limit); it is pinged as often as an idle
+        # SSE stream, so one proxy time-out suits both.
         "ws_max_size": settings.MAX_BODY_BYTES,
+        "ws_ping_interval": settings.SSE_PING_SECONDS,
         **_proxy_options(settings),
     }
     if args.reload:  # the server runs in a child process, on the interpreter's defaults
