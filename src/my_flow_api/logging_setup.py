@@ -34,7 +34,12 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
         renderer = structlog.processors.JSONRenderer()
         shared.append(structlog.processors.format_exc_info)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # A plain traceback: structlog's default with rich installed prints every frame's
+        # local variables (a request's token, a message's text) and pretty-prints them,
+        # which took minutes for a large one.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
