@@ -36,7 +36,15 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a DEBUG line at INFO (two per chat stream) is dropped before
+        # the chain copies the context, stamps the time and wraps it for stdlib's logger
+        # (which dropped it only at the end). Not in `foreign_pre_chain`: stdlib filtered
+        # those records already.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
