@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from my_flow_api.auth.local_sessions import LocalSessions
-from my_flow_api.auth.verifier import Principal, TokenVerifier, bearer_token, require_scopes
+from my_flow_api.auth.verifier import TokenVerifier, bearer_token, require_scopes
 from my_flow_api.config import Settings
 from my_flow_api.models.common import PageParams
 from my_flow_api.repositories.protocols import (
@@ -28,7 +28,6 @@ from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.service import ChatService
 from my_flow_api.services.chat.ui_chats import UIChats
 from my_flow_api.services.streams.registry import StreamRegistry
-from my_flow_api.services.streams.response import ReaderPolicy
 
 
 async def get_settings_dep(connection: HTTPConnection) -> Settings:
@@ -71,12 +70,6 @@ async def get_chat_service(request: Request) -> ChatService:
     return service
 
 
-async def get_reader_policy(request: Request) -> ReaderPolicy:
-    """How a response reads a stream's log (pings, what a disconnect does)."""
-    chat: ChatService = request.app.state.chat_service
-    return chat.policy.reader
-
-
 async def get_stream_registry(
     chat: Annotated[ChatService, Depends(get_chat_service)],
 ) -> StreamRegistry:
@@ -107,25 +100,22 @@ async def get_token_verifier(connection: HTTPConnection) -> TokenVerifier:
 _bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
 
 
-async def get_principal(
+async def get_current_user(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
-) -> Principal:
-    """The verified caller holding the configured required scopes.
+) -> str:
+    """The verified caller's user id (`sub`), holding the configured required scopes, bound
+    into the log context.
 
     `_credentials` only documents the scheme in OpenAPI; the header is parsed here. The
-    verifier and the settings are read from `app.state` directly: every request runs this,
-    and two sub-dependencies cost FastAPI a resolution each.
+    verifier and the settings are read from `app.state` directly, and the token is checked
+    here rather than in a sub-dependency of its own: every request runs this, and each
+    dependency costs FastAPI a resolution.
     """
     verifier: TokenVerifier = request.app.state.token_verifier
     settings: Settings = request.app.state.settings
     principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
     require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
-    return principal
-
-
-async def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> str:
-    """The caller's user id (`sub`), bound into the log context."""
     structlog.contextvars.bind_contextvars(user_id=principal.user_id)
     return principal.user_id
 
@@ -137,7 +127,6 @@ FlowRepo = Annotated[FlowRepository, Depends(get_flow_repository)]
 ConversationRepo = Annotated[ConversationRepository, Depends(get_conversation_repository)]
 Paging = Annotated[PageParams, Depends(get_page)]
 Chat = Annotated[ChatService, Depends(get_chat_service)]
-Reader = Annotated[ReaderPolicy, Depends(get_reader_policy)]
 Registry = Annotated[StreamRegistry, Depends(get_stream_registry)]
 Metrics = Annotated[StreamMetrics, Depends(get_metrics)]
 Sessions = Annotated[LocalSessions, Depends(get_local_sessions)]
