@@ -56,6 +56,13 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
+    # No line shows where it was logged from, or the thread or process: the records skip
+    # collecting them (the logging HOWTO's "Optimization"). Every record is made twice
+    # (ProcessorFormatter formats a copy), for each of a chat stream's two INFO lines.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
