@@ -11,7 +11,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 
 from my_flow_api.auth.local_sessions import LocalSessions
@@ -97,27 +97,31 @@ async def get_token_verifier(connection: HTTPConnection) -> TokenVerifier:
     return verifier
 
 
-_bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
+class _VerifiedBearer(HTTPBearer):
+    """The bearer scheme in OpenAPI, and the check of its token: the caller's user id
+    (`sub`), verified and holding the configured required scopes, bound into the log
+    context.
 
-
-async def get_current_user(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
-) -> str:
-    """The verified caller's user id (`sub`), holding the configured required scopes, bound
-    into the log context.
-
-    `_credentials` only documents the scheme in OpenAPI; the header is parsed here. The
-    verifier and the settings are read from `app.state` directly, and the token is checked
-    here rather than in a sub-dependency of its own: every request runs this, and each
-    dependency costs FastAPI a resolution.
+    One dependency per request instead of a scheme, a token check and a user dependency
+    in a chain: each costs FastAPI a resolution. Subclassing a scheme to implement it is
+    how FastAPI's own stubs (`HTTPDigest`) are meant to be used. The header is parsed by
+    `bearer_token`, never by `HTTPBearer`; the verifier and the settings are read from
+    `app.state` directly.
     """
-    verifier: TokenVerifier = request.app.state.token_verifier
-    settings: Settings = request.app.state.settings
-    principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
-    require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
-    structlog.contextvars.bind_contextvars(user_id=principal.user_id)
-    return principal.user_id
+
+    async def __call__(self, request: HTTPConnection) -> str:  # type: ignore[override]
+        verifier: TokenVerifier = request.app.state.token_verifier
+        settings: Settings = request.app.state.settings
+        principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
+        require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
+        structlog.contextvars.bind_contextvars(user_id=principal.user_id)
+        return principal.user_id
+
+
+# The scheme keeps HTTPBearer's name in OpenAPI (a subclass would be named after itself).
+_bearer_scheme = _VerifiedBearer(
+    auto_error=False, scheme_name="HTTPBearer", description="Access token (JWT)"
+)
 
 
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
@@ -132,4 +136,4 @@ Metrics = Annotated[StreamMetrics, Depends(get_metrics)]
 Sessions = Annotated[LocalSessions, Depends(get_local_sessions)]
 Chats = Annotated[UIChats, Depends(get_ui_chats)]
 Verifier = Annotated[TokenVerifier, Depends(get_token_verifier)]
-CurrentUser = Annotated[str, Depends(get_current_user)]
+CurrentUser = Annotated[str, Security(_bearer_scheme)]
