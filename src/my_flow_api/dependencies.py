@@ -64,10 +64,17 @@ async def get_page(
     return PageParams(limit=limit, offset=offset)
 
 
+def chat_service(connection: HTTPConnection) -> ChatService:
+    """The chat service built by the app's lifespan, for a route that reads it without a
+    dependency: `POST /conversations/stream`, where every resolution FastAPI makes counts
+    in each turn's fixed cost."""
+    service: ChatService = connection.app.state.chat_service
+    return service
+
+
 async def get_chat_service(request: Request) -> ChatService:
     """The chat service built by the app's lifespan."""
-    service: ChatService = request.app.state.chat_service
-    return service
+    return chat_service(request)
 
 
 async def get_stream_registry(

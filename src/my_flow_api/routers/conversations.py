@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
-from my_flow_api.dependencies import Chat, ConversationRepo, CurrentUser, Paging
+from my_flow_api.dependencies import Chat, ConversationRepo, CurrentUser, Paging, chat_service
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
@@ -75,13 +75,12 @@ async def stream_chat(
     request: Request,
     body: ChatRequest,
     user_id: CurrentUser,
-    chat: Chat,
     framing: Framing = FramingName.TEXT,
 ) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
+    chat = chat_service(request)  # and its reader policy: no dependency resolution per turn
     slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
     stream = await chat.start(user_id, body, gone=http_gone(request.receive), slot=slot)
-    # the reader policy is the chat service's (no dependency of its own: one resolution less)
     return EventStreamResponse(stream, chat.policy.reader, framing=framing_for(framing))
 
 
