@@ -56,10 +56,10 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
-    # No line shows where it was logged from, or the thread or process: the records skip
-    # collecting them (the logging HOWTO's "Optimization"). Every record is made twice
-    # (ProcessorFormatter formats a copy), for each of a chat stream's two INFO lines.
-    logging._srcfile = None
+    # No line shows the thread or process: the records skip collecting them (the logging
+    # HOWTO's "Optimization"). Every record is made twice (ProcessorFormatter formats a
+    # copy), for each of a chat stream's two INFO lines. `logging._srcfile` stays: without
+    # it a stdlib record loses its `stack_info` (aiohttp logs one), a field of its line.
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
