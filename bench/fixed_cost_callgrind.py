@@ -109,6 +109,12 @@ def main() -> int:
         default=[],
         help="switch a piece off in the endpoint (servers/endpoint.py --ablate; repeatable)",
     )
+    parser.add_argument(
+        "--ready-seconds",
+        type=float,
+        default=900.0,
+        help="how long the endpoint may take to start under valgrind (a busy machine: more)",
+    )
     own = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
@@ -119,7 +125,7 @@ def main() -> int:
     wrapper.chmod(0o755)
     sys.executable = str(wrapper)  # Bench starts its servers with sys.executable
     ready = rsb.wait_ready
-    rsb.wait_ready = lambda proc, path, seconds=60.0: ready(proc, path, 900.0)
+    rsb.wait_ready = lambda proc, path, seconds=60.0: ready(proc, path, own.ready_seconds)
     args = parse_args(["--quick", "--streams", "8", "--cpu-concurrency", "4"])
     args.stream_timeout = 900.0
     bench = Bench(args)

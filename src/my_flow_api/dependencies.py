@@ -11,12 +11,12 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 from my_flow_api.auth.local_sessions import LocalSessions
-from my_flow_api.auth.verifier import Principal, TokenVerifier, bearer_token, require_scopes
+from my_flow_api.auth.verifier import TokenVerifier, bearer_token, require_scopes
 from my_flow_api.config import Settings
 from my_flow_api.models.common import PageParams
 from my_flow_api.repositories.protocols import (
@@ -30,7 +30,6 @@ from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.service import ChatService
 from my_flow_api.services.chat.ui_chats import UIChats
 from my_flow_api.services.streams.registry import StreamRegistry
-from my_flow_api.services.streams.response import ReaderPolicy
 
 
 async def get_settings_dep(connection: HTTPConnection) -> Settings:
@@ -67,9 +66,11 @@ async def get_page(
     return PageParams(limit=limit, offset=offset)
 
 
-async def get_chat_service(request: Request) -> ChatService:
-    """The chat service built by the app's lifespan."""
-    service: ChatService = request.app.state.chat_service
+def chat_service(connection: HTTPConnection) -> ChatService:
+    """The chat service built by the app's lifespan, for a route that reads it without a
+    dependency: `POST /conversations/stream`, where every resolution FastAPI makes counts
+    in each turn's fixed cost."""
+    service: ChatService = connection.app.state.chat_service
     return service
 
 
@@ -80,10 +81,9 @@ def start_admission(scope: Scope) -> StartAdmission | None:
     return None if chat is None else chat.admission
 
 
-async def get_reader_policy(request: Request) -> ReaderPolicy:
-    """How a response reads a stream's log (pings, what a disconnect does)."""
-    chat: ChatService = request.app.state.chat_service
-    return chat.policy.reader
+async def get_chat_service(request: Request) -> ChatService:
+    """The chat service built by the app's lifespan."""
+    return chat_service(request)
 
 
 async def get_stream_registry(
@@ -113,30 +113,31 @@ async def get_token_verifier(connection: HTTPConnection) -> TokenVerifier:
     return verifier
 
 
-_bearer_scheme = HTTPBearer(auto_error=False, description="Access token (JWT)")
+class _VerifiedBearer(HTTPBearer):
+    """The bearer scheme in OpenAPI, and the check of its token: the caller's user id
+    (`sub`), verified and holding the configured required scopes, bound into the log
+    context.
 
-
-async def get_principal(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
-) -> Principal:
-    """The verified caller holding the configured required scopes.
-
-    `_credentials` only documents the scheme in OpenAPI; the header is parsed here. The
-    verifier and the settings are read from `app.state` directly: every request runs this,
-    and two sub-dependencies cost FastAPI a resolution each.
+    One dependency per request instead of a scheme, a token check and a user dependency
+    in a chain: each costs FastAPI a resolution. Subclassing a scheme to implement it is
+    how FastAPI's own stubs (`HTTPDigest`) are meant to be used. The header is parsed by
+    `bearer_token`, never by `HTTPBearer`; the verifier and the settings are read from
+    `app.state` directly.
     """
-    verifier: TokenVerifier = request.app.state.token_verifier
-    settings: Settings = request.app.state.settings
-    principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
-    require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
-    return principal
+
+    async def __call__(self, request: HTTPConnection) -> str:  # type: ignore[override]
+        verifier: TokenVerifier = request.app.state.token_verifier
+        settings: Settings = request.app.state.settings
+        principal = await verifier.verify(bearer_token(request.headers.get("authorization")))
+        require_scopes(principal, settings.AUTH_REQUIRED_SCOPES)
+        structlog.contextvars.bind_contextvars(user_id=principal.user_id)
+        return principal.user_id
 
 
-async def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> str:
-    """The caller's user id (`sub`), bound into the log context."""
-    structlog.contextvars.bind_contextvars(user_id=principal.user_id)
-    return principal.user_id
+# The scheme keeps HTTPBearer's name in OpenAPI (a subclass would be named after itself).
+_bearer_scheme = _VerifiedBearer(
+    auto_error=False, scheme_name="HTTPBearer", description="Access token (JWT)"
+)
 
 
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
@@ -146,10 +147,9 @@ FlowRepo = Annotated[FlowRepository, Depends(get_flow_repository)]
 ConversationRepo = Annotated[ConversationRepository, Depends(get_conversation_repository)]
 Paging = Annotated[PageParams, Depends(get_page)]
 Chat = Annotated[ChatService, Depends(get_chat_service)]
-Reader = Annotated[ReaderPolicy, Depends(get_reader_policy)]
 Registry = Annotated[StreamRegistry, Depends(get_stream_registry)]
 Metrics = Annotated[StreamMetrics, Depends(get_metrics)]
 Sessions = Annotated[LocalSessions, Depends(get_local_sessions)]
 Chats = Annotated[UIChats, Depends(get_ui_chats)]
 Verifier = Annotated[TokenVerifier, Depends(get_token_verifier)]
-CurrentUser = Annotated[str, Depends(get_current_user)]
+CurrentUser = Annotated[str, Security(_bearer_scheme)]

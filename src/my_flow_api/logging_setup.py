@@ -41,7 +41,15 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
             colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
         )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a DEBUG line at INFO (two per chat stream) is dropped before
+        # the chain copies the context, stamps the time and wraps it for stdlib's logger
+        # (which dropped it only at the end). Not in `foreign_pre_chain`: stdlib filtered
+        # those records already.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -53,6 +61,13 @@ def configure_logging(fmt: LogFormat = LogFormat.AUTO, level: str = "INFO") -> N
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
+    # No line shows the thread or process: the records skip collecting them (the logging
+    # HOWTO's "Optimization"). Every record is made twice (ProcessorFormatter formats a
+    # copy), for each of a chat stream's two INFO lines. `logging._srcfile` stays: without
+    # it a stdlib record loses its `stack_info` (aiohttp logs one), a field of its line.
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

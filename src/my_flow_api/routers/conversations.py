@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
 
-from my_flow_api.dependencies import Chat, ConversationRepo, CurrentUser, Paging, Reader
+from my_flow_api.dependencies import Chat, ConversationRepo, CurrentUser, Paging, chat_service
 from my_flow_api.errors import NotFoundError
 from my_flow_api.models.chat import ChatRequest, StreamState
 from my_flow_api.models.common import Page
@@ -75,14 +75,13 @@ async def stream_chat(
     request: Request,
     body: ChatRequest,
     user_id: CurrentUser,
-    chat: Chat,
-    reader: Reader,
     framing: Framing = FramingName.TEXT,
 ) -> EventStreamResponse:
     """Stream the assistant's answer token by token, then the extracted flows, then `done`."""
+    chat = chat_service(request)  # and its reader policy: no dependency resolution per turn
     slot = getattr(request.state, "start_slot", None)  # taken by server/start_gate.py
     stream = await chat.start(user_id, body, gone=http_gone(request.receive), slot=slot)
-    return EventStreamResponse(stream, reader, framing=framing_for(framing))
+    return EventStreamResponse(stream, chat.policy.reader, framing=framing_for(framing))
 
 
 @router.get(
@@ -96,7 +95,6 @@ async def resume_stream(
     stream_id: StorableText,
     user_id: CurrentUser,
     chat: Chat,
-    reader: Reader,
     last_event_id: EventId = None,
     last_event_id_header: EventIdHeader = None,
     framing: Framing = FramingName.TEXT,
@@ -107,7 +105,9 @@ async def resume_stream(
     after = (last_event_id_header if last_event_id_header is not None else last_event_id) or 0
     if stream.log.closed and after >= stream.log.last_id:
         return Response(status_code=204)
-    return EventStreamResponse(stream, reader, after=after, framing=framing_for(framing))
+    return EventStreamResponse(
+        stream, chat.policy.reader, after=after, framing=framing_for(framing)
+    )
 
 
 @router.post(
