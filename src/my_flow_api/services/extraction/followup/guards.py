@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from my_flow_api.services.extraction.followup.when import DATEISH
+
 _I = re.IGNORECASE
 
 QUESTION = re.compile(
@@ -223,3 +225,22 @@ morning."""
 def is_plan(sentence: str) -> bool:
     """A statement of intent rather than of a thing done ("I'll book it tonight")."""
     return PLAN.search(sentence) is not None
+
+
+HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|not sure|peut-[êe]tre|on verra|(?<!rien )à voir|"
+    r"je (?:ne )?sais pas|quiz[aá]s?|tal vez|a lo mejor|ya veremos|no sé|vielleicht|"
+    r"eventuell|mal sehen|wei(?:ß|ss) (?:ich )?nicht|forse|magari|vediamo|non so|talvez|"
+    r"vamos ver|n[ãa]o sei)\b(?!\s+(?:\w+\s+)?(?:\d|"
+    + DATEISH.pattern.replace(r"\d|", "", 1)
+    + r"))",
+    _I,
+)
+"""The user leaves the thing open ("je devrais *peut-être* garder Canal+ ... *à voir*",
+"*maybe* I'll keep the gym"): said of a task, not decided; said of a day ("maybe
+Thursday"), only its day is unsure. Not "rien à voir" (nothing to do with)."""
+
+
+def hedged(sentence: str) -> bool:
+    """Whether the sentence leaves what it says undecided (`HEDGE`)."""
+    return HEDGE.search(sentence) is not None
