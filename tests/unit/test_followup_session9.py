@@ -22,7 +22,8 @@ def test_the_classifier_sees_every_candidate_before_any_is_left_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The second stage weighs a candidate against the chat's others (size, rank, best
-    score): leaving some out first changed the scores of the rest."""
+    score): a candidate is scored with the sentences about open flows in view and without
+    them, and kept when it clears the threshold in either reading."""
     said = "scratch the cake order, the party is off, sam is ill"
     chat = user(f"{said}. I have to email the landlord about the boiler tomorrow.")
     all_spans = [span for span, _ in titled_spans(chat, TODAY)]
@@ -43,7 +44,8 @@ def test_the_classifier_sees_every_candidate_before_any_is_left_out(
     skip = new_flow_filter(chat, flows, [Operation(Op.CANCEL, "f1", said)])
     assert any(skip(span) for span in all_spans)
     extract_learned(chat, TODAY, None, skip)
-    assert seen == [len(all_spans)]
+    kept = [span for span in all_spans if not skip(span)]
+    assert seen == [len(all_spans), len(kept)]
 
 
 def test_a_skipped_candidate_never_comes_back() -> None:

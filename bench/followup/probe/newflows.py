@@ -38,7 +38,7 @@ class _Local:
 async def main(path: str, verbose: bool) -> int:
     extraction = FlowExtraction(cast(ChatProvider, _Local()), FlowExtractor.RULES)
     tp = fp = fn = 0
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in Path(path).read_text(encoding="utf-8").splitlines():  # noqa: ASYNC240
         if not line.strip():
             continue
         opened, said, wanted = (part.strip() for part in line.split(" || "))

@@ -79,11 +79,14 @@ def extract_learned(
     before scoring (a follow-up turn's clauses about open flows, `followup.new_flows`)."""
     model = shipped_model()
     titled = titled_spans(chat, today)
-    scores = model.probabilities([span for span, _ in titled])
     if skip is not None:
+        both = model.probabilities([span for span, _ in titled])
         kept_idx = [i for i, (span, _) in enumerate(titled) if not skip(span)]
         titled = [titled[i] for i in kept_idx]
-        scores = [scores[i] for i in kept_idx]
+        alone = model.probabilities([span for span, _ in titled])
+        scores = [max(both[i], p) for i, p in zip(kept_idx, alone, strict=True)]
+    else:
+        scores = model.probabilities([span for span, _ in titled])
     answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
     kept = select(titled, scores, model.threshold_for(answered))
     return [_flow(span, title, context_id) for span, title in kept]
