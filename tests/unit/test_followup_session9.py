@@ -101,3 +101,15 @@ def test_a_hedged_sentence_adds_no_flow_on_a_follow_up_turn() -> None:
 )
 def test_portuguese_inflected_infinitive_is_a_verb(title: str, verb: bool) -> None:
     assert holds_verb(title) is verb
+
+
+# -- French "car" -------------------------------------------------------------------------
+
+
+def test_english_car_is_no_french_because() -> None:
+    from my_flow_api.services.extraction.learned.pieces import task_phrase
+
+    said = "I must schedule the car service before the trip"
+    assert task_phrase(said, "en")[0] == "schedule the car service before the trip"
+    french = "je dois appeler le garage demain car la voiture fait un bruit"
+    assert task_phrase(french, "fr")[0] == "appeler le garage demain"
