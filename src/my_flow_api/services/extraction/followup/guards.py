@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from my_flow_api.services.extraction.followup.linking import title_words
 from my_flow_api.services.extraction.followup.when import DATEISH
 
 _I = re.IGNORECASE
@@ -189,7 +190,7 @@ def _named_subject(sentence: str, title: str = "") -> bool:
     m = NAMED_SUBJECT.match(sentence)
     if m is None:
         return False
-    if m.group(1).casefold() in {w.casefold() for w in re.findall(r"[^\W\d_]+", title)}:
+    if m.group(1).casefold() in title_words(title):
         return False
     verb = m.group(2).casefold()
     return _THIRD_PERSON_VERB.fullmatch(verb) is not None

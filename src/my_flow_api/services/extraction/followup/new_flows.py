@@ -29,6 +29,7 @@ from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.followup import binding, guards
+from my_flow_api.services.extraction.followup.agency import FIRST_PERSON_SINGULAR
 from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
@@ -158,8 +159,9 @@ _NOT_VERBS = frozenset(
 )
 """Words shaped like a Romance infinitive that are not verbs."""
 _WORD = re.compile(r"[^\W\d_]+")
-_FIRST_PERSON = frozenset("je yo eu io ich".split())
-"""The word after a first-person subject is its verb."""
+_FIRST_PERSON = FIRST_PERSON_SINGULAR - {"i"}
+"""The word after a first-person subject is its verb ("i" only as the capital "I": not
+Italian's article in "i documenti")."""
 _GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
 _INFINITIVE_BEFORE = frozenset("para pra de a ao sem até por".split())
 _PERSONAL_INFINITIVE = re.compile(r"^[a-zà-ÿ]{2,}(?:ar|er|ir)(?:mos|em)$")
