@@ -113,3 +113,32 @@ def test_english_car_is_no_french_because() -> None:
     assert task_phrase(said, "en")[0] == "schedule the car service before the trip"
     french = "je dois appeler le garage demain car la voiture fait un bruit"
     assert task_phrase(french, "fr")[0] == "appeler le garage demain"
+
+
+# -- an add to the list, the list named first ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "task"),
+    [
+        ("Apunta en mi lista renovar el DNI", "es", "renovar el DNI"),
+        (
+            "apúntame preparar la entrevista para ese día",
+            "es",
+            "preparar la entrevista para ese día",
+        ),
+        ("add to my list: call the bank", "en", "call the bank"),
+        ("segnami di chiamare Luca", "it", "chiamare Luca"),
+        ("ajoute à ma liste appeler le garage", "fr", "appeler le garage"),
+        ("anota na lista comprar pão", "pt", "comprar pão"),
+        ("setz auf die Einkaufsliste: Milch kaufen", "de", "Milch kaufen"),
+    ],
+)
+def test_an_add_to_the_list_naming_the_list_first_is_a_cue(
+    text: str, language: str, task: str
+) -> None:
+    from my_flow_api.services.extraction.cues import find_cue
+
+    cue = find_cue(text, language)
+    assert cue is not None
+    assert cue.task.strip() == task
