@@ -4,6 +4,9 @@ Each line: `open titles (;) || user message || new titles (;) or -`. Counts tp/f
 `titles_match`, and a duplicate when a new flow restates an open one.
 
     uv run python bench/followup/probe/newflows.py bench/followup/probe/newflows.txt [-v]
+
+`newflows2.txt` (20 more) was written after the round's changes, to check them on
+phrasings none of them was made for.
 """
 
 from __future__ import annotations
