@@ -68,6 +68,8 @@ def test_a_skipped_candidate_never_comes_back() -> None:
         ("vielleicht morgen, ich muss den Keller aufräumen", False),
         ("et il faut que je prenne rendez-vous, rien à voir avec l'ophtalmo", False),
         ("I need to book the vet", False),
+        ("maybe remind me to call the bank tomorrow", False),
+        ("could you maybe add the car wash to my list", False),
     ],
 )
 def test_hedged(text: str, hedge: bool) -> None:

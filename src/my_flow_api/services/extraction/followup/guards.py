@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from my_flow_api.services.extraction import filters
 from my_flow_api.services.extraction.followup.linking import title_words
 from my_flow_api.services.extraction.followup.when import DATEISH
 
@@ -243,5 +244,6 @@ Thursday"), only its day is unsure. Not "rien à voir" (nothing to do with)."""
 
 
 def hedged(sentence: str) -> bool:
-    """Whether the sentence leaves what it says undecided (`HEDGE`)."""
-    return HEDGE.search(sentence) is not None
+    """Whether the sentence leaves what it says undecided (`HEDGE`); a request to
+    remember or add a task is not ("maybe remind me to call the bank")."""
+    return HEDGE.search(sentence) is not None and filters.REQUEST.search(sentence) is None
