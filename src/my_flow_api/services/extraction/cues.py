@@ -23,6 +23,8 @@ _I = r"(?:i|we)"
 _FLAGS = re.IGNORECASE
 
 _EN = [
+    r"\b(?:add|put|pop|stick)\s+(?:(?:this|these|it)\s+)?(?:to|on|onto|in)\s+(?:my|the|our)\s+"
+    r"(?:[\w-]+\s+)?(?:list|to-?dos?|to-?do\s+list|tasks?|agenda|reminders?)\s*[:,\-–]?\s+(?P<task>.+)",
     r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|help)\s+me\s+(?:to|about|of|"
     r"that\s+i\s+(?:need|have|must|should)\s+to)\s+(?P<task>.+)",
     r"\bremind\s+me\s+(?:again\s+)?(?:to|about|of|that\s+i\s+(?:need|have|must|should)\s+to)\s+"
@@ -67,6 +69,8 @@ _EN = [
     r"(?P<task>(?:[\w'’-]+\s+){0,3}(?:appointment|appt|interview|exam|check-?up)\b.*)",
 ]
 _ES = [
+    r"\b(?:a[nñ]ade|agrega|apunta|pon)(?:me)?\s+(?:en|a)\s+(?:mi|la)\s+lista\s*[:,\-–]?\s+(?P<task>.+)",
+    r"\bap[uú]nta(?:me|nos)\s+(?:que\s+(?:tengo|tenemos)\s+que\s+)?(?P<task>.+)",
     r"\brecu[eé]rda(?:me|nos)\s+(?:que\s+(?:tengo\s+que\s+|debo\s+)?|de\s+)?(?P<task>.+)",
     r"\bno\s+(?:me\s+)?dejes\s+olvidar\s+(?:que\s+)?(?:de\s+)?(?P<task>.+)",
     r"\bno\s+(?:te\s+)?olvides\s+de\s+recordarme\s+(?:que\s+)?(?P<task>.+)",
@@ -84,6 +88,7 @@ _ES = [
     r"\b(?:\w+\s+)?(?:me\s+pidi[oó]|quiere\s+que)\s+(?:que\s+)?(?P<task>.+)",
 ]
 _DE = [
+    r"\bsetz(?:e|t)?\s+(?:mir\s+)?auf\s+(?:meine|die)\s+\w*liste\s*[:,\-–]?\s+(?P<task>.+)",
     r"\berinner(?:e|t)?\s+mich\s+(?:bitte\s+)?(?:daran,?\s+)?(?:dass\s+ich\s+|,\s*)?(?P<task>.+)",
     r"\bvergiss\s+nicht,?\s+mich\s+(?:daran\s+)?zu\s+erinnern,?\s+(?:dass\s+ich\s+)?(?P<task>.+)",
     r"\bich\s+darf\s+nicht\s+vergessen,?\s+(?:dass\s+ich\s+)?(?P<task>.+)",
@@ -102,6 +107,7 @@ _DE = [
     r"(?P<task>[\wäöüß\-\s.]*?termin\b.*)",
 ]
 _FR = [
+    r"\bajoute(?:-moi)?\s+(?:à|a|sur|dans)\s+(?:ma|la)\s+liste\s*[:,\-–]?\s+(?P<task>.+)",
     r"\brappelle[- ]moi\s+(?:de\s+|d['’]|qu['’]il\s+faut\s+|que\s+je\s+dois\s+)?(?P<task>.+)",
     r"\bn['’]oublie\s+pas\s+de\s+me\s+rappeler\s+(?:de\s+|d['’])?(?P<task>.+)",
     r"\bje\s+ne\s+dois\s+pas\s+oublier\s+(?:de\s+|d['’])(?P<task>.+)",
@@ -127,6 +133,8 @@ _FR = [
 
 
 _IT = [
+    r"\b(?:aggiungi|metti|segna)(?:mi)?\s+(?:alla|nella|in)\s+(?:mia\s+)?lista\s*[:,\-–]?\s+(?P<task>.+)",
+    r"\bsegna(?:mi|ci)\s+(?:di\s+|che\s+devo\s+)?(?P<task>.+)",
     r"\bricorda(?:mi|ci)\s+(?:di\s+|che\s+(?:devo\s+)?)?(?P<task>.+)",
     r"\bnon\s+(?:farmi\s+)?dimenticare\s+(?:di\s+)?(?P<task>.+)",
     r"\b(?:devo|dobbiamo)\s+ricordar(?:mi|ci)\s+(?:di\s+)?(?P<task>.+)",
@@ -139,6 +147,7 @@ _IT = [
     r"\b(?:\w+\s+)?(?:mi\s+ha\s+chiesto\s+di|vuole\s+che\s+io)\s+(?P<task>.+)",
 ]
 _PT = [
+    r"\b(?:adiciona|coloca|p[oõ]e|anota)(?:-me)?\s+(?:na|à|a)\s+(?:minha\s+)?lista\s*[:,\-–]?\s+(?P<task>.+)",
     r"\blembr(?:a|e)[- ]?me\s+(?:de\s+|que\s+(?:tenho\s+que\s+)?)?(?P<task>.+)",
     r"\bme\s+lembr(?:a|e)\s+(?:de\s+|que\s+(?:tenho\s+que\s+)?)?(?P<task>.+)",
     r"\bnão\s+(?:me\s+)?(?:deixe|deixa|posso)\s+esquecer\s+(?:de\s+)?(?P<task>.+)",

@@ -73,11 +73,13 @@ _QUESTION_START = re.compile(
     r"por\s+qué|dónde|wie|warum|comment|pourquoi|est-ce\s+que)\b",
     _F,
 )
-_REQUEST = re.compile(
+REQUEST = re.compile(
     r"\bremind\s+me\b|\bmake\s+sure\s+i\b|\badd\b|\bput\b|\bcan\s+you\s+(?:please\s+)?"
     r"remind\b|\brecu[eé]rda|\berinner|\brappelle",
     _F,
 )
+"""A request to remember or add a task ("remind me", "add", "recuérdame"): a question
+or a hedge around it does not make its task one."""
 
 
 def _compile(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
@@ -114,7 +116,7 @@ def is_question(sentence: str) -> bool:
     """A question to the assistant (a reminder request phrased as a question is not)."""
     stripped = sentence.rstrip()
     asks = stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
-    return asks and not _REQUEST.search(stripped)
+    return asks and not REQUEST.search(stripped)
 
 
 def rules_out(clause: str, language: str) -> str | None:

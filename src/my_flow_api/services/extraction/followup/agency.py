@@ -36,9 +36,12 @@ PREPOSITIONS = frozenset(
     """.split()
 )
 """A noun phrase after one of these is a complement ("at the airport"), no subject."""
-FIRST_PERSON = frozenset(
+FIRST_PERSON_SINGULAR = frozenset("i yo je ich io eu".split())
+"""The user as the subject, in six languages ("i" is also Italian's article: callers that
+read Italian take it only as the capital "I")."""
+FIRST_PERSON = FIRST_PERSON_SINGULAR | frozenset(
     """
-    i we me us yo nosotros nosotras je j nous ich wir io noi eu nos
+    we me us nosotros nosotras j nous wir noi nos
     """.split()
 )
 """A first-person subject after the noun phrase makes it a topic or time, not the agent

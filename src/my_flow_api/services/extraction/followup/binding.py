@@ -42,6 +42,7 @@ from my_flow_api.services.extraction.followup.linking import (
     coverage,
     link,
     object_words,
+    title_stems,
     title_verb_word,
 )
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
@@ -298,7 +299,7 @@ _CALENDAR = frozenset(MONTH_INDEX) | frozenset(WEEKDAY_INDEX)
 def owned_by_other(clause: str, flow: OpenFlow) -> bool:
     """Whether the clause names the flow's object as someone else's ("Ana's passport",
     "o dentista da minha mãe"), an owner the flow's title does not name."""
-    title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
+    title = title_stems(flow.title)
     wanted = object_words(flow.title)
     for m in _OWNER_BEFORE.finditer(clause):
         owner = fold(m.group(1))
@@ -545,7 +546,7 @@ FOR_ROLE = re.compile(
 def for_other(clause: str, flow: OpenFlow) -> bool:
     """See `FOR_OTHER` and `FOR_ROLE`: a person or party the title does not name (a day,
     month or other time is none)."""
-    title = {stem(fold(w)) for w in re.findall(r"[^\W\d_]+", flow.title)}
+    title = title_stems(flow.title)
     if any(_foreign_owner({fold(m.group(1))}, title) for m in FOR_OTHER.finditer(clause)):
         return True
     for m in FOR_ROLE.finditer(clause):
@@ -608,11 +609,15 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
     return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
 
 
+CORRECTION_WORDS = (
+    r"nope|wait|actually|sorry|i mean|rather|better|mejor|perd[oó]n|plut[ôo]t|pardon|nein|"
+    r"doch|lieber|anzi|cio[eè]|ali[aá]s|melhor|quer dizer"
+)
+"""The words by which the user corrects what they just said, in six languages: the one
+list `SELF_CORRECTION` (a clause opening with one) and `CORRECTION` (one between two
+days) are built from."""
 SELF_CORRECTION = re.compile(
-    r"^\W*(?:no+|nope|wait|no wait|actually|sorry|i mean|or rather|rather|better|mejor|"
-    r"perd[oó]n|digo|plut[ôo]t|pardon|enfin|nein|doch|lieber|ich meine|anzi|cio[eè]|"
-    r"ali[aá]s|melhor|quer dizer)\b",
-    _I,
+    r"^\W*(?:no+|no wait|or rather|digo|enfin|ich meine|" + CORRECTION_WORDS + r")\b", _I
 )
 
 
@@ -649,11 +654,7 @@ TARGET = re.compile(r"\b" + _TARGET_WORDS + "$", _I)
 TARGET_START = re.compile(_TARGET_WORDS, _I)
 """The preposition a change's target day follows ("moved *to* the 14th", "spostala *al*
 20", "décale *à* demain")."""
-CORRECTION = re.compile(
-    r"\b(?:no|nope|wait|actually|sorry|i mean|rather|better|mejor|perd[oó]n|plut[ôo]t|"
-    r"pardon|nein|doch|lieber|anzi|cio[eè]|ali[aá]s|melhor|quer dizer)\b",
-    _I,
-)
+CORRECTION = re.compile(r"\b(?:no|" + CORRECTION_WORDS + r")\b", _I)
 """A self-correction before a later day ("el viernes... *no*, el 14")."""
 
 

@@ -8,7 +8,6 @@ like any model's proposal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -17,7 +16,7 @@ from typing import Protocol
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
-from my_flow_api.services.extraction.followup import aspect, binding, completion, guards
+from my_flow_api.services.extraction.followup import aspect, binding, completion, guards, linking
 from my_flow_api.services.extraction.followup.confirm import confirmed
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
@@ -51,7 +50,7 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
     someone's name ("Sarah: flight booked!!", `guards.speaker_line`) is not the user's.
     Then each plain yes to the assistant's proposal of a change, with that change as its
     text (`confirm`)."""
-    title_words = {w.casefold() for f in flows for w in re.findall(r"[^\W\d_]+", f.title)}
+    title_words = {w for f in flows for w in linking.title_words(f.title)}
     said = [s for s in user_sentences(chat) if not guards.speaker_line(s, title_words)]
     out: list[tuple[str, str]] = []
     for i, sentence in enumerate(said):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+from my_flow_api.services.extraction import filters
+from my_flow_api.services.extraction.followup.linking import title_words
+from my_flow_api.services.extraction.followup.when import DATEISH
+
 _I = re.IGNORECASE
 
 QUESTION = re.compile(
@@ -187,7 +191,7 @@ def _named_subject(sentence: str, title: str = "") -> bool:
     m = NAMED_SUBJECT.match(sentence)
     if m is None:
         return False
-    if m.group(1).casefold() in {w.casefold() for w in re.findall(r"[^\W\d_]+", title)}:
+    if m.group(1).casefold() in title_words(title):
         return False
     verb = m.group(2).casefold()
     return _THIRD_PERSON_VERB.fullmatch(verb) is not None
@@ -223,3 +227,23 @@ morning."""
 def is_plan(sentence: str) -> bool:
     """A statement of intent rather than of a thing done ("I'll book it tonight")."""
     return PLAN.search(sentence) is not None
+
+
+HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|not sure|peut-[êe]tre|on verra|(?<!rien )à voir|"
+    r"je (?:ne )?sais pas|quiz[aá]s?|tal vez|a lo mejor|ya veremos|no sé|vielleicht|"
+    r"eventuell|mal sehen|wei(?:ß|ss) (?:ich )?nicht|forse|magari|vediamo|non so|talvez|"
+    r"vamos ver|n[ãa]o sei)\b(?!\s+(?:\w+\s+)?(?:\d|"
+    + DATEISH.pattern.replace(r"\d|", "", 1)
+    + r"))",
+    _I,
+)
+"""The user leaves the thing open ("je devrais *peut-être* garder Canal+ ... *à voir*",
+"*maybe* I'll keep the gym"): said of a task, not decided; said of a day ("maybe
+Thursday"), only its day is unsure. Not "rien à voir" (nothing to do with)."""
+
+
+def hedged(sentence: str) -> bool:
+    """Whether the sentence leaves what it says undecided (`HEDGE`); a request to
+    remember or add a task is not ("maybe remind me to call the bank")."""
+    return HEDGE.search(sentence) is not None and filters.REQUEST.search(sentence) is None

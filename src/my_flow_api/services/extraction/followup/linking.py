@@ -44,6 +44,21 @@ def _content(text: str) -> list[str]:
     return [w for w in _tokens(text) if w not in STOP and len(w) > 1]
 
 
+LETTERS = re.compile(r"[^\W\d_]+")
+"""A word of letters only (no digits, no underscore)."""
+
+
+def title_words(title: str) -> set[str]:
+    """A title's words as written, case-folded (a capitalized title word is its thing,
+    not a name: `guards._named_subject`, `guards.speaker_line`)."""
+    return {w.casefold() for w in LETTERS.findall(title)}
+
+
+def title_stems(title: str) -> set[str]:
+    """The stems of a title's words (an owner or party the title names is the flow's)."""
+    return {stem(fold(w)) for w in LETTERS.findall(title)}
+
+
 def content_words(text: str) -> list[str]:
     """The folded content words of a text (stopwords left out)."""
     return _content(text)

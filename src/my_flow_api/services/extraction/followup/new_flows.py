@@ -28,7 +28,8 @@ from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
-from my_flow_api.services.extraction.followup import binding
+from my_flow_api.services.extraction.followup import binding, guards
+from my_flow_api.services.extraction.followup.agency import FIRST_PERSON_SINGULAR
 from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
@@ -130,6 +131,8 @@ def new_flow_filter(
     about = about_open_flows(chat, flows, operations)
 
     def skip(span: Span) -> bool:
+        if guards.hedged(span.context):
+            return True
         key = _key(span.context)
         if key not in about or own_task(span, flows):
             return False
@@ -156,9 +159,14 @@ _NOT_VERBS = frozenset(
 )
 """Words shaped like a Romance infinitive that are not verbs."""
 _WORD = re.compile(r"[^\W\d_]+")
-_FIRST_PERSON = frozenset("je yo eu io ich".split())
-"""The word after a first-person subject is its verb."""
+_FIRST_PERSON = FIRST_PERSON_SINGULAR - {"i"}
+"""The word after a first-person subject is its verb ("i" only as the capital "I": not
+Italian's article in "i documenti")."""
 _GERMAN_INFINITIVE = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
+_INFINITIVE_BEFORE = frozenset("para pra de a ao sem até por".split())
+_PERSONAL_INFINITIVE = re.compile(r"^[a-zà-ÿ]{2,}(?:ar|er|ir)(?:mos|em)$")
+"""Portuguese inflects its infinitive for the subject ("pediu para *marcarmos* uma
+reunião", "para *fazerem*"): a verb, as the plain infinitive is."""
 
 
 def holds_verb(title: str) -> bool:
@@ -178,6 +186,8 @@ def holds_verb(title: str) -> bool:
         if word in _NOT_VERBS:
             continue
         if ROMANCE_INFINITIVE.match(word) or _GERMAN_INFINITIVE.match(word):
+            return True
+        if fold(before) in _INFINITIVE_BEFORE and _PERSONAL_INFINITIVE.match(word):
             return True
     return False
 

@@ -80,8 +80,13 @@ def extract_learned(
     model = shipped_model()
     titled = titled_spans(chat, today)
     if skip is not None:
-        titled = [(span, title) for span, title in titled if not skip(span)]
-    scores = model.probabilities([span for span, _ in titled])
+        both = model.probabilities([span for span, _ in titled])
+        kept_idx = [i for i, (span, _) in enumerate(titled) if not skip(span)]
+        titled = [titled[i] for i in kept_idx]
+        alone = model.probabilities([span for span, _ in titled])
+        scores = [max(both[i], p) for i, p in zip(kept_idx, alone, strict=True)]
+    else:
+        scores = model.probabilities([span for span, _ in titled])
     answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
     kept = select(titled, scores, model.threshold_for(answered))
     return [_flow(span, title, context_id) for span, title in kept]
