@@ -33,9 +33,12 @@ _FILLER = re.compile(
 )
 _TRAILING_ASIDE = re.compile(
     r"\s+(?:like|they|which|since|because|bc|cuz|coz|cause|as\s+they|perché|perche|che\s+non|"
-    r"porque|weil|parce\s+que|car|pois|que\s+(?:eles|elas|ele|ela))\b.*$",
+    r"porque|weil|parce\s+que|pois|que\s+(?:eles|elas|ele|ela))\b.*$",
     _I,
 )
+_FRENCH_ASIDE = re.compile(r"\s+car\b.*$", _I)
+"""French "car" (because) ends a task only in French: "renew the car registration" lost
+all but "renew the"."""
 
 
 def pieces(clause: str) -> list[str]:
@@ -63,4 +66,6 @@ def task_phrase(clause: str, language: str) -> tuple[str, bool]:
         text = cue.task.strip()
     if len(text.split()) > 4:
         text = _TRAILING_ASIDE.sub("", text)
+        if language == "fr":
+            text = _FRENCH_ASIDE.sub("", text)
     return text, cue is not None
