@@ -26,6 +26,10 @@ _JOINERS = (
     r"también|luego|además|und|aber|außerdem|dann|sowie|et|mais|puis|aussi|ensuite"
 )
 _SPLIT = re.compile(rf"\s*[,;:]\s*(?:(?:{_JOINERS})\s+)*|\s+(?:(?:{_JOINERS})\s+)+", re.I)
+_PT_JOINERS = _JOINERS.replace("|o|", "|")
+_SPLIT_PT = re.compile(rf"\s*[,;:]\s*(?:(?:{_PT_JOINERS})\s+)*|\s+(?:(?:{_PT_JOINERS})\s+)+", re.I)
+"""Portuguese "o" is the article, not "or" (Spanish, Italian): "pagar o IPVA" is one
+clause (it was cut into "pagar" and "IPVA", and neither made the user's task)."""
 _SUBJECT = re.compile(
     r"^(?:i|i['’](?:ll|m|ve|d)|we|we['’](?:ll|re)|my|yo|ich|wir|je|j['’]|nous|on|"
     r"don['’]?t|remind|please|no|hab|habe|bin|muss|will|kann|soll|werde)\b|"
@@ -98,7 +102,8 @@ def clauses(sentence: str, language: str) -> list[str]:
     """The clauses of a sentence, split only where a new predicate starts."""
     pieces: list[str] = []
     pos = 0
-    for match in _SPLIT.finditer(sentence):
+    split = _SPLIT_PT if language == "pt" else _SPLIT
+    for match in split.finditer(sentence):
         left, right = sentence[pos : match.start()], sentence[match.end() :]
         if left.strip() and _starts_predicate(left, right, language):
             pieces.append(left.strip())

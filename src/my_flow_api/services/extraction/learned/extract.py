@@ -36,13 +36,17 @@ def titled_spans(chat: Sequence[ChatMessage], today: date) -> list[tuple[Span, s
         title = span_title(span)
         if title:
             out.append((span, title))
-    return _conversation_flags(out)
+    answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
+    return _conversation_flags(out, answered)
 
 
-def _conversation_flags(titled: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+def _conversation_flags(titled: list[tuple[Span, str]], answered: bool) -> list[tuple[Span, str]]:
     """How many candidates the conversation and the span's turn hold (a long transcript's
-    clause is less likely a task than a short request's), and how often the same task is
-    named in another sentence (a task said twice is meant)."""
+    clause is less likely a task than a short request's), how often the same task is
+    named in another sentence (a task said twice is meant), and whether the conversation
+    ends with the assistant's answer or is read before it (the embedded default's turn:
+    the same clause then stands against fewer candidates and no restatement, so the
+    models learn each reading's own weights)."""
     per_turn = Counter(span.order[0] for span, _ in titled)
     words = [content_words(title) for _, title in titled]
     by_word: dict[str, set[int]] = {}
@@ -64,6 +68,7 @@ def _conversation_flags(titled: list[tuple[Span, str]]) -> list[tuple[Span, str]
             "chat_candidates": math.log1p(len(titled)) / math.log1p(MAX_SPANS),
             "turn_candidates": math.log1p(per_turn[span.order[0]]) / math.log1p(MAX_SPANS),
             "repeated": min(repeats, REPEATS) / REPEATS,
+            "answered": float(answered),
         }
         out.append((replace(span, flags=flags, title=title), title))
     return out
