@@ -131,12 +131,13 @@ def new_flow_filter(
     about = about_open_flows(chat, flows, operations)
 
     def skip(span: Span) -> bool:
-        if guards.hedged(span.context):
-            return True
         key = _key(span.context)
         if key not in about or own_task(span, flows):
             return False
-        if about[key]:
+        # A hedge leaves a change to an open flow undecided; elsewhere it would drop a
+        # decided task only because the context has open flows ("pay the rent, maybe on
+        # the 3rd" beside an unrelated one)
+        if about[key] or guards.hedged(span.context):
             return True
         return not another_task(span, flows)
 
