@@ -224,3 +224,21 @@ async def test_an_append_whose_insert_failed_does_not_refuse_later_whole_histori
     )
     assert more is not None
     assert [m.content for m in more.messages] == ["one", "two", "three"]
+
+
+async def test_a_stale_history_is_refused_while_a_turn_end_is_inserting_its_answer(
+    mongo_store: MongoStore,
+) -> None:
+    """A turn's end bumps the counter, then inserts its answer: in between the stored
+    messages are one short of the counter, and a history without that answer is stale."""
+    context = await mongo_store.contexts.create(USER, ContextCreate(name="Window"))
+    conv = await begin_conversation(mongo_store, USER, context.id, [_user_msg("one")])
+    cols = mongo_store.collections
+    await cols.conversations.update_one(  # what `finish` has done before its insert
+        {"_id": conv.id}, {"$set": {"status": "complete"}, "$inc": {"message_count": 1}}
+    )
+    with pytest.raises(HistoryConflictError):
+        await mongo_store.conversations.append_messages(conv.id, USER, [_user_msg("x")], after=1)
+    stored = await mongo_store.conversations.get_by_id(conv.id, USER)
+    assert stored is not None
+    assert [m.content for m in stored.messages] == ["one"]

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import structlog
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from my_flow_api.errors import ConversationBusyError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id
@@ -33,6 +35,7 @@ from my_flow_api.repositories.mongo.base import Collections, Doc, clock
 from my_flow_api.repositories.mongo.errors import guarded
 
 _Row = tuple[MessageRole, str, datetime]
+log = structlog.get_logger(__name__)
 STREAMING = ConversationStatus.STREAMING.value
 BUSY = "A turn of this conversation is still being generated"
 HISTORY_CONFLICT = "The conversation gained messages since the history was read"
@@ -94,7 +97,7 @@ class MongoConversationRepository:
         # in the same atomic update: one turn at a time, after the history the caller read
         idle: Doc = {"status": {"$ne": STREAMING}}
         if after is not None:
-            idle["message_count"] = await self._count_meaning(doc, after)
+            idle["message_count"] = self._count_meaning(doc, after)
         before = await self._reserve(conversation_id, user_id, update, idle)
         if before is None:
             await self._refusal(conversation_id, user_id, after)
@@ -210,22 +213,20 @@ class MongoConversationRepository:
         doc = await self._visible(conversation_id, user_id)
         if doc is None:
             return
-        changed = after is not None and doc.get("message_count") != after
+        changed = after is not None and doc.get("message_count") != self._count_meaning(doc, after)
         if changed and doc.get("status") != STREAMING:
             raise HistoryConflictError(HISTORY_CONFLICT)
         raise ConversationBusyError(BUSY)
 
-    async def _count_meaning(self, doc: Doc, stored: int) -> int:
-        """The counter value that means "holds `stored` messages". The counter runs ahead of
-        the messages by any insert that failed after its reservation (a gap in `seq`), so a
-        counter that differs is checked against the messages themselves: otherwise one
-        failed insert would refuse every later whole-history turn as a conflict."""
-        count = int(doc.get("message_count", 0))
-        if count == stored:
-            return stored
-        query = {"conversation_id": doc["_id"], "user_id": doc["user_id"]}
-        held = await self._c.messages.count_documents(query)
-        return count if held == stored else stored
+    @staticmethod
+    def _count_meaning(doc: Doc, stored: int) -> int:
+        """The counter value that means "holds `stored` messages": the counter runs ahead
+        of the messages by those whose insert failed after their reservation (a gap in
+        `seq`, recorded in `missing_messages`); otherwise one failed insert would refuse
+        every later whole-history turn as a conflict. Counted when the insert fails, not
+        from the messages afterwards: a turn's end bumps the counter just before it
+        inserts its answer, and a stale history must not pass in between."""
+        return stored + int(doc.get("missing_messages", 0))
 
     async def _reserve(
         self, conversation_id: str, user_id: str, update: Doc, where: Doc | None = None
@@ -286,13 +287,34 @@ class MongoConversationRepository:
             for i, (role, content, created_at) in enumerate(rows)
         ]
         if docs:
-            await self._c.messages.insert_many(docs)
+            try:
+                await self._c.messages.insert_many(docs)
+            except PyMongoError as exc:
+                await self._record_missing(conversation["_id"], len(docs) - _inserted(exc))
+                raise
         return docs
+
+    async def _record_missing(self, conversation_id: str, missing: int) -> None:
+        """Count reserved sequence numbers whose messages were never stored (best effort:
+        the error that caused it is what the caller gets)."""
+        try:
+            await self._c.conversations.update_one(
+                {"_id": conversation_id}, {"$inc": {"missing_messages": missing}}
+            )
+        except PyMongoError:
+            log.warning("Could not record a failed message insert", conversation_id=conversation_id)
 
 
 def _rows(messages: Sequence[Message], now: datetime) -> list[_Row]:
     """Messages as rows to store, stamped with the server's time (as every store does)."""
     return [(m.role, m.content, now) for m in messages]
+
+
+def _inserted(exc: PyMongoError) -> int:
+    """How many of an ordered `insert_many`'s documents were stored before it failed."""
+    if isinstance(exc, BulkWriteError):
+        return int(exc.details.get("nInserted", 0))
+    return 0
 
 
 def _aware(value: datetime) -> datetime:
