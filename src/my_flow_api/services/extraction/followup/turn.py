@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import ParamSpec, TypeVar
 
 import structlog
 
@@ -19,6 +20,7 @@ from my_flow_api.models.conversation import Message, MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.conversion import to_chat_messages
+from my_flow_api.services.ai.errors import AIBadOutputError
 from my_flow_api.services.extraction.conversation import bounded_conversation, transcript
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.model_io import (
@@ -42,6 +44,8 @@ from my_flow_api.services.extraction.prompt import (
 from my_flow_api.services.extraction.service import FlowExtraction, gated
 
 log = structlog.get_logger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 TURN_SYSTEM_PROMPT = EXTRACTION_SYSTEM_PROMPT + OPERATIONS_RULES
 
@@ -73,12 +77,22 @@ async def extract_turn(
         # The detection, the filter's reading of the chat and the new flows' checks are
         # pure Python in proportion to the chat and the open flows (~0.1 s on a 24k-char
         # chat with 200 open): in threads, so the loop keeps relaying other streams.
-        operations, skip = await asyncio.to_thread(_rules_operations, chat, open_flows, day)
+        operations, skip = await _rule_step(_rules_operations, chat, open_flows, day)
         flows = await extraction.extract(messages, context_id, today=day, skip=skip)
         if flows:
-            flows = await asyncio.to_thread(_new_only, flows, open_flows)
+            flows = await _rule_step(_new_only, flows, open_flows)
         return TurnExtraction(flows, operations)
     return await _by_model(extraction, chat, context_id, open_flows, day)
+
+
+async def _rule_step(step: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`step` in a thread; a rule bug costs the turn's flows and changes (like one in the
+    extractor: `AIBadOutputError`), never the answer."""
+    try:
+        return await asyncio.to_thread(step, *args, **kwargs)
+    except Exception as exc:
+        log.warning("follow-up rules failed", error_type=type(exc).__name__)
+        raise AIBadOutputError("Flow extraction failed") from exc
 
 
 def _rules_operations(
