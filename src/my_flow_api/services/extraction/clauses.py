@@ -22,12 +22,19 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _JOINERS = (
-    r"and|or|but|also|then|o|oder|ou|and\s+then|and\s+also|as\s+well\s+as|oh\s+and|&|y|pero|"
-    r"también|luego|además|und|aber|außerdem|dann|sowie|et|mais|puis|aussi|ensuite"
-)
-_SPLIT = re.compile(rf"\s*[,;:]\s*(?:(?:{_JOINERS})\s+)*|\s+(?:(?:{_JOINERS})\s+)+", re.I)
-_PT_JOINERS = _JOINERS.replace("|o|", "|")
-_SPLIT_PT = re.compile(rf"\s*[,;:]\s*(?:(?:{_PT_JOINERS})\s+)*|\s+(?:(?:{_PT_JOINERS})\s+)+", re.I)
+    r"and or but also then o oder ou and\s+then and\s+also as\s+well\s+as oh\s+and & y pero "
+    r"también luego además und aber außerdem dann sowie et mais puis aussi ensuite"
+).split()
+
+
+def _splitter(joiners: list[str]) -> re.Pattern[str]:
+    """Where a sentence may split: punctuation, or a run of joining words."""
+    words = "|".join(joiners)
+    return re.compile(rf"\s*[,;:]\s*(?:(?:{words})\s+)*|\s+(?:(?:{words})\s+)+", re.I)
+
+
+_SPLIT = _splitter(_JOINERS)
+_SPLIT_PT = _splitter([w for w in _JOINERS if w != "o"])
 """Portuguese "o" is the article, not "or" (Spanish, Italian): "pagar o IPVA" is one
 clause (it was cut into "pagar" and "IPVA", and neither made the user's task)."""
 _SUBJECT = re.compile(
