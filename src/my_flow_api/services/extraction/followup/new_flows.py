@@ -31,6 +31,7 @@ from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.followup import binding, guards
 from my_flow_api.services.extraction.followup.agency import FIRST_PERSON_SINGULAR
 from my_flow_api.services.extraction.followup.linking import (
+    LETTERS,
     MIN_COVERAGE,
     content_words,
     coverage,
@@ -159,7 +160,6 @@ _NOT_VERBS = frozenset(
     "sempre siempre entre contre notre votre autre mentre oltre pure sobre padre madre".split()
 )
 """Words shaped like a Romance infinitive that are not verbs."""
-_WORD = re.compile(r"[^\W\d_]+")
 _FIRST_PERSON = FIRST_PERSON_SINGULAR - {"i"}
 """The word after a first-person subject is its verb ("i" only as the capital "I": not
 Italian's article in "i documenti")."""
@@ -175,7 +175,7 @@ def holds_verb(title: str) -> bool:
     German infinitive, the word after "I", "je", "yo", "eu", "io", "ich" (not "i
     documenti"). "Sempre però", "From the same bakery, still", "Doce euros al mes que me
     ahorro" have none: a remark about an open flow, not a task."""
-    tokens = _WORD.findall(title)
+    tokens = LETTERS.findall(title)
     for i, token in enumerate(tokens):
         word = fold(token)
         before = tokens[i - 1] if i else ""

@@ -36,8 +36,13 @@ def titled_spans(chat: Sequence[ChatMessage], today: date) -> list[tuple[Span, s
         title = span_title(span)
         if title:
             out.append((span, title))
-    answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
-    return _conversation_flags(out, answered)
+    return _conversation_flags(out, answered(chat))
+
+
+def answered(chat: Sequence[ChatMessage]) -> bool:
+    """Whether the conversation ends with the assistant's answer (or is read before it,
+    as the embedded default's own turn is): a flag for the models and a threshold each."""
+    return bool(chat) and chat[-1].role is MessageRole.ASSISTANT
 
 
 def _conversation_flags(titled: list[tuple[Span, str]], answered: bool) -> list[tuple[Span, str]]:
@@ -81,19 +86,17 @@ def extract_learned(
     skip: Callable[[Span], bool] | None = None,
 ) -> list[FlowCreate]:
     """The user's open tasks in `chat` by the classifier; `skip` leaves candidates out
-    before scoring (a follow-up turn's clauses about open flows, `followup.new_flows`)."""
+    (a follow-up turn's clauses about open flows, `followup.new_flows`), and each kept one
+    scores its best against the conversation with and without them."""
     model = shipped_model()
     titled = titled_spans(chat, today)
+    scores = model.probabilities([span for span, _ in titled])
     if skip is not None:
-        both = model.probabilities([span for span, _ in titled])
         kept_idx = [i for i, (span, _) in enumerate(titled) if not skip(span)]
         titled = [titled[i] for i in kept_idx]
         alone = model.probabilities([span for span, _ in titled])
-        scores = [max(both[i], p) for i, p in zip(kept_idx, alone, strict=True)]
-    else:
-        scores = model.probabilities([span for span, _ in titled])
-    answered = bool(chat) and chat[-1].role is MessageRole.ASSISTANT
-    kept = select(titled, scores, model.threshold_for(answered))
+        scores = [max(scores[i], p) for i, p in zip(kept_idx, alone, strict=True)]
+    kept = select(titled, scores, model.threshold_for(answered(chat)))
     return [_flow(span, title, context_id) for span, title in kept]
 
 
