@@ -22,6 +22,7 @@ import pytest
 from my_flow_api.config import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.app import Api, make_settings
+from tests.support.system import in_ci
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.integration]
 
@@ -34,7 +35,7 @@ def fuzz_seed() -> int:
     """`FUZZ_SEED`, else the fixed CI seed under `CI`, else a fresh random one."""
     if os.environ.get("FUZZ_SEED"):
         return int(os.environ["FUZZ_SEED"])
-    if os.environ.get("CI"):
+    if in_ci():
         return CI_SEED
     return random.SystemRandom().randrange(1, 2**31)
 

@@ -15,7 +15,6 @@ except under `CI=true`, where that is a failure.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -26,6 +25,7 @@ import pytest
 from my_flow_api.repositories.factory import upgrade_database
 from my_flow_api.repositories.sql import SqlStore
 from my_flow_api.repositories.sql.tables import ALL_TABLES
+from tests.support.system import in_ci
 
 HOST = "127.0.0.1"
 PORT = 5432
@@ -96,7 +96,7 @@ def postgres_available() -> None:
     if problem is None:
         return
     reason = f"PostgreSQL is not reachable at {HOST}:{PORT} as {USER} ({problem})"
-    if os.environ.get("CI") == "true":
+    if in_ci():
         pytest.fail(f"{reason}; CI=true requires it")
     pytest.skip(reason)
 

@@ -9,7 +9,6 @@ Fixtures (a pytest plugin, registered in tests/conftest.py):
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -22,6 +21,7 @@ import pytest
 import redis
 
 from tests.support.mongo import free_port
+from tests.support.system import in_ci
 
 HOST = "127.0.0.1"
 PORT = 6379
@@ -42,7 +42,7 @@ def redis_url() -> str:
     problem = _answers(url)
     if problem is not None:
         reason = f"Redis is not reachable at {HOST}:{PORT} ({problem})"
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"{reason}; CI=true requires it")
         pytest.skip(reason)
     return url

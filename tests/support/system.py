@@ -7,9 +7,18 @@ import os
 
 import pytest
 
+# CI services spell it differently (GitHub and GitLab "true", others "1" or "yes"); an
+# unset, empty or "false" CI is a developer's machine.
+_CI_VALUES = frozenset({"true", "1", "yes", "on"})
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's, where every program a test needs must be present."""
+    return os.environ.get("CI", "").strip().lower() in _CI_VALUES
+
 
 def missing(what: str, how: str) -> None:
-    """Skip, or fail under `CI=true`: `what` is not on this machine; `how` gets it."""
-    if os.environ.get("CI") == "true":
+    """Skip, or fail under CI: `what` is not on this machine; `how` gets it."""
+    if in_ci():
         pytest.fail(f"{what} is missing; CI=true requires it ({how})")
     pytest.skip(f"{what} is missing: {how}")
