@@ -11,6 +11,7 @@ checks that both give the same n-grams and the same scores.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from my_flow_api.services.extraction.learned.spans import Span
@@ -58,9 +59,18 @@ def char_ngrams(text: str) -> list[str]:
     """`CHAR_OPTIONS`' analyser: 2-4-grams inside each space-padded word."""
     out: list[str] = []
     for word in text.lower().split():
-        padded = f" {word} "
-        for n in range(2, 5):
-            out += [padded[i : i + n] for i in range(max(len(padded) - n + 1, 1))]
-            if len(padded) <= n:  # a short word counts once, as scikit-learn counts it
-                break
+        out += _word_char_ngrams(word)
     return out
+
+
+@lru_cache(maxsize=32768)
+def _word_char_ngrams(word: str) -> tuple[str, ...]:
+    # A candidate's text repeats its sentence's words (context, kind-marked words, title),
+    # and a long chat's candidates share most of theirs: cut once per word, not per use.
+    padded = f" {word} "
+    out: list[str] = []
+    for n in range(2, 5):
+        out += [padded[i : i + n] for i in range(max(len(padded) - n + 1, 1))]
+        if len(padded) <= n:  # a short word counts once, as scikit-learn counts it
+            break
+    return tuple(out)
