@@ -110,21 +110,32 @@ def _iso(m: re.Match[str], _today: date) -> date | None:
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|\.)?"
 _MON = rf"(?P<mon>{MONTHS})"
 _LEADING_MON = rf"(?P<mon>{LEADING_MONTHS})"
+# The part of the day after a day ("tomorrow morning", "viernes por la tarde", "morgen
+# früh", "demain matin", "domani mattina", "amanhã de manhã") belongs to the date phrase:
+# left behind, it stayed in the title ("Call the auditor morning").
+_PART_OF_DAY = (
+    r"(?:\s+(?:(?:in|during)\s+the\s+|at\s+)?(?:morning|afternoon|evening|night|noon|lunchtime)"
+    r"|\s+(?:por|en|a)\s+la\s+(?:mañana|tarde|noche)|\s+a\s+mediod[ií]a"
+    r"|\s+(?:früh|vormittag|nachmittag|abend|mittag|nacht)"
+    r"|\s+(?:matin|après-midi|soir|midi)"
+    r"|\s+(?:mattina|mattino|pomeriggio|sera|notte)"
+    r"|\s+(?:de\s+manh[ãa]|(?:à|de)\s+(?:tarde|noite)|ao\s+meio-dia))?\b"
+)
 _RULES: list[tuple[str, Resolver | None]] = [
     (r"\b\d{4}-\d{2}-\d{2}\b", _iso),
     (
         r"\b(?:day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain|dopodomani|"
-        r"depois\s+de\s+amanh[ãa])\b",
+        r"depois\s+de\s+amanh[ãa])\b" + _PART_OF_DAY,
         _days(2),
     ),
     (
         r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|end\s+of\s+(?:the\s+)?day|eod|"
         r"hoy|esta\s+(?:noche|tarde)|heute(?:\s+abend)?|aujourd['’]hui|ce\s+soir|oggi|stasera|"
         r"stamattina|stanotte|fine\s+giornata|hoje(?:\s+à\s+noite)?|esta\s+noite|"
-        r"fim\s+do\s+dia)\b",
+        r"fim\s+do\s+dia)\b" + _PART_OF_DAY,
         _days(0),
     ),
-    (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain|domani|amanh[ãa])\b", _days(1)),
+    (r"\b(?:tomorrow|tmrw|tmr|mañana|morgen|demain|domani|amanh[ãa])\b" + _PART_OF_DAY, _days(1)),
     (
         rf"\b(?:in|within|en|dentro\s+de|dans|innerhalb\s+von|tra|fra|entro|em|"
         rf"daqui\s+a)\s+(?P<n>\d+|{NUMBERS})\s+"
@@ -156,7 +167,7 @@ _RULES: list[tuple[str, Resolver | None]] = [
         _absolute,
     ),
     (r"\b(?:am|zum)\s+(?P<d>[0-3]?\d)\.(?!\d)(?P<mon>)", _absolute),
-    (rf"\b(?P<wd>{WEEKDAYS})\b", _weekday),
+    (rf"\b(?P<wd>{WEEKDAYS})\b" + _PART_OF_DAY, _weekday),
     (
         r"\b(?:na|at[eé](?:\s+a)?|para\s+a|pr[oó]xima|nesta|esta)\s+"
         r"(?P<wd>segunda|ter[cç]a|quarta|quinta|sexta)\b(?!\s+(?:vez|parte|feira))",
