@@ -63,7 +63,7 @@ def gate_title(title: str) -> str | None:
     while previous != text:
         previous = text
         text = _EDGE.sub("", _EMOTION_TAIL.sub("", text)).strip()
-    text = _LEAD_FILLER.sub("", text)
+    text = _LEAD_FILLER.sub("", _without_stray_quote(text))
     tokens = text.split()
     if len(tokens) > MAX_WORDS:
         tokens = tokens[:MAX_WORDS]
@@ -83,6 +83,23 @@ def gate_title(title: str) -> str | None:
     if all(w in _EMPTY_WORDS or w.isdigit() for w in folded):
         return None
     return text[0].upper() + text[1:]
+
+
+_DOUBLE_QUOTE = re.compile(r"[\"“”„«»]")
+
+
+def _without_stray_quote(text: str) -> str:
+    """A title with an odd number of double quotes: the user quoted the task's name and
+    went on ('"book the venue" is on me' left 'Book the venue" is on me' once the edge
+    quote was trimmed). What precedes the stray quote is the title when it has words
+    enough; else the quote alone goes. Paired quotes ('Call “Mario”') stay."""
+    marks = list(_DOUBLE_QUOTE.finditer(text))
+    if len(marks) % 2 == 0:
+        return text
+    head = text[: marks[0].start()].strip()
+    if len(head.split()) >= MIN_WORDS:
+        return head
+    return text[: marks[0].start()] + text[marks[0].end() :]
 
 
 _GERMAN_ARTICLES = frozenset("der die das den dem des".split())

@@ -102,3 +102,25 @@ def test_a_bold_item_keeps_its_bold_part_and_a_dangling_word_goes(
 )
 def test_a_pronoun_object_a_lone_preposition_or_a_ticked_item_is_dropped(title: str) -> None:
     assert gate_title(title) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "repaired"),
+    [
+        ('Book the venue" is on me', "Book the venue"),
+        ("Prenotare il volo» è mio", "Prenotare il volo"),
+        ('Reservar el hotel" lo hago yo', "Reservar el hotel"),
+        ('Mail "the deck to Priya', "Mail the deck to Priya"),
+        ('Ligar "para o contador', "Ligar para o contador"),
+    ],
+)
+def test_a_stray_double_quote_ends_the_title_or_goes(title: str, repaired: str) -> None:
+    assert gate_title(title) == repaired
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Call “Mario” about the car", 'Buy the "good" cheese', "Das „Projekt X“ abschließen"],
+)
+def test_paired_quotes_stay(title: str) -> None:
+    assert gate_title(title) == title
