@@ -1,7 +1,7 @@
 """Sentences, list items and clauses.
 
 A message is cut into lines (list markers dropped), lines into sentences, sentences into
-clauses at "and", "but", commas and their Spanish, German and French equivalents, but
+clauses at "and", "but", commas and their equivalents in the other five languages, but
 only where a new predicate starts: "book a flight and call the client" is two clauses,
 "buy milk, eggs and bread" one.
 """
@@ -33,8 +33,15 @@ def _splitter(joiners: list[str]) -> re.Pattern[str]:
     return re.compile(rf"\s*[,;:]\s*(?:(?:{words})\s+)*|\s+(?:(?:{words})\s+)+", re.I)
 
 
+_ITALIAN = r"e ma poi e\s+poi anche e\s+anche inoltre oppure però".split()
+_PORTUGUESE = r"e mas depois e\s+depois também e\s+também além\s+disso".split()
+"""Italian's and Portuguese's own joiners ("e" is their "and"): without them "levar o gato
+ao veterinário e comprar ração" stayed one clause, and a title held two tasks."""
 _SPLIT = _splitter(_JOINERS)
-_SPLIT_PT = _splitter([w for w in _JOINERS if w != "o"])
+_SPLITS = {
+    "it": _splitter(_JOINERS + _ITALIAN),
+    "pt": _splitter([w for w in _JOINERS if w != "o"] + _PORTUGUESE),
+}
 """Portuguese "o" is the article, not "or" (Spanish, Italian): "pagar o IPVA" is one
 clause (it was cut into "pagar" and "IPVA", and neither made the user's task)."""
 _SUBJECT = re.compile(
@@ -109,26 +116,28 @@ def clauses(sentence: str, language: str) -> list[str]:
     """The clauses of a sentence, split only where a new predicate starts."""
     pieces: list[str] = []
     pos = 0
-    split = _SPLIT_PT if language == "pt" else _SPLIT
+    split = _SPLITS.get(language, _SPLIT)
     for match in split.finditer(sentence):
         left, right = sentence[pos : match.start()], sentence[match.end() :]
-        if left.strip() and _starts_predicate(left, right, language):
+        if left.strip() and _starts_predicate(left, right, language, split):
             pieces.append(left.strip())
             pos = match.end()
     pieces.append(sentence[pos:].strip())
     return [p for p in pieces if p]
 
 
-def _starts_predicate(left: str, right: str, language: str) -> bool:
-    head = _next_piece(right)
+def _starts_predicate(left: str, right: str, language: str, split: re.Pattern[str]) -> bool:
+    head = _next_piece(right, split)
     if _SUBJECT.match(head) or find_cue(head, language) is not None:
         return True
     if language == "de":
         both = starts_with_verb(head, "de") and starts_with_verb(left, "de")
         return both and len(head.split()) > 1
-    return starts_with_verb(head, language)
+    # Italian and Portuguese: an infinitive, not any word ("comprare pane e latte" is one
+    # item list; "latte" passed the lenient reading meant for Spanish and French forms).
+    return starts_with_verb(head, language, lenient=language not in ("it", "pt"))
 
 
-def _next_piece(text: str) -> str:
-    found = _SPLIT.search(text)
+def _next_piece(text: str, split: re.Pattern[str]) -> str:
+    found = split.search(text)
     return text[: found.start()] if found else text
