@@ -41,6 +41,7 @@ from my_flow_api.services.extraction.followup.linking import (
     content_words,
     coverage,
     link,
+    matter_of,
     object_words,
     title_stems,
     title_verb_word,
@@ -463,7 +464,8 @@ def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
         return False
     title = {stem(w) for w in content_words(flow.title)}
     if not shares(stem(noun), title):
-        return True
+        # "tira *o lance da* academia": the matter of the flow's thing, not another thing
+        return not any(shares(w, title) for w in matter_of(text[m.start(1) :]))
     tail = [fold(w) for w in re.findall(r"[^\W_]+", text[m.end() :])][:2]
     return bool(tail) and agency.compound(tail, title) and guess_language(text) == "en"
 
