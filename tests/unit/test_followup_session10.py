@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     compound_tail,
@@ -201,3 +202,46 @@ def test_a_portuguese_short_participle_still_completes() -> None:
     flows = [flow("Pagar o boleto do condomínio")]
     said = "boleto do condomínio pago ✔️"
     assert kept(flows, said, op(Op.COMPLETE, said))
+
+
+# -- Italian "il" is an article, Portuguese "jogar pro" a move ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said", "priority"),
+    [
+        ("Comprare il regalo per zio Piero", "il regalo per zio piero non c'è fretta", "low"),
+        ("Rinnovare il passaporto", "il rinnovo del passaporto è diventato urgente", "high"),
+    ],
+)
+def test_an_italian_sentence_opening_with_the_article_is_the_users(
+    title: str, said: str, priority: str
+) -> None:
+    flows = [flow(title)]
+    proposal = Operation(Op.REPRIORITISE, "f1", said, priority=FlowPriority(priority))
+    assert kept(flows, said, proposal)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Payer le loyer", "il a payé le loyer ce matin"),
+        ("Riparare la caldaia", "il tecnico ha riparato la caldaia"),
+        ("Prenotare il volo per Roma", "il mio capo ha prenotato il volo per roma"),
+    ],
+)
+def test_il_before_a_verb_or_another_person_is_still_someone_else(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert not kept(flows, said, op(Op.COMPLETE, said))
+    assert detected(flows, said) == []
+
+
+def test_jogar_pro_moves_a_flow() -> None:
+    flows = [flow("Entregar o relatório para a diretora")]
+    said = "pode jogar o relatório pro dia 20"
+    assert kept(flows, said, op(Op.RESCHEDULE, said, date(2026, 3, 20)))
+    assert not kept(
+        flows,
+        "joguei o relatório fora",
+        op(Op.RESCHEDULE, "joguei o relatório fora", date(2026, 3, 20)),
+    )

@@ -66,7 +66,8 @@ MOVE = re.compile(
     r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
     r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
-    r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",
+    r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa|"
+    r"jog(?:a|ar|ue|uei|ou)(?=\s+(?:\w+\s+){0,4}?(?:pr[ao]|para)\b))\b",
     _I,
 )
 MEDIUM = re.compile(
