@@ -245,3 +245,47 @@ def test_jogar_pro_moves_a_flow() -> None:
         "joguei o relatório fora",
         op(Op.RESCHEDULE, "joguei o relatório fora", date(2026, 3, 20)),
     )
+
+
+# -- someone's words, German verbs -------------------------------------------------------
+
+
+def test_the_other_sides_reply_is_no_relayed_claim() -> None:
+    flows = [flow("Send the invoice to Acme")]
+    said = "sent the invoice to Acme, the client said thanks"
+    assert kept(flows, said, op(Op.COMPLETE, said))
+    assert detected(flows, said) == [("complete", "f1")]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Send the invoice to Acme", "sent the invoice to Acme, Ana said"),
+        ("Send the invoice to Acme", "Ana says I sent the invoice to Acme"),
+        ("Pagar la luz", "la luz está pagada, me dijo Ana"),
+    ],
+)
+def test_a_relayed_claim_still_completes_nothing(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert not kept(flows, said, op(Op.COMPLETE, said))
+
+
+def test_a_german_strong_participle_and_abgeben_complete() -> None:
+    flows = [flow("Paket zur Post bringen")]
+    for said in ("Paket zur Post gebracht", "das Paket ist bei der Post abgegeben"):
+        assert kept(flows, said, op(Op.COMPLETE, said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Flug buchen", "den Flug buche ich"),
+        ("Paket zur Post bringen", "das Paket bringe ich gleich zur Post"),
+        ("Paket zur Post bringen", "das Paket gebe ich bei der Post ab"),
+    ],
+)
+def test_a_german_first_person_present_is_not_done(title: str, said: str) -> None:
+    """Completed on main: "buche" read as a form of "buchen" done."""
+    flows = [flow(title)]
+    assert not kept(flows, said, op(Op.COMPLETE, said))
+    assert detected(flows, said) == []

@@ -563,12 +563,12 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
         not any(_undecided_part(op, part, flow) or REPORTED.search(part) for part in group)
-        and not _relays(after)
+        and not relays(after)
         for group, after in groups
     )
 
 
-def _relays(clause: str) -> bool:
+def relays(clause: str) -> bool:
     """A clause that relays the change before it as someone's words: the reporting verb
     ends it ("scratch the flight, *Ana said*"); one with its own report after the verb
     ("dana said friday was too tight") gives a reason, not the change."""

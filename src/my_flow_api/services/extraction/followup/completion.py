@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from my_flow_api.services.extraction.followup import agency, aspect, binding, synonyms
+from my_flow_api.services.extraction.followup import agency, aspect, binding, guards, synonyms
 from my_flow_api.services.extraction.followup.linking import (
     FILLER,
     GENERIC_OBJECTS,
@@ -191,6 +191,8 @@ def _tense_not_done(raw: str, verb: str) -> bool:
     Romance first person in "-o" too ("al banco lo *llamo* yo", "se lo *mando*"), but for
     a Portuguese short participle."""
     root = aspect.verb_root(verb)
+    if verb.endswith("en") and fold(raw) in {root + "e", aspect.bare(root) + "e"}:
+        return True  # German first person: "den Flug *buche* ich", "das Paket *gebe* ich ab"
     if not fold(raw).startswith(root) or fold(raw).startswith(verb + "ed"):
         return False
     ending = raw[len(root) :]
@@ -378,11 +380,33 @@ def _foreign(token: str, title_stems: set[str]) -> bool:
     )
 
 
+def _relayed(sentence: str, naming: Sequence[str]) -> bool:
+    """Someone's words carry the claim: a reporting verb in a clause naming the flow ("Ana
+    says I sent the report") or one that ends its clause ("sent it, Ana said"). A clause
+    with its own report after the verb ("sent the invoice, the client said thanks",
+    "tracking sagt schon 'in transit'") is another matter, not the claim relayed."""
+    if any(binding.REPORTED.search(segment) for segment in naming):
+        return True
+    return any(
+        binding.relays(part) and not _REPLY.search(part) for part in guards.segments(sentence)
+    )
+
+
+_REPLY = re.compile(
+    r"\b(?:said|says|dijo|dit|detto|disse|sagte?)\s+(?:thanks|thank you|thx|ok(?:ay)?|yes|"
+    r"hi|gracias|merci|danke|grazie|obrigad[oa])\b",
+    _I,
+)
+"""The other side's reply to the thing done ("the client said thanks"): no claim relayed."""
+
+
 def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
     """A reason in the sentence to believe the flow's task is not (this time) done."""
-    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, binding.REPORTED, LAST_OCCASION)):
+    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, LAST_OCCASION)):
+        return True
+    if _relayed(sentence, naming):
         return True
     if any(PART.search(segment) for segment in naming):
         return True

@@ -20,6 +20,7 @@ _GROUPS: tuple[frozenset[str], ...] = tuple(
         "envoyer expédier",
         "inviare mandare spedire",
         "schicken senden verschicken abschicken",
+        "bringen abgeben",
         "pick grab collect fetch",
         "book reserve",
         "prenotare riservare",
