@@ -289,3 +289,10 @@ def test_a_german_first_person_present_is_not_done(title: str, said: str) -> Non
     flows = [flow(title)]
     assert not kept(flows, said, op(Op.COMPLETE, said))
     assert detected(flows, said) == []
+
+
+def test_italian_there_is_no_contrast() -> None:
+    """ "non c'è fretta" read as "not X, è Y" (a correction), which hid the priority from
+    the embedded detection."""
+    flows = [flow("Comprare il regalo per zio Piero"), flow("Rinnovare la palestra", "f2")]
+    assert detected(flows, "il regalo per zio piero non c'è fretta") == [("reprioritise", "f1")]

@@ -92,11 +92,13 @@ EXTRA_LOW = re.compile(
     _I,
 )
 REFINE = re.compile(
-    r"\b(?:not|no|non|pas|nicht|não|nao)\b[^.!?]{0,40}\b(?:but|it['’]s|es|è|é|c['’]est|"
+    r"\b(?:not|no|non|pas|nicht|não|nao)\b[^.!?]{0,40}\b(?:but|it['’]s|es|(?<!c['’])è|é|c['’]est|"
     r"sondern|ma|mais|pero|mas)\b|\b(?:correction|actually it['’]s|i meant|corrección|"
     r"correzione|correção|errei|me equivoqué|errore mio|je voulais dire|ich meinte)\b",
     _I,
 )
+"""A correction: a contrast ("not the flight but the train", "non è X, è Y") or a word
+saying so; Italian "c'è" (there is: "non c'è fretta") is no contrast."""
 
 
 def stated_ops(sentence: str) -> list[Op]:
