@@ -250,9 +250,15 @@ def test_jogar_pro_moves_a_flow() -> None:
 # -- someone's words, German verbs -------------------------------------------------------
 
 
-def test_the_other_sides_reply_is_no_relayed_claim() -> None:
+@pytest.mark.parametrize(
+    "said",
+    [
+        "sent the invoice to Acme, the client said thanks",
+        "sent the invoice to Acme lol she already said thanks",
+    ],
+)
+def test_the_other_sides_reply_is_no_relayed_claim(said: str) -> None:
     flows = [flow("Send the invoice to Acme")]
-    said = "sent the invoice to Acme, the client said thanks"
     assert kept(flows, said, op(Op.COMPLETE, said))
     assert detected(flows, said) == [("complete", "f1")]
 

@@ -385,7 +385,7 @@ def _relayed(sentence: str, naming: Sequence[str]) -> bool:
     says I sent the report") or one that ends its clause ("sent it, Ana said"). A clause
     with its own report after the verb ("sent the invoice, the client said thanks",
     "tracking sagt schon 'in transit'") is another matter, not the claim relayed."""
-    if any(binding.REPORTED.search(segment) for segment in naming):
+    if any(binding.REPORTED.search(_REPLY.sub(" ", segment)) for segment in naming):
         return True
     return any(
         binding.relays(part) and not _REPLY.search(part) for part in guards.segments(sentence)
