@@ -302,3 +302,27 @@ def test_italian_there_is_no_contrast() -> None:
     the embedded detection."""
     flows = [flow("Comprare il regalo per zio Piero"), flow("Rinnovare la palestra", "f2")]
     assert detected(flows, "il regalo per zio piero non c'è fretta") == [("reprioritise", "f1")]
+
+
+# -- a new day that replaces the old one -------------------------------------------------
+
+
+def test_a_plan_with_a_day_instead_is_the_decided_move() -> None:
+    flows = [open_flow("Drop off the donations at the charity shop", "f1", date(2026, 3, 7))]
+    said = "the shop is closed this weekend, so I'll drop the donations off tuesday instead"
+    assert kept(flows, said, op(Op.RESCHEDULE, said, date(2026, 3, 10)))
+    assert detected(flows, said) == [("reschedule", "f1")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "maybe I'll drop the donations off tuesday instead",
+        "I'll drop the donations off tuesday instead if the shop is open",
+        "I'll drop the donations off later instead",
+    ],
+)
+def test_a_hedged_or_dayless_instead_moves_nothing(said: str) -> None:
+    flows = [open_flow("Drop off the donations at the charity shop", "f1", date(2026, 3, 7))]
+    assert not kept(flows, said, op(Op.RESCHEDULE, said, date(2026, 3, 10)))
+    assert detected(flows, said) == []

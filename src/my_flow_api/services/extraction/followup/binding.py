@@ -534,7 +534,18 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     if agency.acted_by_other(clause, starts, flow.title):  # a priority is a state, no act
         return True  # "the airline cancelled the flight", "die Schule hat ... verschoben"
     rest = _without(clause, _all_cue_spans(op, clause, flow))
+    if op is Op.RESCHEDULE and INSTEAD.search(clause) and _has_value(op, clause):
+        return negated(op, clause, flow)  # "I'll drop the donations off tuesday instead"
     return guards.is_plan(rest) or negated(op, clause, flow)
+
+
+INSTEAD = re.compile(
+    r"\b(?:instead|au lieu|plut[ôo]t|en vez|en lugar|statt|anstatt|invece|al posto|em vez|"
+    r"no lugar)\b",
+    _I,
+)
+"""A new day said to replace the old one: the plan to do the flow's task then is the
+decided move ("I'll drop the donations off *tuesday instead*"), not a plan to move it."""
 
 
 FOR_ROLE = re.compile(
