@@ -20,6 +20,7 @@ from my_flow_api.services.extraction.followup.linking import (
     matter_of,
 )
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
+from my_flow_api.services.extraction.followup.refine import correction
 from my_flow_api.services.extraction.followup.synonyms import same_act
 from tests.support.followup import detected, kept
 from tests.support.followup import flow as open_flow
@@ -325,4 +326,58 @@ def test_a_plan_with_a_day_instead_is_the_decided_move() -> None:
 def test_a_hedged_or_dayless_instead_moves_nothing(said: str) -> None:
     flows = [open_flow("Drop off the donations at the charity shop", "f1", date(2026, 3, 7))]
     assert not kept(flows, said, op(Op.RESCHEDULE, said, date(2026, 3, 10)))
+    assert detected(flows, said) == []
+
+
+# -- corrections of what a task is -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said", "fixed"),
+    [
+        (
+            "Book a flight to Lisbon",
+            "its the train to lisbon not a flight",
+            "Book a train to Lisbon",
+        ),
+        (
+            "Book a flight to Lisbon",
+            "so it's booking a train to Lisbon, not a flight",
+            "Book a train to Lisbon",
+        ),
+        (
+            "Zugticket nach Köln kaufen",
+            "hab mich vertan, die Messe ist in Bonn, nicht in Köln",
+            "Zugticket nach Bonn kaufen",
+        ),
+        (
+            "Vertrag an Herrn Roth schicken",
+            "nicht den Vertrag, sondern die Rechnung muss an Herrn Roth",
+            "Rechnung an Herrn Roth schicken",
+        ),
+    ],
+)
+def test_a_correction_after_its_contrast_is_read(title: str, said: str, fixed: str) -> None:
+    flows = [flow(title), flow("Buy milk", "f2")]
+    assert correction(said, flows) == (flows[0], fixed)
+    assert detected(flows, said) == [("refine", "f1")]
+
+
+def test_a_correction_said_with_a_plan_is_still_a_correction() -> None:
+    """What the task is may be said in the future: "I'm going by train"."""
+    flows = [flow("Book a flight to Lisbon")]
+    said = "its the train to lisbon not a flight, im going from porto"
+    proposal = Operation(Op.REFINE, "f1", said, title="Book a train to Lisbon")
+    assert kept(flows, said, proposal)
+
+
+def test_a_pronoun_is_no_corrected_word() -> None:
+    flows = [flow("Payer la facture d'électricité")]
+    assert correction("c'est pas la facture d'électricité, c'est celle du gaz", flows) is None
+
+
+def test_a_hedged_correction_changes_nothing() -> None:
+    flows = [flow("Book a flight to Lisbon")]
+    said = "maybe it's the train, not the flight"
+    assert not kept(flows, said, Operation(Op.REFINE, "f1", said, title="Book a train to Lisbon"))
     assert detected(flows, said) == []

@@ -79,6 +79,8 @@ def detect_operations(
         ops = stated_ops(sentence)
         if Op.CANCEL not in ops and binding.REFUSAL.search(sentence):
             ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
+        if Op.REFINE not in ops and correction(sentence, flows) is not None:
+            ops.insert(0, Op.REFINE)  # "it's the train to porto, not a flight": Y, not X
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
         elif Op.COMPLETE not in ops:  # the flow's own verb done is its cue (`_linked_with_cue`)
