@@ -364,9 +364,9 @@ def test_a_correction_after_its_contrast_is_read(title: str, said: str, fixed: s
 
 
 def test_a_correction_said_with_a_plan_is_still_a_correction() -> None:
-    """What the task is may be said in the future: "I'm going by train"."""
+    """What the task is may be said as a plan: "it's not the flight I need to book"."""
     flows = [flow("Book a flight to Lisbon")]
-    said = "its the train to lisbon not a flight, im going from porto"
+    said = "ah no, its not the flight I need to book, its the train"
     proposal = Operation(Op.REFINE, "f1", said, title="Book a train to Lisbon")
     assert kept(flows, said, proposal)
 
@@ -381,3 +381,11 @@ def test_a_hedged_correction_changes_nothing() -> None:
     said = "maybe it's the train, not the flight"
     assert not kept(flows, said, Operation(Op.REFINE, "f1", said, title="Book a train to Lisbon"))
     assert detected(flows, said) == []
+
+
+def test_a_correction_found_beside_another_cue_leaves_that_cue() -> None:
+    """ "non serve più andare in posta ..., il corriere è ripassato": a cancellation, not a
+    correction of "Andare" into "Ripassato"."""
+    flows = [flow("Andare in posta a ritirare il pacco"), flow("Disdire Sky", "f2")]
+    said = "non serve più andare in posta per il pacco, il corriere è ripassato e me l'ha lasciato"
+    assert detected(flows, said) == [("cancel", "f1")]
