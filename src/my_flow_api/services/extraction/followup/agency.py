@@ -104,13 +104,18 @@ def other_subject(
 
 
 def _agent_in_title(noun: str, title_stems: set[str], after: list[str]) -> bool:
-    """A subject that is a title word while another title word is the verb's object."""
+    """A subject that is a title word while another title word is the verb's object; a
+    title word after a preposition is a complement, not the object ("el deck se lo mandé
+    *a Laura*": the deck is what was sent, to Laura)."""
     root = stem(noun)
     if after is None or not shares(root, title_stems):
         return False
-    return any(
-        t not in STOP and stem(t) != root and shares(stem(t), title_stems) for t in after[:3]
-    )
+    for t in after[:3]:
+        if t in PREPOSITIONS:
+            return False
+        if t not in STOP and stem(t) != root and shares(stem(t), title_stems):
+            return True
+    return False
 
 
 def _thing_or_time(noun: str, title_stems: set[str]) -> bool:

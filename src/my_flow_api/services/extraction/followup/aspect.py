@@ -42,6 +42,10 @@ _IRREGULAR = {
     "drove": "drive", "picked": "pick", "hung": "hang", "read": "read", "put": "put",
     "set": "set", "cut": "cut", "won": "win", "told": "tell", "kept": "keep",
     "dropped": "drop", "renewed": "renew", "fed": "feed", "swept": "sweep",
+    # German strong participles whose stem changes ("Paket zur Post *gebracht*")
+    "gebracht": "bringen", "mitgebracht": "bringen", "weggebracht": "bringen",
+    "geschrieben": "schreiben", "gesandt": "senden", "genommen": "nehmen",
+    "getroffen": "treffen", "gesprochen": "sprechen", "abgeschlossen": "abschliessen",
 }  # fmt: skip
 _INFINITIVE = re.compile(r"(?:are|ere|ire|ar|er|ir|re|en|n)$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -83,7 +87,7 @@ _PARTICLE = re.compile(
 )
 
 
-def _bare(word: str) -> str:
+def bare(word: str) -> str:
     """A German verb form without its separable particle and "ge-" ("abgegeben" and
     "zurückgeben" are both "geb(en)"), so a participle meets its infinitive."""
     word = _PARTICLE.sub("", word)
@@ -95,11 +99,11 @@ def fits(token: str, root: str) -> bool:
     token = _IRREGULAR.get(token, token)
     candidates = {token, token[2:] if token.startswith("ge") and len(token) > 5 else token}
     candidates.add(token.replace("qu", "c"))  # "marquei", "busqué": Romance spelling of c
-    roots = {root, _bare(root)}
+    roots = {root, bare(root)}
     for r in roots:
         prefix = r[: max(3, min(len(r), 5))]
         if len(prefix) >= 3 and any(
-            c.startswith(prefix) or _bare(c).startswith(prefix) for c in candidates
+            c.startswith(prefix) or bare(c).startswith(prefix) for c in candidates
         ):
             return True
     return False

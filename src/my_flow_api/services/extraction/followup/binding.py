@@ -41,6 +41,7 @@ from my_flow_api.services.extraction.followup.linking import (
     content_words,
     coverage,
     link,
+    matter_of,
     object_words,
     title_stems,
     title_verb_word,
@@ -463,7 +464,8 @@ def _acts_on_other(text: str, end: int, flow: OpenFlow) -> bool:
         return False
     title = {stem(w) for w in content_words(flow.title)}
     if not shares(stem(noun), title):
-        return True
+        # "tira *o lance da* academia": the matter of the flow's thing, not another thing
+        return not any(shares(w, title) for w in matter_of(text[m.start(1) :]))
     tail = [fold(w) for w in re.findall(r"[^\W_]+", text[m.end() :])][:2]
     return bool(tail) and agency.compound(tail, title) and guess_language(text) == "en"
 
@@ -532,7 +534,18 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
     if agency.acted_by_other(clause, starts, flow.title):  # a priority is a state, no act
         return True  # "the airline cancelled the flight", "die Schule hat ... verschoben"
     rest = _without(clause, _all_cue_spans(op, clause, flow))
+    if op is Op.RESCHEDULE and INSTEAD.search(clause) and _has_value(op, clause):
+        return negated(op, clause, flow)  # "I'll drop the donations off tuesday instead"
     return guards.is_plan(rest) or negated(op, clause, flow)
+
+
+INSTEAD = re.compile(
+    r"\b(?:instead|au lieu|plut[ôo]t|en vez|en lugar|statt|anstatt|invece|al posto|em vez|"
+    r"no lugar)\b",
+    _I,
+)
+"""A new day said to replace the old one: the plan to do the flow's task then is the
+decided move ("I'll drop the donations off *tuesday instead*"), not a plan to move it."""
 
 
 FOR_ROLE = re.compile(
@@ -561,12 +574,12 @@ def states_bound(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow
     groups = _groups(sentence, flow, op, flows)
     return bool(groups) and all(
         not any(_undecided_part(op, part, flow) or REPORTED.search(part) for part in group)
-        and not _relays(after)
+        and not relays(after)
         for group, after in groups
     )
 
 
-def _relays(clause: str) -> bool:
+def relays(clause: str) -> bool:
     """A clause that relays the change before it as someone's words: the reporting verb
     ends it ("scratch the flight, *Ana said*"); one with its own report after the verb
     ("dana said friday was too tight") gives a reason, not the change."""

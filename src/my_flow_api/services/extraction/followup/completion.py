@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from my_flow_api.services.extraction.followup import agency, aspect, binding
+from my_flow_api.services.extraction.followup import agency, aspect, binding, guards, synonyms
 from my_flow_api.services.extraction.followup.linking import (
     FILLER,
     GENERIC_OBJECTS,
@@ -141,9 +141,10 @@ _CALL = frozenset("call llamar appeler anrufen chiamare telefonare ligar telefon
 _SPOKE = frozenset(
     "talked spoke phoned rang chatted gesprochen telefoniert parlato sentito falei "
     "conversei hablado".split()
-)
+) | frozenset("parlata parlati sentita sentiti sentite".split())
 """Having spoken with someone is having called them ("talked to grandma" for "Call
-Grandma", "mit Oma telefoniert")."""
+Grandma", "mit Oma telefoniert"); an Italian participle agrees with its object ("la
+nonna l'ho *sentita*")."""
 _AUXILIARY_LAST = frozenset({"lassen"})
 """A German title's final "lassen" ("Reifen wechseln lassen"): the verb is before it."""
 
@@ -162,6 +163,8 @@ def _done_form(token: str, verb: str) -> bool:
         return False  # "cancellation", "renewal", "payment": a noun
     if verb.endswith("e") and token == verb[:-1] + "ing":
         return False
+    if token.endswith("ing") and token[:-3] == verb + verb[-1]:
+        return False  # "grabbing", "shopping": the consonant doubled before "-ing"
     return aspect.fits(token, aspect.verb_root(verb))
 
 
@@ -179,12 +182,23 @@ without "ge-" ("reserviert", "bezahlt"), a short participle ("boleto pago"), a p
 without its accent ("renove el dni")."""
 
 
+_SHORT_PARTICIPLES = frozenset("pago gasto ganho aceito pego limpo salvo".split())
+"""Portuguese participles that end like a first-person present ("boleto *pago*")."""
+
+
 def _tense_not_done(raw: str, verb: str) -> bool:
-    """Whether the word, as written, is the verb's present, future or infinitive."""
+    """Whether the word, as written, is the verb's present, future or infinitive; a
+    Romance first person in "-o" too ("al banco lo *llamo* yo", "se lo *mando*"), but for
+    a Portuguese short participle."""
     root = aspect.verb_root(verb)
+    if verb.endswith("en") and fold(raw) in {root + "e", aspect.bare(root) + "e"}:
+        return True  # German first person: "den Flug *buche* ich", "das Paket *gebe* ich ab"
     if not fold(raw).startswith(root) or fold(raw).startswith(verb + "ed"):
         return False
-    return raw[len(root) :] in _PRESENT_OR_FUTURE
+    ending = raw[len(root) :]
+    if ending == "o" and verb[-2:] in {"ar", "er", "ir", "re"}:
+        return raw not in _SHORT_PARTICIPLES
+    return ending in _PRESENT_OR_FUTURE
 
 
 _BY = frozenset({"by"})
@@ -243,13 +257,13 @@ def _done_positions(
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
+    acts = synonyms.same_act(verb) if verb else ()
     out = [
         i
         for i, t in enumerate(tokens)
         if verb
-        and _done_form(t, verb)
+        and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
-        and not _tense_not_done(written[i], verb)
         and not _other_agent(written, i)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
@@ -366,11 +380,33 @@ def _foreign(token: str, title_stems: set[str]) -> bool:
     )
 
 
+def _relayed(sentence: str, naming: Sequence[str]) -> bool:
+    """Someone's words carry the claim: a reporting verb in a clause naming the flow ("Ana
+    says I sent the report") or one that ends its clause ("sent it, Ana said"). A clause
+    with its own report after the verb ("sent the invoice, the client said thanks",
+    "tracking sagt schon 'in transit'") is another matter, not the claim relayed."""
+    if any(binding.REPORTED.search(_REPLY.sub(" ", segment)) for segment in naming):
+        return True
+    return any(
+        binding.relays(part) and not _REPLY.search(part) for part in guards.segments(sentence)
+    )
+
+
+_REPLY = re.compile(
+    r"\b(?:said|says|dijo|dit|detto|disse|sagte?)\s+(?:thanks|thank you|thx|ok(?:ay)?|yes|"
+    r"hi|gracias|merci|danke|grazie|obrigad[oa])\b",
+    _I,
+)
+"""The other side's reply to the thing done ("the client said thanks"): no claim relayed."""
+
+
 def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
     """A reason in the sentence to believe the flow's task is not (this time) done."""
-    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, binding.REPORTED, LAST_OCCASION)):
+    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, LAST_OCCASION)):
+        return True
+    if _relayed(sentence, naming):
         return True
     if any(PART.search(segment) for segment in naming):
         return True

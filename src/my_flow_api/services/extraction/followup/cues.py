@@ -66,7 +66,8 @@ MOVE = re.compile(
     r"verschieb\w*|verschob\w*|verlegt|vorgezogen|vorzieh\w*|vorverleg\w*|jetzt|statt|décal\w*|repouss\w*|"
     r"report(?:e|é|ée|és|er|ons|ez)|ahora|agora|adesso|"
     r"avancé\w*|déplac\w*|maintenant|plutôt|spost\w*|rimand\w*|anticip\w*|invece|"
-    r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa)\b",
+    r"adi\w*|passou|mud\w*|remarc\w*|em vez|mets|pon|metti|põe|deixa|"
+    r"jog(?:a|ar|ue|uei|ou)(?=\s+(?:\w+\s+){0,4}?(?:pr[ao]|para)\b))\b",
     _I,
 )
 MEDIUM = re.compile(
@@ -91,11 +92,13 @@ EXTRA_LOW = re.compile(
     _I,
 )
 REFINE = re.compile(
-    r"\b(?:not|no|non|pas|nicht|não|nao)\b[^.!?]{0,40}\b(?:but|it['’]s|es|è|é|c['’]est|"
+    r"\b(?:not|no|non|pas|nicht|não|nao)\b[^.!?]{0,40}\b(?:but|it['’]s|es|(?<!c['’])è|é|c['’]est|"
     r"sondern|ma|mais|pero|mas)\b|\b(?:correction|actually it['’]s|i meant|corrección|"
     r"correzione|correção|errei|me equivoqué|errore mio|je voulais dire|ich meinte)\b",
     _I,
 )
+"""A correction: a contrast ("not the flight but the train", "non è X, è Y") or a word
+saying so; Italian "c'è" (there is: "non c'è fretta") is no contrast."""
 
 
 def stated_ops(sentence: str) -> list[Op]:

@@ -79,6 +79,10 @@ def detect_operations(
         ops = stated_ops(sentence)
         if Op.CANCEL not in ops and binding.REFUSAL.search(sentence):
             ops.append(Op.CANCEL)  # "I'm not renewing the gym": bound to its verb below
+        if not ops and correction(sentence, flows) is not None:
+            # "it's the train to porto, not a flight" (Y, not X) has no cue of its own; a
+            # sentence with another cue ("non serve più andare ...") keeps that one
+            ops = [Op.REFINE]
         if Op.REFINE in ops:  # a contrast ("not X but Y") is a correction or nothing
             ops = [Op.REFINE]
         elif Op.COMPLETE not in ops:  # the flow's own verb done is its cue (`_linked_with_cue`)

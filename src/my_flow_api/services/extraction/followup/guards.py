@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from my_flow_api.services.extraction import filters
-from my_flow_api.services.extraction.followup.linking import title_words
+from my_flow_api.services.extraction.followup.linking import title_stems, title_words
 from my_flow_api.services.extraction.followup.when import DATEISH
+from my_flow_api.services.extraction.text import fold, shares, stem
 
 _I = re.IGNORECASE
 
@@ -177,10 +178,25 @@ def is_question(sentence: str) -> bool:
 def states_decided_change(text: str, title: str = "") -> bool:
     """False for a hypothetical, partial progress or someone else's act (`title`: the
     flow's, whose own words are no person's name)."""
-    for pattern in (HYPOTHETICAL, PARTIAL, OTHER_PERSON):
+    for pattern in (HYPOTHETICAL, PARTIAL):
         if pattern.search(text):
             return False
+    if any(not _article_of_flow(m, text, title) for m in OTHER_PERSON.finditer(text)):
+        return False
     return not _named_subject(text, title)
+
+
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
+
+
+def _article_of_flow(m: re.Match[str], text: str, title: str) -> bool:
+    """Whether an `OTHER_PERSON` match is Italian's article "il" before the flow's own
+    thing ("*il* regalo per zia Carla non c'è fretta"), not French's "il" (he): a title
+    word after it is the thing, not a verb ("il tecnico ha riparato" stays someone's)."""
+    if m.group(0).split()[-1].casefold() != "il":
+        return False
+    after = _NEXT_WORD.match(text, m.end())
+    return after is not None and shares(stem(fold(after.group(1))), title_stems(title))
 
 
 def _named_subject(sentence: str, title: str = "") -> bool:

@@ -63,4 +63,6 @@ def _decided(segment: str, op: Op, title: str = "") -> bool:
         return False
     if op is Op.COMPLETE and (guards.LATER.search(segment) or guards.NEGATED.search(segment)):
         return False
-    return op is Op.CANCEL or not guards.is_plan(segment)
+    # What a task is may be said in the future ("I'm taking the train, not a flight"): a
+    # correction is no plan to change it; a cancellation's cue is a decision of its own.
+    return op in (Op.CANCEL, Op.REFINE) or not guards.is_plan(segment)

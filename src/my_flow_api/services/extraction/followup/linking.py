@@ -16,7 +16,7 @@ from datetime import date
 from my_flow_api.services.extraction.followup.operations import OpenFlow
 from my_flow_api.services.extraction.followup.when import days_in
 from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
-from my_flow_api.services.extraction.text import STOPWORDS, fold, shares, stem
+from my_flow_api.services.extraction.text import STOPWORDS, fold, guess_language, shares, stem
 
 MIN_COVERAGE = 0.5
 _GERMAN_VERB_END = re.compile(r"^[a-zäöüß]{3,}(?:en|ern|eln)$")
@@ -32,8 +32,9 @@ _MORE_STOPWORDS = frozenset(
     per il lo gli della delle dello alla alle all dal dei degli nel nella sul sulla con una
     dos das do da no na os as um uma com pra pro pelo pela ao aos di e i y o en em im zu
     au aux ne ni se si ce ca beim zum zur vom ins chez
+    sobre re col coi nei sui ai agli dagli negli sugli dalla dalle dallo nello nelle sullo sulle
     """.split()
-)
+)  # the Italian articled prepositions too: "col commercialista" is "with the" + it
 _WORD = re.compile(r"[^\W_]+")
 _RAW_WORD = re.compile(r"[^\W_]+")
 _OF = frozenset("of de di da do del della dell des du dos das".split())
@@ -142,6 +143,8 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     if not wanted:
         return 0.0
     pool = {stem(w) for w in _content(sentence)}
+    if guess_language(flow.title, "") == "de":  # "die Karte" names "Abschiedskarte"
+        pool |= {w for w in wanted if any(compound_tail(w, p) for p in pool)}
     named = {w for w in wanted if shares(w, pool)}
     distinctive = wanted - GENERIC_OBJECTS
     if distinctive and not named & distinctive:
@@ -150,11 +153,47 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     if distinctive and distinctive <= named:  # "l'ophtalmo" names "rendez-vous chez l'ophtalmo"
         covered = max(covered, MIN_COVERAGE)
     head = head_words(flow.title) - GENERIC_OBJECTS  # "rendez-vous chez l'ophtalmo": ophtalmo
-    if covered < 1 and head and not any(shares(w, pool) for w in head):
+    if head and head <= named:  # "scratch the cake" names "Order the cake for Leo's party"
+        covered = max(covered, MIN_COVERAGE)
+    pointed = any(shares(w, matter_of(sentence)) for w in distinctive)
+    if pointed:  # "lo del taller" is the matter of "Llevar el coche al taller"
+        covered = max(covered, MIN_COVERAGE)
+    if covered < 1 and head and not pointed and not any(shares(w, pool) for w in head):
         return 0.0  # "booked the hotel in Lisbon" is not "Book a flight to Lisbon"
     if 0 < covered <= MIN_COVERAGE and _other_qualifier(_tokens(sentence), flow.title):
         return 0.0
     return covered
+
+
+MATTER = re.compile(
+    r"\b(?:lo|eso|todo lo) del?\s+(?:la\s+|las\s+|los\s+)?([^\W\d_]{3,})|"
+    r"\b(?:o|a) (?:lance|neg[óo]cio|assunto|coisa|hist[óo]ria) d[aoe]s?\s+([^\W\d_]{3,})|"
+    r"\bla (?:cosa|storia|faccenda) (?:d[ei]l?|dell['’]|della|dello)\s*([^\W\d_]{3,})|"
+    r"\ble (?:truc|coup|plan|dossier) (?:d[eu]s?|de la|de l['’])\s*([^\W\d_]{3,})|"
+    r"\bdas mit (?:dem|der|den)\s+([^\W\d_]{3,})|"
+    r"\bthe ([^\W\d_]{3,}) (?:thing|stuff|business)\b|"
+    r"\bthe (?:thing|stuff|business) (?:with|about) (?:the\s+)?([^\W\d_]{3,})",
+    re.IGNORECASE,
+)
+"""The matter of a thing, said by a word of it ("lo del taller", "o lance da academia",
+"das mit dem Fitnessstudio", "the gym thing"): the speaker points at a task by any word
+of it, not only by the thing its verb acts on."""
+
+
+def matter_of(sentence: str) -> set[str]:
+    """The stems of the words a `MATTER` pointer names in the sentence."""
+    return {stem(fold(word)) for m in MATTER.finditer(sentence) for word in m.groups() if word}
+
+
+MIN_TAIL = 4
+
+
+def compound_tail(word: str, tail: str) -> bool:
+    """Whether `tail` (a stem) ends the German compound `word` (a stem) as its own noun,
+    after at least three letters of another ("Abschieds|karte", "Weihnachts|geschenk"):
+    a compound is a kind of its last noun, so "die Karte für Jens" names
+    "Abschiedskarte für Jens unterschreiben"."""
+    return len(tail) >= MIN_TAIL and len(word) - len(tail) >= 3 and word.endswith(tail)
 
 
 def head_words(title: str) -> set[str]:
@@ -195,10 +234,11 @@ def _other_qualifier(tokens: list[str], title: str) -> bool:
     a modifier, after it ("Christmas *tree*" against "Order Christmas cards")."""
     title_tokens = _tokens(title)
     title_stems = {stem(w) for w in title_tokens}
+    # A German title's final verb is no noun the word before it qualifies ("Tanzkurs
+    # abschicken" does not make "Tanzkurs" a modifier, as "Christmas cards" does).
+    nouns = title_tokens[:-1] if _verb_last(title) else title_tokens
     modifiers = {
-        stem(w)
-        for i, w in enumerate(title_tokens[:-1])
-        if w not in STOP and title_tokens[i + 1] not in STOP
+        stem(w) for i, w in enumerate(nouns[:-1]) if w not in STOP and nouns[i + 1] not in STOP
     }
     wanted = object_words(title)
 

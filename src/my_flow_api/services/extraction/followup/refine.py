@@ -11,12 +11,15 @@ from my_flow_api.services.extraction.text import STOPWORDS, fold
 
 _NEGATOR = r"\b(?:not|no|non|pas|nicht|não|nao)\s+(?:[^\W\d_]+\s+){0,2}?(?:[ldj]['’])?"
 _MARK = re.compile(
-    r"\b(?:it['’]s|it is|is|es|è|é|e|c['’]est|sondern|but|mais|pero|mas)\s+"
+    r"\b(?:it['’]s|its|it is|is|ist|es|è|é|e|c['’]est|sondern|but|mais|pero|mas)\s+"
+    r"(?:[^\W\d_]+ing\s+)?"  # "so it's *booking* a train to Porto, not a flight"
     r"(?:(?:the|a|an|el|la|il|le|lo|o|per|pra|para|à|to|de|di|für|for|um|uma|un|una|at|in|"
-    r"on|en|nel|no|na)\s+)*"
+    r"on|en|nel|no|na|der|die|das|den|dem|des|ein|eine|einen|nach|zum|zur)\s+)*"
     r"([^\W\d_]{3,})",
     re.IGNORECASE,
 )
+"""What a contrast says the task is instead: the word after "it's", "c'est", "sondern"
+... (informal "its", German "ist" and articles, a gerund before the thing)."""
 
 
 def correction(sentence: str, flows: Sequence[OpenFlow]) -> tuple[OpenFlow, str] | None:
@@ -41,10 +44,25 @@ def _replacement(sentence: str, start: int, end: int, title: str) -> str | None:
     before = list(_MARK.finditer(sentence[:start]))
     for m in ([after] if after else []) + before[::-1]:
         word = m.group(1)
-        folded = fold(word)
-        if folded not in STOPWORDS and folded not in fold(title) and not folded.endswith("ing"):
+        if _new_word(word, title):
             return word
     return None
+
+
+def _new_word(word: str, title: str) -> bool:
+    """A word that can replace one of the title's: no small word, none of the title's, no
+    gerund."""
+    folded = fold(word)
+    if folded in STOPWORDS or folded in _PRONOUNS or folded in fold(title):
+        return False
+    return not folded.endswith("ing")
+
+
+_PRONOUNS = frozenset(
+    "celle celui ceux celles cela ça one ones that this quella quello quelli esa ese eso esta "
+    "este essa esse isso aquela aquele diese dieser dieses jene".split()
+)
+"""A pronoun standing for the thing ("c'est *celle* du gaz") is no new word for it."""
 
 
 def _replace(title: str, old: str, new: str) -> str:
