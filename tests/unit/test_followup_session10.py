@@ -389,3 +389,39 @@ def test_a_correction_found_beside_another_cue_leaves_that_cue() -> None:
     flows = [flow("Andare in posta a ritirare il pacco"), flow("Disdire Sky", "f2")]
     said = "non serve più andare in posta per il pacco, il corriere è ripassato e me l'ha lasciato"
     assert detected(flows, said) == [("cancel", "f1")]
+
+
+# -- a name after the verb is its subject (Spanish, Italian, Portuguese; English passive) --
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Comprar el regalo para mamá", "el regalo lo compró Marco ayer"),
+        ("Comprare il regalo per la zia", "il regalo per la zia l'ha comprato Marco"),
+        ("Comprar o presente da mãe", "o presente comprou o Marco"),
+        ("Pagar la luz", "la luz la pagó Ana"),
+        ("Pagare la bolletta", "la bolletta l'ha pagata mia madre"),
+        ("Book the restaurant", "the restaurant was booked by Lucy"),
+    ],
+)
+def test_a_name_after_a_third_person_verb_is_someone_elses_act(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, op(Op.COMPLETE, said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Comprar el regalo para mamá", "el regalo lo compré yo ayer"),
+        ("Comprare il regalo per la zia", "il regalo per la zia l'ho comprato ieri"),
+        ("Chiamare Marco", "ho chiamato Marco"),
+        ("Llamar a Marco", "ya llamé a Marco"),
+        ("Send the parcel to Ana", "sent the parcel by DHL this morning"),
+    ],
+)
+def test_after_the_users_own_verb_a_name_is_the_object(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == [("complete", "f1")]
+    assert kept(flows, said, op(Op.COMPLETE, said))

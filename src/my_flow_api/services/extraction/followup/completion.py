@@ -230,6 +230,35 @@ def _other_agent(written: list[str], i: int) -> bool:
     return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
 
 
+_THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
+_NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
+_KIN_POSSESSIVE = frozenset("mi mis mia mio miei mie minha meu meus minhas su sus sua suo".split())
+
+
+def _named_agent_after(cased: list[str], written: list[str], i: int, title_stems: set[str]) -> bool:
+    """Whether a name after the done-verb is its subject: Spanish, Italian and Portuguese
+    put it there ("el regalo lo compró *Marco*", "l'ha pagata *Giulia*", "comprou o
+    *Marco*"), as an English passive does after "by" ("was booked by *Lucy*"). Only after
+    a third-person form: after the user's own ("ho chiamato Marco", "llamé a Marco") the
+    name is the object. A capitalised word that is a time, the user or the flow's own
+    thing is no one else."""
+    if not cased or i + 1 >= len(cased):
+        return False
+    verb, before = written[i], written[i - 1] if i else ""
+    third = _THIRD_PAST.match(verb) is not None or before in _THIRD_AUXILIARY
+    j, by = i + 1, written[i + 1] == "by" and before in agency.PASSIVE
+    if (by or written[j] in _NAME_ARTICLE) and j + 1 < len(cased):
+        j += 1
+    word = written[j]
+    if third and word in _KIN_POSSESSIVE and j + 1 < len(cased):
+        return True  # "lo compró mi hermana", "l'ha pagata mia madre"
+    if not (third or by) or not cased[j][:1].isupper() or word in agency.FIRST_PERSON:
+        return False
+    # "by Friday" is a time; a capitalised word right after a Romance verb is a name even
+    # where it folds to a month ("Marco", "março"): a time there comes with its article.
+    return not (by and agency.is_time(word)) and not shares(stem(word), title_stems)
+
+
 _CONTACT = _CALL | frozenset(
     "email text message ring phone contact reply write answer escribir responder contestar "
     "ecrire repondre schreiben antworten scrivere rispondere responder escrever mailen".split()
@@ -257,6 +286,8 @@ def _done_positions(
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
+    cased = _WORD.findall(clause)
+    cased = cased if len(cased) == len(tokens) else []
     acts = synonyms.same_act(verb) if verb else ()
     out = [
         i
@@ -265,6 +296,7 @@ def _done_positions(
         and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
         and not _other_agent(written, i)
+        and not _named_agent_after(cased, written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
