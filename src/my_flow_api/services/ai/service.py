@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -91,31 +91,20 @@ class AIService:
         """The model the provider uses."""
         return self.provider.model
 
-    def stream_chat(
+    async def stream_chat(
         self,
         messages: Iterable[Message | ChatMessage],
         context_id: str,
         *,
         context_name: str | None = None,
         captured: Sequence[str] = (),
-    ) -> AnswerStream:
+    ) -> AsyncGenerator[ChatChunk, None]:
         """Stream the answer: text chunks in order, then one chunk with usage and finish reason.
 
         Rate-limit, unavailable and time-out failures before the first chunk are retried
         with backoff (per `retry`); after it, errors propagate with `produced_text=True`.
-        Closing the stream (`aclose`, or cancelling its consumer) closes the upstream request.
-        Nothing is sent before the first `anext`.
+        Closing this generator (or cancelling its consumer) closes the upstream request.
         """
-        return AnswerStream(lambda: self._first_chunk(messages, context_id, context_name, captured))
-
-    async def _first_chunk(
-        self,
-        messages: Iterable[Message | ChatMessage],
-        context_id: str,
-        context_name: str | None,
-        captured: Sequence[str],
-    ) -> tuple[AsyncIterator[ChatChunk], ChatChunk] | None:
-        """The provider's stream and its first chunk, with the retries; None if it is empty."""
         chat = to_chat_messages(messages)
         system = assistant_system_prompt(context_name) + captured_note(list(captured))
         attempt = 1
@@ -126,7 +115,7 @@ class AIService:
             try:
                 first = await anext(stream)
             except StopAsyncIteration:
-                return None
+                return
             except RETRYABLE as exc:
                 await _close(stream)
                 wait = None if exc.produced_text else self.retry.delay(attempt, exc.retry_after)
@@ -143,7 +132,13 @@ class AIService:
                 await asyncio.sleep(wait)
                 attempt += 1
                 continue
-            return stream, first
+            break
+        try:
+            yield first
+            async for chunk in stream:
+                yield chunk
+        finally:
+            await _close(stream)
 
     async def aclose(self) -> None:
         """Release the provider's connections or model."""
@@ -155,49 +150,6 @@ def build_ai_service(
 ) -> AIService:
     """The process-wide AI service for these settings (close it with `aclose()`)."""
     return AIService.from_settings(settings, session_factory=session_factory)
-
-
-class AnswerStream:
-    """`AIService.stream_chat`'s chunks, as an async iterator with `aclose`.
-
-    The first chunk comes from `first` (the provider's stream opened, with the retries);
-    after it `__anext__` hands out the provider stream's own awaitable, so a relayed token
-    passes through no generator of ours: a re-yielding `async for` here cost one more
-    generator step per token. Like a generator: nothing runs before the first `anext`, and
-    after an error, the end or `aclose` it yields nothing more.
-    """
-
-    def __init__(
-        self, first: Callable[[], Awaitable[tuple[AsyncIterator[ChatChunk], ChatChunk] | None]]
-    ) -> None:
-        self._first = first
-        self._stream: AsyncIterator[ChatChunk] | None = None
-        self._started = False
-
-    def __aiter__(self) -> AnswerStream:
-        return self
-
-    def __anext__(self) -> Awaitable[ChatChunk]:
-        if self._stream is not None:
-            return self._stream.__anext__()
-        return self._start()
-
-    async def _start(self) -> ChatChunk:
-        if self._started:  # ended, failed or closed before a stream was open
-            raise StopAsyncIteration
-        self._started = True
-        opened = await self._first()
-        if opened is None:
-            raise StopAsyncIteration
-        self._stream, first = opened
-        return first
-
-    async def aclose(self) -> None:
-        """Close the provider's stream (and with it the upstream request)."""
-        self._started = True
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            await _close(stream)
 
 
 async def _close(stream: AsyncIterator[ChatChunk]) -> None:
