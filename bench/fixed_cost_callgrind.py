@@ -5,7 +5,14 @@ instruction counts do not. The endpoint runs under `valgrind --tool=callgrind` (
 slower); after a warm-up, `callgrind_control --dump` brackets `--streams` 1-token streams
 (the fixed cost of a stream) and then as many 201-token streams (200 more tokens each).
 
+`--paced-tokens N` adds streams of N+1 tokens with the upstream paced at `--rate` tokens/s
+(one token per upstream read and one ASGI send per token, as real models send): their
+instructions minus the 1-token streams', per token, is the *paced* cost of a relayed token,
+the per-event path that unpaced 201-token streams (a few large reads) do not exercise.
+`--server relay-aiohttp` counts the aiohttp relay floor instead of the endpoint.
+
     uv run --frozen python bench/fixed_cost_callgrind.py [--streams 60]
+    uv run --frozen python bench/fixed_cost_callgrind.py --fixed-only --paced-tokens 40
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ import time
 from pathlib import Path
 
 import run_streaming_bench as rsb
-from run_streaming_bench import ENDPOINT, Bench, LoadGenerator, parse_args
+from run_streaming_bench import ENDPOINT, RELAY_AIOHTTP, Bench, LoadGenerator, parse_args
+
+SCRIPTS = {ENDPOINT: "endpoint.py", RELAY_AIOHTTP: "relay_floor.py"}
 
 WRAPPER = """#!/bin/sh
 for a in "$@"; do
-  case "$a" in *servers/endpoint.py)
+  case "$a" in *servers/{script})
     exec valgrind --tool=callgrind --callgrind-out-file={out}/cg.%p "{python}" "$@";;
   esac
 done
@@ -110,6 +119,25 @@ def main() -> int:
         help="switch a piece off in the endpoint (servers/endpoint.py --ablate; repeatable)",
     )
     parser.add_argument(
+        "--paced-tokens",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also count --paced-streams streams of N+1 tokens paced at --rate (per-token cost)",
+    )
+    parser.add_argument("--rate", type=float, default=10.0, help="tokens/s, paced streams")
+    parser.add_argument("--paced-streams", type=int, default=20, help="paced streams counted")
+    parser.add_argument(
+        "--paced-concurrency",
+        type=int,
+        default=1,
+        help="paced streams at a time: the endpoint runs ~50x slower under callgrind, and one "
+        "that falls behind reads several tokens per read, which hides the per-event cost",
+    )
+    parser.add_argument(
+        "--server", choices=sorted(SCRIPTS), default=ENDPOINT, help="the server counted"
+    )
+    parser.add_argument(
         "--ready-seconds",
         type=float,
         default=900.0,
@@ -121,7 +149,7 @@ def main() -> int:
         return 2
     out = Path(tempfile.mkdtemp(prefix="callgrind-"))
     wrapper = out / "python"
-    wrapper.write_text(WRAPPER.format(out=out, python=sys.executable))
+    wrapper.write_text(WRAPPER.format(out=out, python=sys.executable, script=SCRIPTS[own.server]))
     wrapper.chmod(0o755)
     sys.executable = str(wrapper)  # Bench starts its servers with sys.executable
     ready = rsb.wait_ready
@@ -133,19 +161,30 @@ def main() -> int:
         bench.loadgen = LoadGenerator(1)
         bench.start_upstream()
         ablate = [arg for name in own.ablate for arg in ("--ablate", name)]
-        bench.start_server(ENDPOINT, ENDPOINT, ablate)
-        pid = bench.procs[ENDPOINT].popen.pid
-        bench.run_closed(ENDPOINT, 20, 4, 1)
+        name = own.server
+        bench.start_server(name, name, ablate if name == ENDPOINT else None)
+        pid = bench.procs[name].popen.pid
+        bench.run_closed(name, 20, 4, 1)
         _dump(pid)
-        bench.run_closed(ENDPOINT, own.streams, 4, 1)
+        bench.run_closed(name, own.streams, 4, 1)
         _dump(pid)
         fixed = _total(out, pid)
         objects = _by_object(_newest(out, pid)) if own.by_object else {}
         longer = None
         if not own.fixed_only:
-            bench.run_closed(ENDPOINT, own.streams, 4, 201)
+            bench.run_closed(name, own.streams, 4, 201)
             _dump(pid)
             longer = _total(out, pid)
+        paced = paced_objects = None
+        if own.paced_tokens:
+            run = bench.run_closed(
+                name, own.paced_streams, own.paced_concurrency, own.paced_tokens + 1, own.rate
+            )
+            if run["errors"]:
+                raise RuntimeError(f"paced streams failed: {run['error_kinds']}")
+            _dump(pid)
+            paced = _total(out, pid)
+            paced_objects = _by_object(_newest(out, pid)) if own.by_object else None
     finally:
         bench.stop()
         shutil.rmtree(out, ignore_errors=True)
@@ -155,8 +194,21 @@ def main() -> int:
         per_token = (longer - fixed) / own.streams / 200
         print(f"marginal: {per_token / 1e3:.1f} K instructions per token")
     ranked = sorted(objects.items(), key=lambda item: -item[1])[: own.by_object]
-    for name, count in ranked:
-        print(f"  {count / own.streams / 1e6:6.3f} M  {count / fixed:6.1%}  {name}")
+    for obj, count in ranked:
+        print(f"  {count / own.streams / 1e6:6.3f} M  {count / fixed:6.1%}  {obj}")
+    if paced is not None:
+        # the paced streams' instructions minus as many 1-token streams', per extra token
+        share = own.paced_streams / own.streams
+        tokens = own.paced_streams * own.paced_tokens
+        print(
+            f"paced: {(paced - fixed * share) / tokens / 1e3:.1f} K instructions per token"
+            f" ({own.paced_streams} streams of {own.paced_tokens + 1} tokens at {own.rate:g}/s,"
+            f" {own.paced_concurrency} at a time, minus as many 1-token streams)"
+        )
+        if paced_objects is not None:
+            extra = {o: paced_objects.get(o, 0) - objects.get(o, 0) * share for o in paced_objects}
+            for obj, count in sorted(extra.items(), key=lambda i: -i[1])[: own.by_object]:
+                print(f"  {count / tokens / 1e3:7.1f} K  {obj}")
     return 0
 
 

@@ -489,19 +489,23 @@ class Bench:
     # ---- phases
 
     def _jobs_closed(
-        self, target: Target, streams: int, concurrency: int, tokens: int
+        self, target: Target, streams: int, concurrency: int, tokens: int, rate: float = 0.0
     ) -> list[list[Job]]:
         slots: list[list[Job]] = [[] for _ in range(concurrency)]
         for i in range(streams):
             slot = i % concurrency
             # slot k always speaks as user k: one stream per user at a time
-            slots[slot].append(Job(target.port, target.request(slot, tokens, 0), tokens))
+            slots[slot].append(Job(target.port, target.request(slot, tokens, rate), tokens))
         return [s for s in slots if s]
 
-    def run_closed(self, name: str, streams: int, concurrency: int, tokens: int) -> dict[str, Any]:
+    def run_closed(
+        self, name: str, streams: int, concurrency: int, tokens: int, rate: float = 0.0
+    ) -> dict[str, Any]:
+        """`streams` streams of `tokens` tokens, `concurrency` at a time; `rate` > 0 paces
+        the upstream (tokens/s, one token per read), 0 sends each body at once."""
         assert self.loadgen is not None
         target = self.targets[name]
-        slots = self._jobs_closed(target, streams, concurrency, tokens)
+        slots = self._jobs_closed(target, streams, concurrency, tokens, rate)
         self.wait_idle(name)
         server = self.procs[name]
         up = self.procs[UPSTREAM]

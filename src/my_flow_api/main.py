@@ -35,6 +35,7 @@ from my_flow_api.routers import (
 )
 from my_flow_api.routers.page import install_page
 from my_flow_api.server.body_limit import BodyLimitMiddleware
+from my_flow_api.server.direct_send import App
 from my_flow_api.server.error_handlers import install_error_handlers
 from my_flow_api.server.lifecycle import ShutdownDrain
 from my_flow_api.server.start_gate import StartGate
@@ -140,7 +141,7 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
     lifespan = _lifespan(settings, Seams(ai, session_factory))
-    app = FastAPI(
+    app = App(
         title="my-flow API",
         version=__version__,
         lifespan=lifespan,

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from my_flow_api.config import DisconnectPolicy
+from my_flow_api.server.direct_send import body_send
 from my_flow_api.services.streams.framing import Framing, TextFraming
 from my_flow_api.services.streams.registry import ActiveStream, StopReason
 
@@ -70,6 +71,9 @@ class EventStreamResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watch = _DisconnectWatch(receive)
         framing = self.framing
+        # The start and the last message go through every middleware; the events in
+        # between skip the wrappers that only pass them on (`server/direct_send.py`).
+        middle = body_send(scope, send)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             head = framing.head()
@@ -78,11 +82,11 @@ class EventStreamResponse(Response):
                 # for its first token, so the next keep-alive is already due.
                 head += framing.ping()
             if head:
-                await send({"type": "http.response.body", "body": head, "more_body": True})
+                await middle({"type": "http.response.body", "body": head, "more_body": True})
             events = self.stream.log.read(self.after, idle_seconds=self.policy.ping_seconds)
             async for batch in events:
                 body = framing.frame(batch) if batch else framing.ping()
-                await send({"type": "http.response.body", "body": body, "more_body": True})
+                await middle({"type": "http.response.body", "body": body, "more_body": True})
             await send({"type": "http.response.body", "body": framing.tail(), "more_body": False})
         except asyncio.CancelledError:
             if not watch.disconnected:
