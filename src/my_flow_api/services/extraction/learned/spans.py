@@ -22,6 +22,7 @@ from my_flow_api.services.extraction.clauses import clauses, lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.filters import is_question, rules_out
+from my_flow_api.services.extraction.learned.claims import Claimed, claimed_lines, framing_of
 from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.pieces import pieces, task_phrase
 from my_flow_api.services.extraction.lexicon import imperative, starts_with_verb
@@ -85,6 +86,8 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             spans += turn.offers(previous.content, voice, index)
         if CLAIM.search(voice):
             spans += turn.pasted(chat[index].content, voice, index)
+        content = chat[index].content
+        spans += turn.claimed(claimed_lines(content, framing_of(content)), index)
         following = chat[index + 1] if index + 1 < len(chat) else None
         if (
             following is not None
@@ -235,6 +238,20 @@ class _TurnFacts:
             flags.update(self._clause_flags(line.text, line.text, self.language))
             flags["listed"] = float(line.listed)
             out.append(self._span(line.text, line.text, (index, 500 + len(out)), flags))
+        return out
+
+    def claimed(self, found: Sequence[Claimed], index: int) -> list[Span]:
+        """Pasted lines the user claims by name (`claims`): the line without its owner
+        label, supported by the claim; a line that is not the user's own voice (an
+        instruction aimed at the extractor) is never one."""
+        out: list[Span] = []
+        for item in found:
+            if not user_voice(item.line).strip() or not user_voice(item.text).strip():
+                continue
+            flags = self._base("claimed")
+            flags.update(self._clause_flags(item.text, item.text, self.language))
+            flags["labelled"] = float(item.labelled)
+            out.append(self._span(item.text, item.line, (index, 700 + len(out)), flags))
         return out
 
 
