@@ -80,14 +80,15 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
         voice = voices[index]
         language = guess_language(voice, spoken)
         turn = _TurnFacts(rank, len(users), language, later[index], today)
-        spans += turn.own(voice, index)
+        own = turn.own(voice, index)
+        spans += own
         previous = chat[index - 1] if index else None
         if previous is not None and previous.role is MessageRole.ASSISTANT:
             spans += turn.offers(previous.content, voice, index)
         if CLAIM.search(voice):
             spans += turn.pasted(chat[index].content, voice, index)
         content = chat[index].content
-        spans += turn.claimed(claimed_lines(content, framing_of(content)), index)
+        spans += turn.claimed(claimed_lines(content, framing_of(content)), index, own)
         following = chat[index + 1] if index + 1 < len(chat) else None
         if (
             following is not None
@@ -240,13 +241,21 @@ class _TurnFacts:
             out.append(self._span(line.text, line.text, (index, 500 + len(out)), flags))
         return out
 
-    def claimed(self, found: Sequence[Claimed], index: int) -> list[Span]:
+    def claimed(self, found: Sequence[Claimed], index: int, own: Sequence[Span]) -> list[Span]:
         """Pasted lines the user claims by name (`claims`): the line without its owner
         label, supported by the claim; a line that is not the user's own voice (an
-        instruction aimed at the extractor) is never one."""
+        instruction aimed at the extractor) is never one. A claimed line that is already
+        one of the turn's own candidates (a transcript's "Me: ..." lines) is that
+        candidate, flagged: a second copy of every speaker line doubled a long
+        transcript's scoring."""
         out: list[Span] = []
+        same = {key: span for span in own for key in (span.clause.strip(), span.text.strip())}
         for item in found:
             if not user_voice(item.line).strip() or not user_voice(item.text).strip():
+                continue
+            twin = same.get(item.text.strip())
+            if twin is not None:
+                twin.flags.update(claimed=1.0, labelled=float(item.labelled))
                 continue
             flags = self._base("claimed")
             flags.update(self._clause_flags(item.text, item.text, self.language))
