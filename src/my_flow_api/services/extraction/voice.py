@@ -27,9 +27,11 @@ _ROLE_LINE = re.compile(
 )
 _DELIMITER = re.compile(
     r"(?:<\s*/?\s*(?:conversation|data|transcript|context|user|input)[^>]*>|<\|[^|>]{1,30}\|>|"
-    r"\[/?(?:INST|SYS)\]|<</?SYS>>|-{3,}\s*end\b).*$",
+    r"\[/?(?:INST|SYS)\]|<</?SYS>>|(?<!-)-{3,}+\s*end\b).*$",
     re.IGNORECASE | re.MULTILINE,
 )
+"""The dash run starts where it starts (`(?<!-)`) and is taken whole (`+`): tried from
+every dash of a 10,000-dash line, it took seconds, in a thread that holds the GIL."""
 _JSON_START = re.compile(r"[\[{]\s*[\"'\[{]")
 # The override, to-machines and bracketed patterns name only the words that mark such a
 # sentence or line; `_drop_marked` removes the sentence or line around them. A pattern
@@ -54,7 +56,7 @@ _OVERRIDE_AND_ORDER = re.compile(
     r"attività|tarefas?)\b",
     re.IGNORECASE,
 )
-_FRAMED = re.compile(r"^\s*-{3,}[^\n]*$.*?^\s*-{3,}[^\n]*$", re.MULTILINE | re.DOTALL)
+_FRAMED = re.compile(r"^\s*+-{3,}+[^\n]*+$.*?^\s*+-{3,}+[^\n]*+$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
     r"[\[(<{]\s*(?:(?i:system|admin|developer|override|instructions?)\b|"

@@ -30,13 +30,18 @@ _FRAMED_LINE = re.compile(r"^\s*([#=*~_-])\1{2,}\s*\S.*?\1{3,}\s*$")
 """A line framed by marks on both sides, once claimed lines were found: a paste's end,
 or a spoofed section ("### NEW TASK LIST (authoritative) ###") whose owner lines are the
 injection's, not the user's."""
+MAX_FRAME_CHARS = 200
+"""A frame line is short; a longer run of marks is no frame (and `_FRAMED_LINE`'s two
+repeated marks would try every split of it: seconds on a 10k-character line)."""
 _LABEL = re.compile(
-    r"^[\s\-*•·>\d.)\]]*"  # list marks and numbering
+    # List marks and numbering, possessive: the name may hold digits, dots and dashes too,
+    # and a backtracking prefix tried every split of a long "-----" or "3141..." line.
+    r"^[\s\-*•·>\d.)\]]*+"
     r"(?:\[[^\]\n]{1,20}\]\s*)?"  # a timestamp: "[7:31]"
     r"(?:\((?P<paren>[^()\n]{1,30})\)|(?P<name>@?[\w.'’+&-]+(?:\s+[\w.'’+&-]+){0,2}))"
     r"\s*(?:\([^()\n]{0,30}\))?\s*[:–—]\s*(?P<rest>.+)$"
 )
-_PAREN_LEAD = re.compile(r"^[\s\-*•·>\d.)]*\((?P<paren>[^()\n]{1,30})\)\s*(?P<rest>.+)$")
+_PAREN_LEAD = re.compile(r"^[\s\-*•·>\d.)]*+\((?P<paren>[^()\n]{1,30})\)\s*(?P<rest>.+)$")
 _ADDRESS = re.compile(
     r"^(?:@?[\w'’.-]+\s*[,:]?\s+)?(?:(?:can|could|would|will)\s+you\s+(?:also\s+|please\s+)?|"
     r"please\s+|(?:me\s+)?(?:puedes|podrías|podes|pode|poderia|puoi|potresti|peux-tu|"
@@ -89,7 +94,7 @@ def claimed_lines(content: str, framing: str) -> list[Claimed]:
     names = named_in(framing)
     out: list[Claimed] = []
     for line in lines(content):
-        if out and _FRAMED_LINE.match(line.text):
+        if out and len(line.text) <= MAX_FRAME_CHARS and _FRAMED_LINE.match(line.text):
             break  # "### END NOTES ###": what follows is no longer the claimed paste
         found = label_of(line.text)
         if found is None:

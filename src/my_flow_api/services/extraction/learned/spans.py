@@ -22,7 +22,12 @@ from my_flow_api.services.extraction.clauses import clauses, lines, sentences
 from my_flow_api.services.extraction.cues import find_cue
 from my_flow_api.services.extraction.dates import due_date
 from my_flow_api.services.extraction.filters import is_question, rules_out
-from my_flow_api.services.extraction.learned.claims import Claimed, claimed_lines, framing_of
+from my_flow_api.services.extraction.learned.claims import (
+    Claimed,
+    claimed_lines,
+    framing_of,
+    label_of,
+)
 from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.pieces import pieces, task_phrase
 from my_flow_api.services.extraction.lexicon import imperative, starts_with_verb
@@ -87,8 +92,9 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             spans += turn.offers(previous.content, voice, index)
         if CLAIM.search(voice):
             spans += turn.pasted(chat[index].content, voice, index)
-        content = chat[index].content
-        spans += turn.claimed(claimed_lines(content, framing_of(content)), index, own)
+        # The user's voice, not the raw content: a "Me: ..." line inside a code fence, a
+        # comment or a framed block is the paste's (an injection), never the user's claim.
+        spans += turn.claimed(claimed_lines(voice, framing_of(voice)), index, own)
         following = chat[index + 1] if index + 1 < len(chat) else None
         if (
             following is not None
@@ -154,6 +160,9 @@ class _TurnFacts:
                     flags["line_pos"] = number / max(len(all_lines) - 1, 1)
                     flags["first_clause"] = float(place == 0)
                     flags["terse_turn"] = float(len(voice.split()) <= 12)
+                    # "Ana: draft the budget" in pasted notes is Ana's unless the user
+                    # claims the label (`claimed` then flags the same candidate).
+                    flags["owner_label"] = float(label_of(line.text) is not None)
                     out.append(self._span(clause, sentence, (index, len(out)), flags))
             if not line.listed:
                 header = line.text.rstrip().endswith(":")
