@@ -425,3 +425,28 @@ def test_after_the_users_own_verb_a_name_is_the_object(title: str, said: str) ->
     flows = [flow(title)]
     assert detected(flows, said) == [("complete", "f1")]
     assert kept(flows, said, op(Op.COMPLETE, said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Inviare il pacco a Marco", "il pacco a marco l'ha inviato giulia"),
+        ("Inviare il pacco a Marco", "l'ha spedito il corriere"),
+        ("Enviar el presupuesto", "el presupuesto lo mandó el jefe"),
+        ("Comprar el regalo para mamá", "el regalo ya lo compró"),
+        ("Book the venue", "the venue was reserved by lucy"),
+    ],
+)
+def test_a_third_person_act_named_or_not_is_someone_elses(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, op(Op.COMPLETE, said))
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [("Pagar la luz", "ya se pagó la luz"), ("Pay the rent", "rent was paid by card this morning")],
+)
+def test_an_impersonal_form_or_a_means_is_the_things_state(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == [("complete", "f1")]

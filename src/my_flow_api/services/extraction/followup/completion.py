@@ -232,31 +232,29 @@ def _other_agent(written: list[str], i: int) -> bool:
 
 _THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
 _NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
-_KIN_POSSESSIVE = frozenset("mi mis mia mio miei mie minha meu meus minhas su sus sua suo".split())
+_REFLEXIVE = frozenset({"se", "si"})
+_NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail post card".split())
+"""After a passive's "by", words that are a time or a means, not who did it."""
 
 
-def _named_agent_after(cased: list[str], written: list[str], i: int, title_stems: set[str]) -> bool:
-    """Whether a name after the done-verb is its subject: Spanish, Italian and Portuguese
-    put it there ("el regalo lo compró *Marco*", "l'ha pagata *Giulia*", "comprou o
-    *Marco*"), as an English passive does after "by" ("was booked by *Lucy*"). Only after
-    a third-person form: after the user's own ("ho chiamato Marco", "llamé a Marco") the
-    name is the object. A capitalised word that is a time, the user or the flow's own
-    thing is no one else."""
-    if not cased or i + 1 >= len(cased):
-        return False
+def _named_agent_after(written: list[str], i: int, title_stems: set[str]) -> bool:
+    """Whether the done-verb at i is another's act by its form or what follows it: a
+    Spanish, Italian or Portuguese third-person active past ("el regalo lo *compró*
+    Marco", "l'*ha spedito* giulia", "*comprou* o Marco", named or not: the user says
+    "compré", "ho spedito", "comprei"), or an English passive's "by" and who ("was booked
+    by Lucy"; not "by Friday"). An impersonal "se/si" form ("ya se pagó") is the thing's
+    state, not another's act."""
     verb, before = written[i], written[i - 1] if i else ""
     third = _THIRD_PAST.match(verb) is not None or before in _THIRD_AUXILIARY
-    j, by = i + 1, written[i + 1] == "by" and before in agency.PASSIVE
-    if (by or written[j] in _NAME_ARTICLE) and j + 1 < len(cased):
-        j += 1
-    word = written[j]
-    if third and word in _KIN_POSSESSIVE and j + 1 < len(cased):
-        return True  # "lo compró mi hermana", "l'ha pagata mia madre"
-    if not (third or by) or not cased[j][:1].isupper() or word in agency.FIRST_PERSON:
+    if third and (i < 2 or written[i - 2] not in _REFLEXIVE) and before not in _REFLEXIVE:
+        return True
+    if i + 2 >= len(written) or written[i + 1] != "by" or before not in agency.PASSIVE:
         return False
-    # "by Friday" is a time; a capitalised word right after a Romance verb is a name even
-    # where it folds to a month ("Marco", "março"): a time there comes with its article.
-    return not (by and agency.is_time(word)) and not shares(stem(word), title_stems)
+    j = i + 3 if written[i + 2] in _NAME_ARTICLE and i + 3 < len(written) else i + 2
+    word = written[j]
+    if word in agency.FIRST_PERSON or agency.is_time(word) or word in _NOT_AGENT_AFTER_BY:
+        return False
+    return not shares(stem(word), title_stems)
 
 
 _CONTACT = _CALL | frozenset(
@@ -286,8 +284,6 @@ def _done_positions(
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
-    cased = _WORD.findall(clause)
-    cased = cased if len(cased) == len(tokens) else []
     acts = synonyms.same_act(verb) if verb else ()
     out = [
         i
@@ -296,7 +292,7 @@ def _done_positions(
         and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
         and not _other_agent(written, i)
-        and not _named_agent_after(cased, written, i, title_stems)
+        and not _named_agent_after(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
