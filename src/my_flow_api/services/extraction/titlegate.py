@@ -85,7 +85,8 @@ def gate_title(title: str) -> str | None:
     return text[0].upper() + text[1:]
 
 
-_DOUBLE_QUOTE = re.compile(r"[\"“”„«»]")
+_DOUBLE_QUOTE = re.compile(r"(?<!\d)\"|[“”„«»]")
+"""A straight quote after a digit is an inch mark ('a 27" monitor'), no quote."""
 
 
 def _without_stray_quote(text: str) -> str:

@@ -124,3 +124,11 @@ def test_a_stray_double_quote_ends_the_title_or_goes(title: str, repaired: str) 
 )
 def test_paired_quotes_stay(title: str) -> None:
     assert gate_title(title) == title
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['Buy a 27" monitor for the office', 'Order 3/4" copper pipe fittings'],
+)
+def test_an_inch_mark_is_no_quote(title: str) -> None:
+    assert gate_title(title) == title

@@ -59,14 +59,23 @@ def char_ngrams(text: str) -> list[str]:
     """`CHAR_OPTIONS`' analyser: 2-4-grams inside each space-padded word."""
     out: list[str] = []
     for word in text.lower().split():
-        out += _word_char_ngrams(word)
+        out += _word_char_ngrams(word) if len(word) <= CACHED_WORD_CHARS else _cut(word)
     return out
+
+
+CACHED_WORD_CHARS = 24
+"""Longer "words" (hashes, URLs, random paste) are cut each time: cached, each would keep
+~3 n-grams per character for the life of the worker."""
 
 
 @lru_cache(maxsize=32768)
 def _word_char_ngrams(word: str) -> tuple[str, ...]:
     # A candidate's text repeats its sentence's words (context, kind-marked words, title),
     # and a long chat's candidates share most of theirs: cut once per word, not per use.
+    return _cut(word)
+
+
+def _cut(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     out: list[str] = []
     for n in range(2, 5):
