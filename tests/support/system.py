@@ -7,14 +7,14 @@ import os
 
 import pytest
 
-# CI services spell it differently (GitHub and GitLab "true", others "1" or "yes"); an
-# unset, empty or "false" CI is a developer's machine.
-_CI_VALUES = frozenset({"true", "1", "yes", "on"})
+# CI services spell it differently (GitHub and GitLab "true", others "1", "yes" or their
+# own name, Woodpecker "woodpecker"); unset, empty or a "no" word is a developer's machine.
+_NOT_CI = frozenset({"", "false", "0", "no", "off"})
 
 
 def in_ci() -> bool:
     """Whether this run is CI's, where every program a test needs must be present."""
-    return os.environ.get("CI", "").strip().lower() in _CI_VALUES
+    return os.environ.get("CI", "").strip().lower() not in _NOT_CI
 
 
 def missing(what: str, how: str) -> None:

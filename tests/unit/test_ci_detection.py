@@ -8,13 +8,13 @@ import pytest
 from tests.support import system
 
 
-@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes", "on", " true "])
+@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes", "on", " true ", "woodpecker"])
 def test_ci_spellings_count_as_ci(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CI", value)
     assert system.in_ci()
 
 
-@pytest.mark.parametrize("value", ["", "false", "0", "no"])
+@pytest.mark.parametrize("value", ["", "false", "0", "no", "off", "FALSE"])
 def test_other_values_are_a_developer_machine(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CI", value)
     assert not system.in_ci()
