@@ -26,7 +26,6 @@ from my_flow_api.services.extraction.learned.claims import (
     Claimed,
     claimed_lines,
     framing_of,
-    label_of,
 )
 from my_flow_api.services.extraction.learned.naming import title_of
 from my_flow_api.services.extraction.learned.pieces import pieces, task_phrase
@@ -85,8 +84,7 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
         voice = voices[index]
         language = guess_language(voice, spoken)
         turn = _TurnFacts(rank, len(users), language, later[index], today)
-        own = turn.own(voice, index)
-        spans += own
+        spans += turn.own(voice, index)
         previous = chat[index - 1] if index else None
         if previous is not None and previous.role is MessageRole.ASSISTANT:
             spans += turn.offers(previous.content, voice, index)
@@ -94,7 +92,7 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
             spans += turn.pasted(chat[index].content, voice, index)
         # The user's voice, not the raw content: a "Me: ..." line inside a code fence, a
         # comment or a framed block is the paste's (an injection), never the user's claim.
-        spans += turn.claimed(claimed_lines(voice, framing_of(voice)), index, own)
+        spans += turn.claimed(claimed_lines(voice, framing_of(voice)), index)
         following = chat[index + 1] if index + 1 < len(chat) else None
         if (
             following is not None
@@ -160,9 +158,6 @@ class _TurnFacts:
                     flags["line_pos"] = number / max(len(all_lines) - 1, 1)
                     flags["first_clause"] = float(place == 0)
                     flags["terse_turn"] = float(len(voice.split()) <= 12)
-                    # "Ana: draft the budget" in pasted notes is Ana's unless the user
-                    # claims the label (`claimed` then flags the same candidate).
-                    flags["owner_label"] = float(label_of(line.text) is not None)
                     out.append(self._span(clause, sentence, (index, len(out)), flags))
             if not line.listed:
                 header = line.text.rstrip().endswith(":")
@@ -250,21 +245,13 @@ class _TurnFacts:
             out.append(self._span(line.text, line.text, (index, 500 + len(out)), flags))
         return out
 
-    def claimed(self, found: Sequence[Claimed], index: int, own: Sequence[Span]) -> list[Span]:
+    def claimed(self, found: Sequence[Claimed], index: int) -> list[Span]:
         """Pasted lines the user claims by name (`claims`): the line without its owner
         label, supported by the claim; a line that is not the user's own voice (an
-        instruction aimed at the extractor) is never one. A claimed line that is already
-        one of the turn's own candidates (a transcript's "Me: ..." lines) is that
-        candidate, flagged: a second copy of every speaker line doubled a long
-        transcript's scoring."""
+        instruction aimed at the extractor) is never one."""
         out: list[Span] = []
-        same = {key: span for span in own for key in (span.clause.strip(), span.text.strip())}
         for item in found:
             if not user_voice(item.line).strip() or not user_voice(item.text).strip():
-                continue
-            twin = same.get(item.text.strip())
-            if twin is not None:
-                twin.flags.update(claimed=1.0, labelled=float(item.labelled))
                 continue
             flags = self._base("claimed")
             flags.update(self._clause_flags(item.text, item.text, self.language))
