@@ -237,7 +237,7 @@ _NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail 
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
-def _named_agent_after(written: list[str], i: int, title_stems: set[str]) -> bool:
+def _third_party_act(written: list[str], i: int, title_stems: set[str]) -> bool:
     """Whether the done-verb at i is another's act by its form or what follows it: a
     Spanish, Italian or Portuguese third-person active past ("el regalo lo *compró*
     Marco", "l'*ha spedito* giulia", "*comprou* o Marco", named or not: the user says
@@ -292,7 +292,7 @@ def _done_positions(
         and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
         and not _other_agent(written, i)
-        and not _named_agent_after(written, i, title_stems)
+        and not _third_party_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
