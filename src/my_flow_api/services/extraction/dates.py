@@ -180,13 +180,27 @@ _RULES: list[tuple[str, Resolver | None]] = [
     ),
 ]
 _COMPILED = [(re.compile(_PREP + rule, re.IGNORECASE), fn) for rule, fn in _RULES]
+# Each rule's match holds a match of the rule without its prepositions (the same text at
+# the same place): when the bare rule finds nothing, neither does the full one. Four
+# clauses in five name no date, and one scan for any bare rule costs a quarter of the
+# sixteen scans `_PREP` makes slow (a long chat reads ~130 clauses and phrases).
+_BARE = [re.compile(rule, re.IGNORECASE) for rule, _ in _RULES]
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+"""A named group: one name may stand once in a pattern, the rules share theirs."""
+_ANY = re.compile(
+    "|".join("(?:" + _GROUP_NAME.sub("(?:", rule) + ")" for rule, _ in _RULES), re.IGNORECASE
+)
 
 
 def find_dates(text: str, today: date) -> list[DateMention]:
     """Every date or time phrase in `text` (non-overlapping, in order), resolved."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern, resolve in _COMPILED:
+    if not _ANY.search(text):
+        return found
+    for (pattern, resolve), bare in zip(_COMPILED, _BARE, strict=True):
+        if not bare.search(text):
+            continue
         for m in pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
