@@ -77,6 +77,29 @@ def test_the_trees_are_scikit_learns() -> None:
     assert walked == pytest.approx(list(trees.predict_proba(x)[:, 1]), abs=1e-6)
 
 
+def test_a_chats_scores_are_the_one_at_a_time_reference_bit_for_bit() -> None:
+    model = shipped_model()
+    spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
+    assert model.clause_probabilities(spans) == [model.reference_probability(s) for s in spans]
+    long_word = "x" * 40 + " " + "ab " * 30  # an uncached word, a term counted 30 times
+    texts = [*TEXTS, long_word, *(span_text(s) for s in spans)]
+    for block in model.blocks:
+        assert block.scores(texts) == [block.score(text) for text in texts]
+        assert block.scores([]) == []
+        assert block.scores(["", "   "]) == [0.0, 0.0]
+
+
+def test_the_forest_walks_each_row_as_the_reference_does() -> None:
+    rescorer = shipped_model().rescorer
+    assert rescorer is not None
+    rows = np.random.RandomState(1).rand(300, len(CONTEXT) + len(rescorer.flags))
+    rows[:, 0] = rows[:, 0] * 12 - 6  # the clause model's logit
+    walked = [rescorer._probability(list(row)) for row in rows]
+    scores = rescorer._forest.scores(rows.tolist())
+    assert [rescoring._logistic(s) for s in scores] == walked
+    assert rescorer._forest.scores([]) == []
+
+
 def test_the_shipped_model_rescores_with_its_trees() -> None:
     spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
     model = shipped_model()
