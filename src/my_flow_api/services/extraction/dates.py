@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from my_flow_api.services.extraction.datewords import (
     LEADING_MONTHS,
@@ -212,7 +213,14 @@ def find_dates(text: str, today: date) -> list[DateMention]:
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     """Where the date and time phrases of `text` stand (their days left unresolved)."""
-    return [(m.start, m.end) for m in find_dates(text, date.min)]
+    return list(_date_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _date_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # A clause's title and its cue gates ask again for the same phrase (a copy is returned:
+    # the list is the caller's).
+    return tuple((m.start, m.end) for m in find_dates(text, date.min))
 
 
 def due_date(text: str, today: date) -> date | None:

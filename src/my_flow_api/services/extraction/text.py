@@ -101,8 +101,14 @@ def words(text: str) -> list[str]:
     ("l'attestation" is "attestation", "Acme's" is "acme")."""
     out = []
     for token in WORD.findall(fold(text)):
-        out += [part for part in re.split(r"['’]", token) if len(part) > 2 or part.isdigit()]
+        # Most tokens hold no apostrophe: split only those (a regex call per token was a
+        # fifth of this function's cost).
+        parts = _APOSTROPHE.split(token) if "'" in token or "’" in token else (token,)
+        out += [part for part in parts if len(part) > 2 or part.isdigit()]
     return out
+
+
+_APOSTROPHE = re.compile(r"['’]")
 
 
 _SYNONYMS = {"ring": "call", "phone": "call", "purchase": "buy"}
