@@ -26,7 +26,6 @@ import numpy.typing as npt
 from my_flow_api.services.extraction.learned.features import (
     CACHED_WORD_CHARS,
     char_ngrams,
-    word_char_ngrams,
 )
 
 Analyzer = Callable[[str], list[str]]
@@ -156,4 +155,11 @@ def _char_ids(index: dict[str, int]) -> TermIds:
 
 
 def _known(word: str, index: dict[str, int]) -> tuple[int, ...]:
-    return tuple([i for i in map(index.get, word_char_ngrams(word)) if i is not None])
+    """The ids of `word_char_ngrams(word)` in the vocabulary, in order (its cache is not
+    needed: the caller keeps the ids)."""
+    padded = f" {word} "  # `_cut` for a non-empty word, with no intermediate tuples
+    size = len(padded)
+    grams = [padded[i : i + 2] for i in range(size - 1)]
+    grams += [padded[i : i + 3] for i in range(size - 2)]
+    grams += [padded[i : i + 4] for i in range(size - 3)]
+    return tuple([i for i in map(index.get, grams) if i is not None])
