@@ -185,11 +185,15 @@ _COMPILED = [(re.compile(_PREP + rule, re.IGNORECASE), fn) for rule, fn in _RULE
 # the same place): when the bare rule finds nothing, neither does the full one. Four
 # clauses in five name no date, and one scan for any bare rule costs a quarter of the
 # sixteen scans `_PREP` makes slow (a long chat reads ~130 clauses and phrases).
-_BARE = [re.compile(rule, re.IGNORECASE) for rule, _ in _RULES]
+# Every rule opens with `\b` and a word character (a digit, a month, "in", "à", ...):
+# led by `(?=\w)`, a search skips the other characters quickly (half the time).
+_WORD_LED = r"(?=\w)"
+_BARE = [re.compile(_WORD_LED + rule, re.IGNORECASE) for rule, _ in _RULES]
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
 """A named group: one name may stand once in a pattern, the rules share theirs."""
 _ANY = re.compile(
-    "|".join("(?:" + _GROUP_NAME.sub("(?:", rule) + ")" for rule, _ in _RULES), re.IGNORECASE
+    _WORD_LED + "(?:" + "|".join("(?:" + _GROUP_NAME.sub("(?:", r) + ")" for r, _ in _RULES) + ")",
+    re.IGNORECASE,
 )
 
 

@@ -40,3 +40,9 @@ def _every_rule(text: str, today: date) -> list[DateMention]:
 )
 def test_the_prefilter_finds_what_every_rule_finds(text: str) -> None:
     assert find_dates(text, TODAY) == _every_rule(text, TODAY)
+
+
+def test_every_rule_opens_at_a_word_boundary() -> None:
+    # The prefilter's `(?=\w)` lead holds only while every rule opens with `\b` and a
+    # word character: a new rule opening otherwise must drop it.
+    assert all(rule.startswith(r"\b") for rule, _ in dates._RULES)
