@@ -92,6 +92,8 @@ _SUFFIXES = (
 @lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Lower-case, width-folded text without accents."""
+    if text.isascii():  # most text: casefolded ASCII is its own NFKD, with no accents
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
