@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.learned import rescoring
+from my_flow_api.services.extraction.learned import rescoring, tfidf
 from my_flow_api.services.extraction.learned.extract import extract_learned, titled_spans
 from my_flow_api.services.extraction.learned.features import (
     CHAR_OPTIONS,
@@ -87,6 +87,14 @@ def test_a_chats_scores_are_the_one_at_a_time_reference_bit_for_bit() -> None:
         assert block.scores(texts) == [block.score(text) for text in texts]
         assert block.scores([]) == []
         assert block.scores(["", "   "]) == [0.0, 0.0]
+
+
+def test_texts_too_many_to_pack_are_scored_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tfidf, "KEY_LIMIT", 1)
+    block = shipped_model().blocks[1]
+    assert block.scores(TEXTS) == [block.score(text) for text in TEXTS]
 
 
 def test_the_forest_walks_each_row_as_the_reference_does() -> None:

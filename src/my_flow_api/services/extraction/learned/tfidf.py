@@ -33,6 +33,9 @@ TermIds = Callable[[Sequence[str]], list[list[int]]]
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 CACHED_WORDS = 32768
+KEY_LIMIT = 2**62
+"""`_first_occurrences` sorts (text, term, position) packed in one int64: a chat's 400
+candidates of ~1,000 n-grams against 27k terms stay far below this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ class Block:
         total = int(lengths.sum())
         if not total:
             return [0.0] * len(texts)
+        if len(texts) * len(self._idf) * total >= KEY_LIMIT:
+            return [self.score(text) for text in texts]  # never for a bounded chat
         flat = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=total)
         square, dot = _sums(flat, lengths, self._idf, self._coef)
         return [d / math.sqrt(q) if q else 0.0 for d, q in zip(dot, square, strict=True)]
