@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.lexicon import starts_with_verb
@@ -186,6 +187,9 @@ class Cue:
     task: str
 
 
+# A long chat asks about each clause several times (its task phrase, its flags, its
+# sentence): ~30 pattern searches each, half of them repeats.
+@lru_cache(maxsize=8192)
 def find_cue(clause: str, language: str) -> Cue | None:
     """The first cue of the clause's language (then English, which people mix in)."""
     if language not in PATTERNS:

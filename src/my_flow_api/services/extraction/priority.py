@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from my_flow_api.models.flow import FlowPriority
 
@@ -32,6 +33,7 @@ HIGH = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # asked of each clause and again of its sentence, per clause
 def stated_priority(text: str) -> FlowPriority | None:
     """The priority `text` states, or None (low wins: "not urgent" is low)."""
     if LOW.search(text):

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
-from my_flow_api.services.extraction.learned import rescoring
+from my_flow_api.services.extraction.learned import rescoring, tfidf
 from my_flow_api.services.extraction.learned.extract import extract_learned, titled_spans
 from my_flow_api.services.extraction.learned.features import (
     CHAR_OPTIONS,
@@ -75,6 +75,37 @@ def test_the_trees_are_scikit_learns() -> None:
     rescorer = rescoring.from_payload(stored_trees(trees, ["a", "b"]))
     walked = [rescorer._probability(list(row)) for row in x]
     assert walked == pytest.approx(list(trees.predict_proba(x)[:, 1]), abs=1e-6)
+
+
+def test_a_chats_scores_are_the_one_at_a_time_reference_bit_for_bit() -> None:
+    model = shipped_model()
+    spans = [span for span, _ in titled_spans(CHAT, date(2026, 3, 2))]
+    assert model.clause_probabilities(spans) == [model.reference_probability(s) for s in spans]
+    long_word = "x" * 40 + " " + "ab " * 30  # an uncached word, a term counted 30 times
+    texts = [*TEXTS, long_word, *(span_text(s) for s in spans)]
+    for block in model.blocks:
+        assert block.scores(texts) == [block.score(text) for text in texts]
+        assert block.scores([]) == []
+        assert block.scores(["", "   "]) == [0.0, 0.0]
+
+
+def test_texts_too_many_to_pack_are_scored_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tfidf, "KEY_LIMIT", 1)
+    block = shipped_model().blocks[1]
+    assert block.scores(TEXTS) == [block.score(text) for text in TEXTS]
+
+
+def test_the_forest_walks_each_row_as_the_reference_does() -> None:
+    rescorer = shipped_model().rescorer
+    assert rescorer is not None
+    rows = np.random.RandomState(1).rand(300, len(CONTEXT) + len(rescorer.flags))
+    rows[:, 0] = rows[:, 0] * 12 - 6  # the clause model's logit
+    walked = [rescorer._probability(list(row)) for row in rows]
+    scores = rescorer._forest.scores(rows.tolist())
+    assert [rescoring._logistic(s) for s in scores] == walked
+    assert rescorer._forest.scores([]) == []
 
 
 def test_the_shipped_model_rescores_with_its_trees() -> None:

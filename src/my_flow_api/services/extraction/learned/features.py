@@ -59,8 +59,13 @@ def char_ngrams(text: str) -> list[str]:
     """`CHAR_OPTIONS`' analyser: 2-4-grams inside each space-padded word."""
     out: list[str] = []
     for word in text.lower().split():
-        out += _word_char_ngrams(word) if len(word) <= CACHED_WORD_CHARS else _cut(word)
+        out += word_char_ngrams(word)
     return out
+
+
+def word_char_ngrams(word: str) -> tuple[str, ...]:
+    """One lower-cased word's `char_ngrams`."""
+    return _word_char_ngrams(word) if len(word) <= CACHED_WORD_CHARS else _cut(word)
 
 
 CACHED_WORD_CHARS = 24

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,28 +20,9 @@ from pathlib import Path
 from my_flow_api.services.extraction.learned import rescoring
 from my_flow_api.services.extraction.learned.features import char_ngrams, span_text, word_ngrams
 from my_flow_api.services.extraction.learned.spans import Span
+from my_flow_api.services.extraction.learned.tfidf import Analyzer, Block
 
 ARTIFACT = Path(__file__).with_name("clause_model.json")
-Analyzer = Callable[[str], list[str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One TF-IDF block: its analyser and, per term, (idf, coefficient)."""
-
-    analyze: Analyzer
-    weights: dict[str, tuple[float, float]]
-
-    def score(self, text: str) -> float:
-        weights = self.weights
-        square = dot = 0.0
-        for term, n in Counter(self.analyze(text)).items():
-            known = weights.get(term)
-            if known is not None:
-                value = (1.0 + math.log(n) if n > 1 else 1.0) * known[0]
-                square += value * value
-                dot += value * known[1]
-        return dot / math.sqrt(square) if square else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +60,20 @@ class ClauseModel:
 
     def clause_probabilities(self, spans: Sequence[Span]) -> list[float]:
         """The clause model's own probabilities (the second stage's input)."""
-        return [self._probability(span) for span in spans]
+        texts = [span_text(span) for span in spans]
+        words, chars = (block.scores(texts) for block in self.blocks)
+        return [
+            self._probability(span, (word, char))
+            for span, word, char in zip(spans, words, chars, strict=True)
+        ]
 
-    def _probability(self, span: Span) -> float:
+    def reference_probability(self, span: Span) -> float:
+        """One span's probability, its blocks scored one text at a time (`Block.score`)."""
         text = span_text(span)
-        score = self.intercept + sum(block.score(text) for block in self.blocks)
+        return self._probability(span, tuple(block.score(text) for block in self.blocks))
+
+    def _probability(self, span: Span, blocks: Sequence[float]) -> float:
+        score = self.intercept + sum(blocks)
         score += sum(self.flags.get(name, 0.0) * value for name, value in span.flags.items())
         return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
 
