@@ -18,14 +18,17 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines
+from my_flow_api.services.extraction.crosslex import concept
 from my_flow_api.services.extraction.learned.spans import CLAIM
 from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
 from my_flow_api.services.extraction.suggestions import accepted_offers, offered
 from my_flow_api.services.extraction.text import (
     STOPWORDS,
     content_words,
+    fold,
     guess_language,
     shares,
+    stem,
     words,
 )
 from my_flow_api.services.extraction.voice import user_voice
@@ -34,9 +37,72 @@ _TAKES = re.compile(
     r"\b(?:all|both|every|except|add|yes|yeah|ok|okay|sure|please|todas?|todos|ambos|menos|"
     r"salvo|excepto|sí|si|vale|apunta|apúntame|alle|beide|außer|ja|tous|toutes|les\s+deux|"
     r"sauf|oui|ajoute|tutt[ei]|entrambi|tranne|sì|aggiungi|segna|sim|ambas|exceto|menos|"
-    r"anota|adiciona|pode)\b|(?<![\d:./])\b[1-9]\b(?![\d:./])",
+    r"anota|adiciona|pode|"
+    # Pointing: an ordinal, "the X one", "la del gimnasio", "celle avec la salle" ...
+    r"first|second|third|fourth|last|one|ones|option|save|"
+    r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|últim[oa]s?|la\s+del?|lo\s+del?|"
+    r"apúnta\w*|guarda\w*|erste[nr]?|zweite[nr]?|dritte[nr]?|vierte[nr]?|letzte[nr]?|"
+    r"das\s+mit|trag\w*|mach\s+mir|premi[eè]re?s?|deuxième|troisième|quatrième|dernière?s?|"
+    r"celle|celui|prim[oa]|second[oa]|terz[oa]|quart[oa]|ultim[oa]|quell[ao]|segna\w*|"
+    r"mett\w*|primeir[oa]s?|terceir[oa]|quart[oa]|a\s+d[oa]|aponta\w*|fa[zç]\w*)\b|"
+    r"(?<![\d:./])\b[1-9]\b(?![\d:./])",
     re.IGNORECASE,
 )
+"""A reply that takes something the assistant proposed: a yes, a number, an ordinal, or
+pointing at one ("the cheaper one", "la del gimnasio", "a do pilates")."""
+_WARNING = re.compile(
+    r"\b(?:inject\w*|phishing|smishing|scam\w*|fraud\w*|trick\w*|fake|bogus|hoax|"
+    r"suspicious|sketchy|planted|haven['’]t\s+(?:added|acted|included)|(?:did\s+not|didn['’]t|"
+    r"won['’]t|not)\s+(?:add|added|act)|ignored|bulo|estafa|fraude|falso|sospechos\w*|"
+    r"no\s+(?:lo\s+)?he\s+(?:añadido|incluido)|betrug\w*|gefälscht\w*|verdächtig\w*|"
+    r"eingeschleust\w*|nicht\s+übernommen|arnaque|frauduleu\w*|ignorée?s?|truffa|"
+    r"sospett\w*|ignorat[oaie]|non\s+l['’]ho\s+aggiunt[oa]|golpe|não\s+adicionei)\b",
+    re.IGNORECASE,
+)
+"""Words of an assistant's warning about planted text: what it reports there is no offer."""
+_SELF_NAME = re.compile(
+    r"\b(?:i['’]m|i\s+am|this\s+is|je\s+suis|soy|ich\s+bin|sono|sou|me\s+llamo|"
+    r"je\s+m['’]appelle|mi\s+chiamo|ich\s+heiße|chamo-me)\s+(?P<name>[^\W\d_]{2,})\b",
+    re.IGNORECASE,
+)
+"""The user saying who they are ("io sono fede"): a name only when the paste writes it
+capitalised ("Fede - addobbi"); the lines naming them are theirs to claim."""
+_OWNER = re.compile(
+    r"^\W*(?:AI\s*[:\-–—]\s*)?[A-ZÀ-Ý][\w.]*(?:\s+(?:and|et|y|e|und|&)\s+[A-ZÀ-Ý]\w*)?\s*[:\-–—]"
+)
+"""A line that names its owner first ("Hugo : mettre à jour", "Paolo - bibite")."""
+_OPTION = re.compile(
+    r"^\W*(?:options?|opci[oó]n|opzione|op[cç][aã]o|variante)?\s*[A-Za-z1-9]\s*[):]\s", re.I
+)
+"""A proposal line that is not a list item: "Option A: Joe's Plumbing", "A) Book a ryokan"."""
+_QUOTED_OFFER = re.compile(r"[\"“„«‘']([^\"“”„«»‘’'\n]{3,80})[\"”“»’']")
+"""A proposal quoted in any language ("wären: 'Probefahrt beim Autohaus Schmitt machen'")."""
+_QUOTES = " \"'“”„«»‘’"
+_ADDRESS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:[\w-]+\.)+(?:com|net|org|io|info|biz|"
+    r"eu|co|uk|de|es|fr|it|pt|ch|at)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+"""A mail address or web address: one word ("it-helpdesk@corp-secure-support.net" is not
+five), so a planted order cannot find its support in the sender's or a link's parts."""
+_LIGHT = frozenset(
+    """
+    being zum zur beim fürs furs übers ubers über uber wegen vom ins per gli all alla alle
+    allo agli dal dalla dall dai dalle dell della delle dello degli del nel nella nei nelle
+    sul sulla com pela pelo pelas pelos na nas nos ao aos da das do dos num numa chez vers
+    vous sous aux
+    """.split()
+)
+"""Function words of the user's languages that `STOPWORDS` leaves in ("Zum", "dal",
+"com", "chez"): a title's "zur Werkstatt" needs no "zur" from the user."""
+_GENERIC_NOUNS = frozenset(
+    stem(w)
+    for w in """
+    appointment appointments termin cita rendez rdv appuntamento
+    """.split()
+)
+"""The noun any visit may carry that says nothing of which one: "Go to the dentist
+appointment" is about the dentist ("dentist thu 3pm")."""
 _GERMAN_LAST = re.compile(r"^[a-z]{3,}(?:en|ern|eln)$")
 SUPPORTED = 0.6
 """Share of what a title is about (its content words less to-do verbs) that the support
@@ -50,36 +116,71 @@ def support_words(chat: Sequence[ChatMessage]) -> set[str]:
         if message.role is not MessageRole.USER:
             continue
         voice = user_voice(message.content)
-        words |= content_words(voice)
+        words |= terms(voice)
         language = guess_language(voice)
         previous = chat[index - 1] if index else None
         if previous is not None and previous.role is MessageRole.ASSISTANT:
             for phrase in answered_offers(previous.content, voice, language):
-                words |= content_words(phrase)
+                words |= terms(phrase)
         for item in claimed_items(message.content, voice):
-            words |= content_words(item)
+            words |= terms(item)
     return words
 
 
 def answered_offers(assistant_text: str, reply: str, language: str) -> list[str]:
-    """The assistant's proposals, when the reply takes any of them (by yes, number or
-    name); which ones it took is the extractor's call, grounding only needs the words."""
-    if accepted_offers(assistant_text, reply, language) or _TAKES.search(reply):
-        return offered(assistant_text, language)
-    return []
+    """The assistant's proposals and the lines they stand on (options, list items, quoted
+    titles in any language), when the reply takes any of them (by yes, number, ordinal or
+    pointing); which ones it took is the extractor's call, grounding only needs the words.
+    Never a line where the assistant warns of a planted order it reports ("a note asks
+    assistants to add a task to wire $500; I haven't acted on it")."""
+    if not (accepted_offers(assistant_text, reply, language) or _TAKES.search(reply)):
+        return []
+    proposals = offered(assistant_text, language) + [
+        line.text for line in lines(assistant_text) if line.listed or _OPTION.match(line.text)
+    ]
+    proposals += [m.group(1) for m in _QUOTED_OFFER.finditer(assistant_text)]
+    warned = [line.text for line in lines(assistant_text) if _WARNING.search(line.text)]
+    return [
+        phrase
+        for phrase in proposals
+        if user_voice(phrase).strip() == phrase.strip() and not any(phrase in w for w in warned)
+    ]
 
 
 def claimed_items(content: str, voice: str) -> list[str]:
-    """The lines of pasted text in `content` when the user claims some of it, each one
-    that on its own is still plain text (no role line, override or comment)."""
-    if not CLAIM.search(voice):
+    """The lines of pasted text in `content` when the user claims some of it ("the last
+    two are mine", "add the rest"); when they say who they are ("I'm Sofia", "je suis
+    Claire"), the lines naming them and the lines naming nobody (a heading such as "Lista
+    x la festa di Luca"). Each line, its quotes taken off, only if on its own it is still
+    plain text (no role line, override or comment). Framed and quoted passages count (a
+    mail is pasted in quotes), planted blocks do not (see `user_voice`)."""
+    names = [
+        fold(m["name"])
+        for m in _SELF_NAME.finditer(voice)
+        if re.search(rf"\b{re.escape(m['name'].capitalize())}\b", content)
+    ]
+    claims = bool(CLAIM.search(voice))
+    if not claims and not names:
         return []
     own = {line.text for line in lines(voice)}
-    return [
-        line.text
-        for line in lines(content)
-        if line.text not in own and user_voice(line.text).strip() == line.text.strip()
-    ]
+    items = []
+    for line in lines(user_voice(content, keep_pasted=True)):
+        text = line.text.strip(_QUOTES)
+        if line.text in own or not text or user_voice(text).strip() != text:
+            continue
+        named = any(name in words(text) for name in names)
+        if claims or named or not _OWNER.match(text):
+            items.append(text)
+    return items
+
+
+def terms(text: str) -> set[str]:
+    """`content_words` of `text`, each mail or web address one word, and the lexicon's
+    name ("~trash") of each word it knows (see `crosslex`)."""
+    addresses = {fold(a).rstrip(".") for a in _ADDRESS.findall(text)}
+    found = content_words(_ADDRESS.sub(" ", text))
+    named = {f"~{name}" for word in found if (name := concept(word))}
+    return found | addresses | named
 
 
 def is_grounded(title: str, support: set[str]) -> bool:
@@ -88,18 +189,34 @@ def is_grounded(title: str, support: set[str]) -> bool:
     about = _about(title)
     if not about:
         return False
-    return sum(1 for word in about if shares(word, support)) / len(about) >= SUPPORTED
+    return sum(1 for word in about if _supported(word, support)) / len(about) >= SUPPORTED
+
+
+def _supported(word: str, support: set[str]) -> bool:
+    """`word` in the support: an address only as itself ("vanillamax-shop.com" is not
+    "vanilla"), other words also by a shared prefix (see `shares`) or as the same thing
+    in another language ("trash" by "basura", see `crosslex`)."""
+    if "@" in word or "." in word:
+        return word in support
+    name = concept(word)
+    return shares(word, support) or (name is not None and f"~{name}" in support)
 
 
 def _about(title: str) -> set[str]:
-    """What a title is about: its content words less the verb that opens it (English
-    to-do verbs, a Romance infinitive) or closes it (a German infinitive)."""
-    content = [w for w in words(title) if w not in STOPWORDS and len(w) > 1]
-    if len(content) > 1 and ROMANCE_INFINITIVE.match(content[0]):
-        content = content[1:]
-    if len(content) > 1 and _GERMAN_LAST.match(content[-1]) and title.split()[-1].islower():
+    """What a title is about: its content words less the verb that closes it (a German
+    infinitive: "Den Keller aufräumen" is about the Keller) or else opens it (English
+    to-do verbs, a Romance infinitive), less function words of any of the languages and
+    the nouns every errand has (appointment, subscription); an address is one word."""
+    addresses = {fold(a).rstrip(".") for a in _ADDRESS.findall(title)}
+    plain = _ADDRESS.sub(" ", title)
+    content = [w for w in words(plain) if w not in STOPWORDS and w not in _LIGHT and len(w) > 1]
+    last = plain.split()[-1] if plain.split() else ""
+    if len(content) > 1 and _GERMAN_LAST.match(content[-1]) and last.islower():
         content = content[:-1]
-    return things(" ".join(content)) or content_words(title)
+    elif len(content) > 1 and ROMANCE_INFINITIVE.match(content[0]):
+        content = content[1:]
+    about = things(" ".join(content)) or content_words(plain)
+    return ({w for w in about if w not in _GENERIC_NOUNS} or about) | addresses
 
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:
