@@ -67,6 +67,18 @@ _SELF_NAME = re.compile(
 )
 """The user saying who they are ("io sono fede"): a name only when the paste writes it
 capitalised ("Fede - addobbi"); the lines naming them are theirs to claim."""
+_ASKS_MINE = re.compile(
+    r"\b(?:what\s+(?:do|should|must)\s+i\s+(?:\w+\s+)?(?:need\s+to|have\s+to)?\s*do|"
+    r"what\s+i\s+(?:\w+\s+)?need\s+to\s+do|add\s+(?:it|them|both)|"
+    r"qu[eé]\s+tengo\s+que\s+hacer|apúnta\w*|"
+    r"was\s+(?:muss|soll)\s+ich|was\s+ich\s+(?:\w+\s+)?(?:machen|tun)\s+muss|"
+    r"qu['’]est-ce\s+que\s+je\s+dois|ce\s+que\s+je\s+dois\s+faire|ajoute\s+les\s+deux|"
+    r"cosa\s+devo\s+fare|segnami|"
+    r"o\s+que\s+(?:eu\s+)?tenho\s+(?:de|que)\s+fazer|quais\s+s[aã]o\s+as\s+coisas)",
+    re.IGNORECASE,
+)
+"""The user asking what of a paste is theirs to do ("what do I actually need to do?",
+"was muss ich machen?", "add it if so"): a claim of the paste's plain items."""
 _OWNER = re.compile(
     r"^\W*(?:AI\s*[:\-–—]\s*)?[A-ZÀ-Ý][\w.]*(?:\s+(?:and|et|y|e|und|&)\s+[A-ZÀ-Ý]\w*)?\s*[:\-–—]"
 )
@@ -80,7 +92,7 @@ _QUOTED_OFFER = re.compile(r"[\"“„«‘']([^\"“”„«»‘’'\n]{3,80})
 _QUOTES = " \"'“”„«»‘’"
 _ADDRESS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:[\w-]+\.)+(?:com|net|org|io|info|biz|"
-    r"eu|co|uk|de|es|fr|it|pt|ch|at)\b(?:/\S*)?",
+    r"eu|co|uk|de|es|fr|it|pt|ch|at|ly|me|app)\b(?:/\S*)?|(?:[\w-]+\.)+[a-z]{2,6}/\S*",
     re.IGNORECASE,
 )
 """A mail address or web address: one word ("it-helpdesk@corp-secure-support.net" is not
@@ -140,6 +152,10 @@ def answered_offers(assistant_text: str, reply: str, language: str) -> list[str]
     ]
     proposals += [m.group(1) for m in _QUOTED_OFFER.finditer(assistant_text)]
     warned = [line.text for line in lines(assistant_text) if _WARNING.search(line.text)]
+    if any("?" in line.text for line in lines(assistant_text) if line.text not in warned):
+        # The assistant asked ("Would you also like a reminder to ...?") and the user
+        # answered: the turn they answered is what they took from.
+        proposals += [line.text for line in lines(assistant_text)]
     return [
         phrase
         for phrase in proposals
@@ -159,7 +175,7 @@ def claimed_items(content: str, voice: str) -> list[str]:
         for m in _SELF_NAME.finditer(voice)
         if re.search(rf"\b{re.escape(m['name'].capitalize())}\b", content)
     ]
-    claims = bool(CLAIM.search(voice))
+    claims = bool(CLAIM.search(voice) or _ASKS_MINE.search(voice))
     if not claims and not names:
         return []
     own = {line.text for line in lines(voice)}

@@ -83,7 +83,8 @@ _TO_MACHINES = re.compile(
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
     r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
-    r"adicione|adiciona|cria|crie)\b",
+    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|anote|anota|"
+    r"apunta|segna|note|notez|trage|record)\b",
     re.IGNORECASE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
