@@ -115,6 +115,16 @@ _GENERIC_NOUNS = frozenset(
 )
 """The noun any visit may carry that says nothing of which one: "Go to the dentist
 appointment" is about the dentist ("dentist thu 3pm")."""
+_SERVICE_NOUNS = frozenset(
+    stem(w)
+    for w in """
+    subscription subscriptions membership service profile abonnement abbonamento
+    suscripción suscripcion assinatura
+    """.split()
+)
+"""What a named product is to its user ("Cancel the Peacock subscription", "Disdire
+l'abbonamento Netflix", "Update my LinkedIn profile"): light beside a name only, so
+"Renew the gym membership" still needs the membership."""
 _GERMAN_LAST = re.compile(r"^[a-z]{3,}(?:en|ern|eln)$")
 SUPPORTED = 0.6
 """Share of what a title is about (its content words less to-do verbs) that the support
@@ -232,7 +242,10 @@ def _about(title: str) -> set[str]:
     elif len(content) > 1 and ROMANCE_INFINITIVE.match(content[0]):
         content = content[1:]
     about = things(" ".join(content)) or content_words(plain)
-    return ({w for w in about if w not in _GENERIC_NOUNS} or about) | addresses
+    light = set(_GENERIC_NOUNS)
+    if any(w[:1].isupper() for w in plain.split()[1:]):  # "the Peacock subscription"
+        light |= _SERVICE_NOUNS
+    return ({w for w in about if w not in light} or about) | addresses
 
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:
