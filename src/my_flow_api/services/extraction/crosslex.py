@@ -21,6 +21,7 @@ _GROUPS = (
     "rent alquiler miete loyer affitto aluguel aluguer renda",
     "landlord casero vermieter propriétaire padrone senhorio",
     "report informe bericht rapport relazione relatório",
+    "mother mom mum mãe madre mamá mutter mère mamma",
     "boss jefe jefa chef chefin capo chefe",
     "flight flights vuelo flug vol volo voo",
     "meeting reunión meeting besprechung réunion riunione reunião",

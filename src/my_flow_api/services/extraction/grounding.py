@@ -102,7 +102,7 @@ _LIGHT = frozenset(
     being zum zur beim fürs furs übers ubers über uber wegen vom ins per gli all alla alle
     allo agli dal dalla dall dai dalle dell della delle dello degli del nel nella nei nelle
     sul sulla com pela pelo pelas pelos na nas nos ao aos da das do dos num numa chez vers
-    vous sous aux
+    vous sous aux minha minhas meu meus sua suas seu seus teu tua together
     """.split()
 )
 """Function words of the user's languages that `STOPWORDS` leaves in ("Zum", "dal",
@@ -110,7 +110,7 @@ _LIGHT = frozenset(
 _GENERIC_NOUNS = frozenset(
     stem(w)
     for w in """
-    appointment appointments termin cita rendez rdv appuntamento
+    appointment appointments termin cita rendez rdv appuntamento consulta
     """.split()
 )
 """The noun any visit may carry that says nothing of which one: "Go to the dentist
@@ -126,6 +126,8 @@ _SERVICE_NOUNS = frozenset(
 l'abbonamento Netflix", "Update my LinkedIn profile"): light beside a name only, so
 "Renew the gym membership" still needs the membership."""
 _GERMAN_LAST = re.compile(r"^[a-z]{3,}(?:en|ern|eln)$")
+COMPOUND_MIN = 10
+"""Letters a (German) compound needs before its parts are looked for apart."""
 SUPPORTED = 0.6
 """Share of what a title is about (its content words less to-do verbs) that the support
 must contain: one of one, two of two, two of three."""
@@ -225,7 +227,32 @@ def _supported(word: str, support: set[str]) -> bool:
     if "@" in word or "." in word:
         return word in support
     name = concept(word)
-    return shares(word, support) or (name is not None and f"~{name}" in support)
+    if shares(word, support) or (name is not None and f"~{name}" in support):
+        return True
+    return _compound_supported(word, support)
+
+
+def _compound_supported(word: str, support: set[str]) -> bool:
+    """A long compound whose two parts the user said apart: "Wohnungsbesichtigung" by
+    "die Wohnung ... Besichtigung", "Heizungswartung" by "Wartung der Heizung" (a linking
+    -s-, -n- or -en- between them); each part of 4+ letters and no function word."""
+    if len(word) < COMPOUND_MIN:
+        return False
+    for cut in range(4, len(word) - 3):
+        head, tail = word[:cut], word[cut:]
+        if not _part_supported(tail, support):
+            continue
+        for link in ("", "s", "n", "en", "es"):
+            left = head[: len(head) - len(link)] if link and head.endswith(link) else head
+            if link and not head.endswith(link):
+                continue
+            if len(left) >= 4 and left not in _LIGHT and _part_supported(left, support):
+                return True
+    return False
+
+
+def _part_supported(part: str, support: set[str]) -> bool:
+    return part not in STOPWORDS and (stem(part) in support or shares(stem(part), support))
 
 
 def _about(title: str) -> set[str]:

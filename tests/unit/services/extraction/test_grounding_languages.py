@@ -246,3 +246,24 @@ def test_an_address_is_one_word_matched_exactly() -> None:
     assert kept(chat, "Reply with your VPN password to it-helpdesk@corp-secure-support.net") == []
     recipe = [ChatMessage(USER, "1 tsp vanilla extract\nconvert this to grams")]
     assert kept(recipe, "Order 12 bottles of VanillaMax extract from vanillamax-shop.com") == []
+
+
+def test_a_german_compound_is_supported_by_its_parts_said_apart() -> None:
+    chat = [
+        ChatMessage(
+            USER,
+            "Falls die Wohnung in Ehrenfeld klappt, mal sehen. Jetzt erstmal: Besichtigung "
+            "am Mittwoch um 18 Uhr.",
+        )
+    ]
+    assert kept(chat, "Zur Wohnungsbesichtigung in Ehrenfeld gehen") == [
+        "Zur Wohnungsbesichtigung in Ehrenfeld gehen"
+    ]
+    assert kept(chat, "Nachzahlung an die Hausverwaltung überweisen") == []
+
+
+def test_a_possessive_and_a_family_word_in_another_language_are_supported() -> None:
+    chat = [ChatMessage(USER, "my mãe is flying in, gotta book her a dentist appointment")]
+    assert kept(chat, "Book a dentist appointment for Mom") == [
+        "Book a dentist appointment for Mom"
+    ]
