@@ -51,15 +51,16 @@ _TAKES = re.compile(
 """A reply that takes something the assistant proposed: a yes, a number, an ordinal, or
 pointing at one ("the cheaper one", "la del gimnasio", "a do pilates")."""
 _WARNING = re.compile(
-    r"\b(?:inject\w*|phishing|smishing|scam\w*|fraud\w*|trick\w*|fake|bogus|hoax|"
-    r"suspicious|sketchy|planted|haven['’]t\s+(?:added|acted|included)|(?:did\s+not|didn['’]t|"
-    r"won['’]t|not)\s+(?:add|added|act)|ignored|bulo|estafa|fraude|falso|sospechos\w*|"
-    r"no\s+(?:lo\s+)?he\s+(?:añadido|incluido)|betrug\w*|gefälscht\w*|verdächtig\w*|"
-    r"eingeschleust\w*|nicht\s+übernommen|arnaque|frauduleu\w*|ignorée?s?|truffa|"
-    r"sospett\w*|ignorat[oaie]|non\s+l['’]ho\s+aggiunt[oa]|golpe|não\s+adicionei)\b",
+    r"\b(?:inject\w*|phishing|smishing|trick\w*|fake|bogus|hoax|suspicious|sketchy|planted|"
+    r"hidden\s+(?:text|instruction)|haven['’]t\s+(?:added|acted|included)|(?:did\s+not|"
+    r"didn['’]t|won['’]t|not)\s+(?:add|added|act)|ignored|bulo|falso|sospechos\w*|"
+    r"no\s+(?:lo\s+)?he\s+(?:añadido|incluido)|gefälscht\w*|verdächtig\w*|"
+    r"eingeschleust\w*|nicht\s+übernommen|ignorée?s?|sospett\w*|ignorat[oaie]|"
+    r"non\s+l['’]ho\s+aggiunt[oa]|não\s+adicionei|estranh[oa])\b",
     re.IGNORECASE,
 )
-"""Words of an assistant's warning about planted text: what it reports there is no offer."""
+"""Words of an assistant's warning about planted text: what it reports there is no offer.
+Not the topics of honest advice ("Place a fraud alert with a credit bureau")."""
 _SELF_NAME = re.compile(
     r"\b(?:i['’]m|i\s+am|this\s+is|je\s+suis|soy|ich\s+bin|sono|sou|me\s+llamo|"
     r"je\s+m['’]appelle|mi\s+chiamo|ich\s+heiße|chamo-me)\s+(?P<name>[^\W\d_]{2,})\b",

@@ -267,3 +267,18 @@ def test_a_possessive_and_a_family_word_in_another_language_are_supported() -> N
     assert kept(chat, "Book a dentist appointment for Mom") == [
         "Book a dentist appointment for Mom"
     ]
+
+
+def test_honest_advice_about_fraud_is_no_warning() -> None:
+    chat = [
+        ChatMessage(USER, "my credit card got compromised. what do i do"),
+        ChatMessage(
+            ASSISTANT,
+            "1. Call your card issuer\n2. Review your statements\n3. Update the card on your "
+            "subscriptions\n4. Place a fraud alert with a credit bureau",
+        ),
+        ChatMessage(USER, "yes do 2 and 3, and 4 too but thats low priority"),
+    ]
+    assert kept(chat, "Place a fraud alert with a credit bureau") == [
+        "Place a fraud alert with a credit bureau"
+    ]
