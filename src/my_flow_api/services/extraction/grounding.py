@@ -39,12 +39,13 @@ _TAKES = re.compile(
     r"sauf|oui|ajoute|tutt[ei]|entrambi|tranne|sì|aggiungi|segna|sim|ambas|exceto|menos|"
     r"anota|adiciona|pode|"
     # Pointing: an ordinal, "the X one", "la del gimnasio", "celle avec la salle" ...
-    r"first|second|third|fourth|last|one|ones|option|save|"
-    r"primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|últim[oa]s?|la\s+del?|lo\s+del?|"
-    r"apúnta\w*|guarda\w*|erste[nr]?|zweite[nr]?|dritte[nr]?|vierte[nr]?|letzte[nr]?|"
-    r"das\s+mit|trag\w*|mach\s+mir|premi[eè]re?s?|deuxième|troisième|quatrième|dernière?s?|"
-    r"celle|celui|prim[oa]|second[oa]|terz[oa]|quart[oa]|ultim[oa]|quell[ao]|segna\w*|"
-    r"mett\w*|primeir[oa]s?|terceir[oa]|quart[oa]|a\s+d[oa]|aponta\w*|fa[zç]\w*)\b|"
+    r"first|second|third|fourth|last|(?:the|that|this)\s+(?:\w+\s+){0,2}ones?|option|"
+    r"save\s+(?:it|that|the|both)|primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|últim[oa]s?|"
+    r"la\s+del|apúnta\w*|guarda\w*|erste[nr]?|zweite[nr]?|dritte[nr]?|vierte[nr]?|"
+    r"letzte[nr]?|das\s+mit\s+dem|trag\s+(?:\w+\s+)?ein|mach\s+mir|premi[eè]re?s?|deuxième|"
+    r"troisième|quatrième|dernière?s?|celle\s+avec|celui\s+avec|prim[oa]|second[oa]|terz[oa]|"
+    r"ultim[oa]|quell[ao]\s+(?:su|sul|sulla|con|del|della)|segnamel\w*|mettil\w*|"
+    r"primeir[oa]s?|terceir[oa]|a\s+d[oa]|aponta\w*)\b|"
     r"(?<![\d:./])\b[1-9]\b(?![\d:./])",
     re.IGNORECASE,
 )

@@ -282,3 +282,14 @@ def test_honest_advice_about_fraud_is_no_warning() -> None:
     assert kept(chat, "Place a fraud alert with a credit bureau") == [
         "Place a fraud alert with a credit bureau"
     ]
+
+
+def test_a_reply_that_only_mentions_one_or_a_verb_takes_nothing() -> None:
+    advice = "1. Book a physiotherapist\n2. Buy a foam roller"
+    for reply in ("no one has time for that, I'll see", "preciso fazer isso com calma"):
+        chat = [
+            ChatMessage(USER, "my back hurts after the move"),
+            ChatMessage(ASSISTANT, advice),
+            ChatMessage(USER, reply),
+        ]
+        assert kept(chat, "Buy a foam roller") == []
