@@ -7,6 +7,14 @@ text the user claims ("only the second is mine", "my action items from this"), e
 read on its own so that planted orders (role lines, overrides, comments) still support
 nothing. A title that repeats a prompt's example, the assistant's unanswered advice, or
 text planted in a pasted mail the user does not claim finds no support and is dropped.
+
+Words match in any form the user's languages give them (function words of six languages
+weigh nothing, a German compound may be said apart) and across those languages for the
+everyday things of `crosslex` ("sacar la basura" supports "Take out the trash"). An offer
+may be taken by pointing ("la primera y la última", "the cheaper one", "yes" to a
+question); a paste may be claimed by saying who one is ("je suis Claire") or by asking
+what of it is one's to do. The assistant's warnings about planted text are no offers, and
+a mail or web address is one word, so none of this widening supports a planted order.
 """
 
 from __future__ import annotations
@@ -136,7 +144,8 @@ must contain: one of one, two of two, two of three."""
 
 
 def support_words(chat: Sequence[ChatMessage]) -> set[str]:
-    """Content words of the user's own voice and of the suggestions they accepted."""
+    """Content words (`terms`) of the user's own voice, of the proposals they took and of
+    the pasted items they claimed."""
     words: set[str] = set()
     for index, message in enumerate(chat):
         if message.role is not MessageRole.USER:
