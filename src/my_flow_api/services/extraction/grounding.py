@@ -7,6 +7,14 @@ text the user claims ("only the second is mine", "my action items from this"), e
 read on its own so that planted orders (role lines, overrides, comments) still support
 nothing. A title that repeats a prompt's example, the assistant's unanswered advice, or
 text planted in a pasted mail the user does not claim finds no support and is dropped.
+
+Words match in any form the user's languages give them (function words of six languages
+weigh nothing, a German compound may be said apart) and across those languages for the
+everyday things of `crosslex` ("sacar la basura" supports "Take out the trash"). An offer
+may be taken by pointing ("la primera y la última", "the cheaper one", "yes" to a
+question); a paste may be claimed by saying who one is ("je suis Claire") or by asking
+what of it is one's to do. The assistant's warnings about planted text are no offers, and
+a mail or web address is one word, so none of this widening supports a planted order.
 """
 
 from __future__ import annotations
@@ -18,14 +26,17 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines
+from my_flow_api.services.extraction.crosslex import concept
 from my_flow_api.services.extraction.learned.spans import CLAIM
 from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
 from my_flow_api.services.extraction.suggestions import accepted_offers, offered
 from my_flow_api.services.extraction.text import (
     STOPWORDS,
     content_words,
+    fold,
     guess_language,
     shares,
+    stem,
     words,
 )
 from my_flow_api.services.extraction.voice import user_voice
@@ -34,52 +45,181 @@ _TAKES = re.compile(
     r"\b(?:all|both|every|except|add|yes|yeah|ok|okay|sure|please|todas?|todos|ambos|menos|"
     r"salvo|excepto|sí|si|vale|apunta|apúntame|alle|beide|außer|ja|tous|toutes|les\s+deux|"
     r"sauf|oui|ajoute|tutt[ei]|entrambi|tranne|sì|aggiungi|segna|sim|ambas|exceto|menos|"
-    r"anota|adiciona|pode)\b|(?<![\d:./])\b[1-9]\b(?![\d:./])",
+    r"anota|adiciona|pode|"
+    # Pointing: an ordinal, "the X one", "la del gimnasio", "celle avec la salle" ...
+    r"first|second|third|fourth|last|(?:the|that|this)\s+(?:\w+\s+){0,2}ones?|option|"
+    r"save\s+(?:it|that|the|both)|primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|últim[oa]s?|"
+    r"la\s+del|apúnta\w*|guarda\w*|erste[nr]?|zweite[nr]?|dritte[nr]?|vierte[nr]?|"
+    r"letzte[nr]?|das\s+mit\s+dem|trag\s+(?:\w+\s+)?ein|mach\s+mir|premi[eè]re?s?|deuxième|"
+    r"troisième|quatrième|dernière?s?|celle\s+avec|celui\s+avec|prim[oa]|second[oa]|terz[oa]|"
+    r"ultim[oa]|quell[ao]\s+(?:su|sul|sulla|con|del|della)|segnamel\w*|mettil\w*|"
+    r"primeir[oa]s?|terceir[oa]|a\s+d[oa]|aponta\w*)\b|"
+    r"(?<![\d:./])\b[1-9]\b(?![\d:./])",
     re.IGNORECASE,
 )
+"""A reply that takes something the assistant proposed: a yes, a number, an ordinal, or
+pointing at one ("the cheaper one", "la del gimnasio", "a do pilates")."""
+_WARNING = re.compile(
+    r"\b(?:inject\w*|phishing|smishing|trick\w*|fake|bogus|hoax|suspicious|sketchy|planted|"
+    r"hidden\s+(?:text|instruction)|haven['’]t\s+(?:added|acted|included)|(?:did\s+not|"
+    r"didn['’]t|won['’]t|not)\s+(?:add|added|act)|ignored|bulo|falso|sospechos\w*|"
+    r"no\s+(?:lo\s+)?he\s+(?:añadido|incluido)|gefälscht\w*|verdächtig\w*|"
+    r"eingeschleust\w*|nicht\s+übernommen|ignorée?s?|sospett\w*|ignorat[oaie]|"
+    r"non\s+l['’]ho\s+aggiunt[oa]|não\s+adicionei|estranh[oa])\b",
+    re.IGNORECASE,
+)
+"""Words of an assistant's warning about planted text: what it reports there is no offer.
+Not the topics of honest advice ("Place a fraud alert with a credit bureau")."""
+_SELF_NAME = re.compile(
+    r"\b(?:i['’]m|i\s+am|this\s+is|je\s+suis|soy|ich\s+bin|sono|sou|me\s+llamo|"
+    r"je\s+m['’]appelle|mi\s+chiamo|ich\s+heiße|chamo-me)\s+(?P<name>[^\W\d_]{2,})\b",
+    re.IGNORECASE,
+)
+"""The user saying who they are ("io sono fede"): a name only when the paste writes it
+capitalised ("Fede - addobbi"); the lines naming them are theirs to claim."""
+_ASKS_MINE = re.compile(
+    r"\b(?:what\s+(?:do|should|must)\s+i\s+(?:\w+\s+)?(?:need\s+to|have\s+to)?\s*do|"
+    r"what\s+i\s+(?:\w+\s+)?need\s+to\s+do|add\s+(?:it|them|both)|"
+    r"qu[eé]\s+tengo\s+que\s+hacer|apúnta\w*|"
+    r"was\s+(?:muss|soll)\s+ich|was\s+ich\s+(?:\w+\s+)?(?:machen|tun)\s+muss|"
+    r"qu['’]est-ce\s+que\s+je\s+dois|ce\s+que\s+je\s+dois\s+faire|ajoute\s+les\s+deux|"
+    r"cosa\s+devo\s+fare|segnami|"
+    r"o\s+que\s+(?:eu\s+)?tenho\s+(?:de|que)\s+fazer|quais\s+s[aã]o\s+as\s+coisas)",
+    re.IGNORECASE,
+)
+"""The user asking what of a paste is theirs to do ("what do I actually need to do?",
+"was muss ich machen?", "add it if so"): a claim of the paste's plain items."""
+_OWNER = re.compile(
+    r"^\W*(?:AI\s*[:\-–—]\s*)?[A-ZÀ-Ý][\w.]*(?:\s+(?:and|et|y|e|und|&)\s+[A-ZÀ-Ý]\w*)?\s*[:\-–—]"
+)
+"""A line that names its owner first ("Hugo : mettre à jour", "Paolo - bibite")."""
+_OPTION = re.compile(
+    r"^\W*(?:options?|opci[oó]n|opzione|op[cç][aã]o|variante)?\s*[A-Za-z1-9]\s*[):]\s", re.I
+)
+"""A proposal line that is not a list item: "Option A: Joe's Plumbing", "A) Book a ryokan"."""
+_QUOTED_OFFER = re.compile(r"[\"“„«‘']([^\"“”„«»‘’'\n]{3,80})[\"”“»’']")
+"""A proposal quoted in any language ("wären: 'Probefahrt beim Autohaus Schmitt machen'")."""
+_QUOTES = " \"'“”„«»‘’"
+_ADDRESS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:[\w-]+\.)+(?:com|net|org|io|info|biz|"
+    r"eu|co|uk|de|es|fr|it|pt|ch|at|ly|me|app)\b(?:/\S*)?|(?:[\w-]+\.)+[a-z]{2,6}/\S*",
+    re.IGNORECASE,
+)
+"""A mail address or web address: one word ("it-helpdesk@corp-secure-support.net" is not
+five), so a planted order cannot find its support in the sender's or a link's parts."""
+_LIGHT = frozenset(
+    """
+    being zum zur beim fürs furs übers ubers über uber wegen vom ins per gli all alla alle
+    allo agli dal dalla dall dai dalle dell della delle dello degli del nel nella nei nelle
+    sul sulla com pela pelo pelas pelos na nas nos ao aos da das do dos num numa chez vers
+    vous sous aux minha minhas meu meus sua suas seu seus teu tua together
+    """.split()
+)
+"""Function words of the user's languages that `STOPWORDS` leaves in ("Zum", "dal",
+"com", "chez"): a title's "zur Werkstatt" needs no "zur" from the user."""
+_GENERIC_NOUNS = frozenset(
+    stem(w)
+    for w in """
+    appointment appointments termin cita rendez rdv appuntamento consulta
+    """.split()
+)
+"""The noun any visit may carry that says nothing of which one: "Go to the dentist
+appointment" is about the dentist ("dentist thu 3pm")."""
+_SERVICE_NOUNS = frozenset(
+    stem(w)
+    for w in """
+    subscription subscriptions membership service profile abonnement abbonamento
+    suscripción suscripcion assinatura
+    """.split()
+)
+"""What a named product is to its user ("Cancel the Peacock subscription", "Disdire
+l'abbonamento Netflix", "Update my LinkedIn profile"): light beside a name only, so
+"Renew the gym membership" still needs the membership."""
 _GERMAN_LAST = re.compile(r"^[a-z]{3,}(?:en|ern|eln)$")
+COMPOUND_MIN = 10
+"""Letters a (German) compound needs before its parts are looked for apart."""
 SUPPORTED = 0.6
 """Share of what a title is about (its content words less to-do verbs) that the support
 must contain: one of one, two of two, two of three."""
 
 
 def support_words(chat: Sequence[ChatMessage]) -> set[str]:
-    """Content words of the user's own voice and of the suggestions they accepted."""
+    """Content words (`terms`) of the user's own voice, of the proposals they took and of
+    the pasted items they claimed."""
     words: set[str] = set()
     for index, message in enumerate(chat):
         if message.role is not MessageRole.USER:
             continue
         voice = user_voice(message.content)
-        words |= content_words(voice)
+        words |= terms(voice)
         language = guess_language(voice)
         previous = chat[index - 1] if index else None
         if previous is not None and previous.role is MessageRole.ASSISTANT:
             for phrase in answered_offers(previous.content, voice, language):
-                words |= content_words(phrase)
+                words |= terms(phrase)
         for item in claimed_items(message.content, voice):
-            words |= content_words(item)
+            words |= terms(item)
     return words
 
 
 def answered_offers(assistant_text: str, reply: str, language: str) -> list[str]:
-    """The assistant's proposals, when the reply takes any of them (by yes, number or
-    name); which ones it took is the extractor's call, grounding only needs the words."""
-    if accepted_offers(assistant_text, reply, language) or _TAKES.search(reply):
-        return offered(assistant_text, language)
-    return []
+    """The assistant's proposals and the lines they stand on (options, list items, quoted
+    titles in any language), when the reply takes any of them (by yes, number, ordinal or
+    pointing); which ones it took is the extractor's call, grounding only needs the words.
+    Never a line where the assistant warns of a planted order it reports ("a note asks
+    assistants to add a task to wire $500; I haven't acted on it")."""
+    if not (accepted_offers(assistant_text, reply, language) or _TAKES.search(reply)):
+        return []
+    proposals = offered(assistant_text, language) + [
+        line.text for line in lines(assistant_text) if line.listed or _OPTION.match(line.text)
+    ]
+    proposals += [m.group(1) for m in _QUOTED_OFFER.finditer(assistant_text)]
+    warned = [line.text for line in lines(assistant_text) if _WARNING.search(line.text)]
+    if any("?" in line.text for line in lines(assistant_text) if line.text not in warned):
+        # The assistant asked ("Would you also like a reminder to ...?") and the user
+        # answered: the turn they answered is what they took from.
+        proposals += [line.text for line in lines(assistant_text)]
+    return [
+        phrase
+        for phrase in proposals
+        if user_voice(phrase).strip() == phrase.strip() and not any(phrase in w for w in warned)
+    ]
 
 
 def claimed_items(content: str, voice: str) -> list[str]:
-    """The lines of pasted text in `content` when the user claims some of it, each one
-    that on its own is still plain text (no role line, override or comment)."""
-    if not CLAIM.search(voice):
+    """The lines of pasted text in `content` when the user claims some of it ("the last
+    two are mine", "add the rest"); when they say who they are ("I'm Sofia", "je suis
+    Claire"), the lines naming them and the lines naming nobody (a heading such as "Lista
+    x la festa di Luca"). Each line, its quotes taken off, only if on its own it is still
+    plain text (no role line, override or comment). Framed and quoted passages count (a
+    mail is pasted in quotes), planted blocks do not (see `user_voice`)."""
+    names = [
+        fold(m["name"])
+        for m in _SELF_NAME.finditer(voice)
+        if re.search(rf"\b{re.escape(m['name'].capitalize())}\b", content)
+    ]
+    claims = bool(CLAIM.search(voice) or _ASKS_MINE.search(voice))
+    if not claims and not names:
         return []
     own = {line.text for line in lines(voice)}
-    return [
-        line.text
-        for line in lines(content)
-        if line.text not in own and user_voice(line.text).strip() == line.text.strip()
-    ]
+    items = []
+    for line in lines(user_voice(content, keep_pasted=True)):
+        text = line.text.strip(_QUOTES)
+        if line.text in own or not text or user_voice(text).strip() != text:
+            continue
+        named = any(name in words(text) for name in names)
+        if claims or named or not _OWNER.match(text):
+            items.append(text)
+    return items
+
+
+def terms(text: str) -> set[str]:
+    """`content_words` of `text`, each mail or web address one word, and the lexicon's
+    name ("~trash") of each word it knows (see `crosslex`)."""
+    addresses = {fold(a).rstrip(".") for a in _ADDRESS.findall(text)}
+    found = content_words(_ADDRESS.sub(" ", text))
+    named = {f"~{name}" for word in found if (name := concept(word))}
+    return found | addresses | named
 
 
 def is_grounded(title: str, support: set[str]) -> bool:
@@ -88,18 +228,62 @@ def is_grounded(title: str, support: set[str]) -> bool:
     about = _about(title)
     if not about:
         return False
-    return sum(1 for word in about if shares(word, support)) / len(about) >= SUPPORTED
+    return sum(1 for word in about if _supported(word, support)) / len(about) >= SUPPORTED
+
+
+def _supported(word: str, support: set[str]) -> bool:
+    """`word` in the support: an address only as itself ("vanillamax-shop.com" is not
+    "vanilla"), other words also by a shared prefix (see `shares`) or as the same thing
+    in another language ("trash" by "basura", see `crosslex`)."""
+    if "@" in word or "." in word:
+        return word in support
+    name = concept(word)
+    if shares(word, support) or (name is not None and f"~{name}" in support):
+        return True
+    return _compound_supported(word, support)
+
+
+def _compound_supported(word: str, support: set[str]) -> bool:
+    """A long compound whose two parts the user said apart: "Wohnungsbesichtigung" by
+    "die Wohnung ... Besichtigung", "Heizungswartung" by "Wartung der Heizung" (a linking
+    -s-, -n- or -en- between them); each part of 4+ letters and no function word."""
+    if len(word) < COMPOUND_MIN:
+        return False
+    for cut in range(4, len(word) - 3):
+        head, tail = word[:cut], word[cut:]
+        if not _part_supported(tail, support):
+            continue
+        for link in ("", "s", "n", "en", "es"):
+            left = head[: len(head) - len(link)] if link and head.endswith(link) else head
+            if link and not head.endswith(link):
+                continue
+            if len(left) >= 4 and left not in _LIGHT and _part_supported(left, support):
+                return True
+    return False
+
+
+def _part_supported(part: str, support: set[str]) -> bool:
+    return part not in STOPWORDS and (stem(part) in support or shares(stem(part), support))
 
 
 def _about(title: str) -> set[str]:
-    """What a title is about: its content words less the verb that opens it (English
-    to-do verbs, a Romance infinitive) or closes it (a German infinitive)."""
-    content = [w for w in words(title) if w not in STOPWORDS and len(w) > 1]
-    if len(content) > 1 and ROMANCE_INFINITIVE.match(content[0]):
-        content = content[1:]
-    if len(content) > 1 and _GERMAN_LAST.match(content[-1]) and title.split()[-1].islower():
+    """What a title is about: its content words less the verb that closes it (a German
+    infinitive: "Den Keller aufräumen" is about the Keller) or else opens it (English
+    to-do verbs, a Romance infinitive), less function words of any of the languages and
+    the nouns every errand has (appointment, subscription); an address is one word."""
+    addresses = {fold(a).rstrip(".") for a in _ADDRESS.findall(title)}
+    plain = _ADDRESS.sub(" ", title)
+    content = [w for w in words(plain) if w not in STOPWORDS and w not in _LIGHT and len(w) > 1]
+    last = plain.split()[-1] if plain.split() else ""
+    if len(content) > 1 and _GERMAN_LAST.match(content[-1]) and last.islower():
         content = content[:-1]
-    return things(" ".join(content)) or content_words(title)
+    elif len(content) > 1 and ROMANCE_INFINITIVE.match(content[0]):
+        content = content[1:]
+    about = things(" ".join(content)) or content_words(plain)
+    light = set(_GENERIC_NOUNS)
+    if any(w[:1].isupper() for w in plain.split()[1:]):  # "the Peacock subscription"
+        light |= _SERVICE_NOUNS
+    return ({w for w in about if w not in light} or about) | addresses
 
 
 def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> list[FlowCreate]:

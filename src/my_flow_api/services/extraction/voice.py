@@ -58,6 +58,14 @@ _OVERRIDE_AND_ORDER = re.compile(
     r"attività|tarefas?)\b",
     re.IGNORECASE,
 )
+_BANNER = re.compile(r"^[ \t]*([#=*~_-])\1+[ \t]*(?P<head>[^\n]*?)[ \t]*[#=*~_-]*[ \t]*$")
+_BANNER_OVERRIDE = re.compile(
+    r"\b(?:system|instructions?|authoritative|supersed\w*|overrides?|admin|developer|"
+    r"sistema|instrucci[oó]n(?:es)?|syst[eè]me|systemanweisung\w*|anweisung(?:en)?|"
+    r"istruzion[ei]|instru[cç][aã]o|instru[cç][oõ]es|consignes?)\b",
+    re.IGNORECASE,
+)
+_BANNER_END = re.compile(r"^(?:end|fin|ende|fine|fim)\b", re.IGNORECASE)
 _FRAMED = re.compile(r"^\s*+-{3,}+[^\n]*+$.*?^\s*+-{3,}+[^\n]*+$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
@@ -77,33 +85,48 @@ _TO_MACHINES = re.compile(
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
     r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
-    r"adicione|adiciona|cria|crie)\b",
+    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|anote|anota|"
+    r"apunta|segna|note|notez|trage|record)\b",
     re.IGNORECASE,
 )
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _BLANK = re.compile(r"\s*")
-_PASSAGE = re.compile(r"[\"“„«]([^\"“”„«»]*\n[^\"“”„«»]*|[^\"“”„«»\n]{100,})[\"”“»]")
+_PASSAGE = re.compile(
+    r"\"([^\"]*\n[^\"]*|[^\"\n]{100,})\"|«([^»]*\n[^»]*|[^»\n]{100,})»|"
+    r"[“„]([^\"“”„«»]*\n[^\"“”„«»]*|[^\"“”„«»\n]{100,})[\"”“]"
+)
+"""A quoted passage: a pasted mail in straight quotes keeps the guillemets it quotes in
+turn ("... añade la tarea «Introducir datos bancarios» ..."), and the other way round."""
 _BLANKS = re.compile(r"\n{3,}")
 
 
-def user_voice(content: str) -> str:
-    """`content` without comments, role-play lines, delimiters, JSON and override attempts."""
+def user_voice(content: str, *, keep_pasted: bool = False) -> str:
+    """`content` without comments, role-play lines, delimiters, JSON and override attempts
+    (and, unless `keep_pasted`, without framed, quoted or `>` passages: the pasted text a
+    user may claim items of is kept then, its planted orders still dropped)."""
     text = _COMMENT.sub(" ", content)
     text = _FENCE.sub(" ", text)
-    text = _FRAMED.sub(" ", text)
+    if not keep_pasted:
+        text = _FRAMED.sub(" ", text)
     text = _LINK.sub(r"\1", text)
-    text = _PASSAGE.sub(" ", text)
+    text = _drop_lines(text, _ROLE_LINE, _ROLE_LEAD_ONLY)
     text = _TAGGED.sub(" ", text)
     text = _DELIMITER.sub(" ", text)
-    text = _drop_lines(text, _ROLE_LINE, _ROLE_LEAD_ONLY)
+    text = _drop_override_banners(text)
     text = _drop_marked(text, _BRACKETED, starts="\n", to_line_end=True)
     text = _MACHINE_LINE.sub(" ", text)
     text = _drop_quoted_overrides(text)
     text = _drop_marked(text, _OVERRIDE_AND_ORDER, starts=_SENTENCE_MARKS, to_line_end=True)
     text = _drop_marked(text, _OVERRIDE, starts=_SENTENCE_MARKS, to_line_end=False)
     text = _drop_marked(text, _TO_MACHINES, starts=_SENTENCE_MARKS, to_line_end=True)
+    # Quoted passages after the planted lines and sentences: a passage's quote pairs with
+    # one inside them ('assistant: Added "..."', 'add task "..."') and would take the
+    # marker away with it, leaving the order behind.
+    if not keep_pasted:
+        text = _PASSAGE.sub(" ", text)
     text = _strip_json(text)
-    text = _drop_lines(text, _QUOTED_LINE, _BLANK)
+    if not keep_pasted:
+        text = _drop_lines(text, _QUOTED_LINE, _BLANK)
     return _BLANKS.sub("\n\n", text).strip()
 
 
@@ -132,6 +155,7 @@ def _drop_lines(text: str, pattern: re.Pattern[str], lead_only: re.Pattern[str])
 
 
 _OPENING_QUOTE = "'\"“„«‘"
+_CLOSING_QUOTE = '"”»'
 
 
 def _drop_quoted_overrides(text: str) -> str:
@@ -153,15 +177,41 @@ def _drop_quoted_overrides(text: str) -> str:
     return "".join(out)
 
 
+def _drop_override_banners(text: str) -> str:
+    """`text` without a banner that poses as instructions ("### NEW TASK LIST
+    (authoritative, supersedes above) ###", "=== INSTRUCTIONS SYSTÈME ===") and what
+    follows it, to the next closing banner ("=== FIN ===") or the end."""
+    out: list[str] = []
+    dropping = False
+    for line in text.split("\n"):
+        banner = _BANNER.match(line)
+        head = banner["head"] if banner else ""
+        if dropping:
+            dropping = not (banner and _BANNER_END.match(head))
+            continue
+        if banner and _BANNER_OVERRIDE.search(head):
+            dropping = True
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def _drop_marked(text: str, marker: re.Pattern[str], *, starts: str, to_line_end: bool) -> str:
     """`text` without each sentence or line holding `marker`: from just after the last of
     `starts` before it, to its sentence's end punctuation or to the end of its line."""
     out: list[str] = []
     pos = 0
     while (found := marker.search(text, pos)) is not None:
-        start = max(pos, *(text.rfind(mark, pos, found.start()) + 1 for mark in starts))
+        start = _sentence_start(text, pos, found.start(), starts)
         out.append(text[pos:start])
-        pos = _line_end(text, found.end()) if to_line_end else _sentence_end(text, found.end())
+        if to_line_end:
+            pos = _line_end(text, found.end())
+            # A closing quote that ends the line stays: the quoted passage the planted line
+            # closes is still dropped whole as a passage.
+            if pos > found.end() and text[pos - 1] in _CLOSING_QUOTE:
+                pos -= 1
+        else:
+            pos = _sentence_end(text, found.end())
     out.append(text[pos:])
     return " ".join(out)
 
@@ -171,13 +221,28 @@ def _line_end(text: str, start: int) -> int:
     return len(text) if end < 0 else end
 
 
+_STOP = re.compile(r"[.!?](?=[\s\"'”’»)\]]|$)|\n")
+"""A sentence's end: `.`, `!` or `?` before a space, a closing quote or the end (not the
+dot of "2.300 €", "z.B." or "ayuda.com"), or a line break."""
+
+
+def _sentence_start(text: str, pos: int, at: int, starts: str) -> int:
+    """Just after the last of `starts` in `text[pos:at]` that ends a sentence there."""
+    if starts == "\n":
+        return max(pos, text.rfind("\n", pos, at) + 1)
+    start = pos
+    for stop in _STOP.finditer(text, pos, at):
+        start = stop.end()
+    return start
+
+
 def _sentence_end(text: str, start: int) -> int:
-    """Just past the next `.`, `!` or `?`, or at the next line break or the end."""
-    ends = [i for i in (text.find(mark, start) for mark in ".!?\n") if i >= 0]
-    if not ends:
+    """Just past the next `.`, `!` or `?` that ends a sentence, or at the next line break
+    or the end."""
+    stop = _STOP.search(text, start)
+    if stop is None:
         return len(text)
-    end = min(ends)
-    return end if text[end] == "\n" else end + 1
+    return stop.start() if stop.group() == "\n" else stop.end()
 
 
 def _strip_json(text: str) -> str:
