@@ -91,12 +91,12 @@ _TO_MACHINES = re.compile(
 )
 _QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _BLANK = re.compile(r"\s*")
-_PASSAGE = re.compile(
-    r"\"([^\"]*\n[^\"]*|[^\"\n]{100,})\"|«([^»]*\n[^»]*|[^»\n]{100,})»|"
-    r"[“„]([^\"“”„«»]*\n[^\"“”„«»]*|[^\"“”„«»\n]{100,})[\"”“]"
-)
-"""A quoted passage: a pasted mail in straight quotes keeps the guillemets it quotes in
-turn ("... añade la tarea «Introducir datos bancarios» ..."), and the other way round."""
+_PASSAGE_OPENER = re.compile(r"[\"«“„]")
+_CURLY_STOP = re.compile(r"[\"“”„«»]")
+"""A quoted passage (`_drop_passages`) runs from an opening quote to its closing one over
+a line break or 100 characters: a pasted mail in straight quotes keeps the guillemets it
+quotes in turn ("... añade la tarea «Introducir datos bancarios» ..."), and the other way
+round; curly quotes close at the first quote mark of any kind."""
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -123,11 +123,51 @@ def user_voice(content: str, *, keep_pasted: bool = False) -> str:
     # one inside them ('assistant: Added "..."', 'add task "..."') and would take the
     # marker away with it, leaving the order behind.
     if not keep_pasted:
-        text = _PASSAGE.sub(" ", text)
+        text = _drop_passages(text)
     text = _strip_json(text)
     if not keep_pasted:
         text = _drop_lines(text, _QUOTED_LINE, _BLANK)
     return _BLANKS.sub("\n\n", text).strip()
+
+
+def _drop_passages(text: str) -> str:
+    """`text` with each quoted passage replaced by a space, scanning left to right.
+
+    A scan, not one regex: with the closing mark missing, a pattern that lets the passage
+    cross line breaks backtracks over every break from every opening mark (minutes for a
+    few thousand unclosed guillemets); here each opening mark costs one search for its
+    closing mark, and a kind whose closing mark no longer occurs is not searched again."""
+    out: list[str] = []
+    pos = start = 0
+    exhausted: set[str] = set()
+    while (found := _PASSAGE_OPENER.search(text, start)) is not None:
+        opening = found.start()
+        end = _passage_end(text, opening, exhausted)
+        inside = text[opening + 1 : end]
+        if end > opening and ("\n" in inside or len(inside) >= 100):
+            out += [text[pos:opening], " "]
+            pos = start = end + 1
+        else:
+            start = opening + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _passage_end(text: str, opening: int, exhausted: set[str]) -> int:
+    """Where the passage opened at `opening` closes; -1 when it does not."""
+    mark = text[opening]
+    if mark in exhausted:
+        return -1
+    if mark in '"«':
+        end = text.find('"' if mark == '"' else "»", opening + 1)
+    else:
+        stop = _CURLY_STOP.search(text, opening + 1)
+        end = stop.start() if stop is not None and text[stop.start()] in '"”“' else -1
+        if stop is None:
+            exhausted.add(mark)
+    if end < 0 and mark in '"«':
+        exhausted.add(mark)
+    return end
 
 
 def _drop_lines(text: str, pattern: re.Pattern[str], lead_only: re.Pattern[str]) -> str:
