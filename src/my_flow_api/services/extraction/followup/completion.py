@@ -184,12 +184,37 @@ without its accent ("renove el dni")."""
 
 _SHORT_PARTICIPLES = frozenset("pago gasto ganho aceito pego limpo salvo".split())
 """Portuguese participles that end like a first-person present ("boleto *pago*")."""
+_SUBJECT_I = frozenset("yo io eu je j ich".split())
+"""The user as the subject pronoun, beside a finite verb only ("lo pago *yo*")."""
+_OBJECT_CLITICS = frozenset("lo la los las le les li gli l ne".split())
+"""Object pronouns that come before a finite verb, never before a bare participle ("el
+alquiler *lo* pago", "je *le* réserve")."""
 
 
-def _tense_not_done(raw: str, verb: str) -> bool:
-    """Whether the word, as written, is the verb's present, future or infinitive; a
+def _finite_first_person(written: list[str], i: int) -> bool:
+    """Whether the word at i is a finite verb by its neighbours: the user's subject pronoun
+    right before or after it, or an object pronoun before it, with no auxiliary between
+    ("el alquiler lo pago yo", "a cozinha eu limpo", "le dossier je le réserve").  A
+    participle stands alone or after its auxiliary ("boleto pago", "lo he pagado")."""
+    after = written[i + 1] if i + 1 < len(written) else ""
+    before = written[max(0, i - 2) : i]
+    if after in _SUBJECT_I:
+        return True
+    if before and (before[-1] in _SUBJECT_I or before[-1] in _OBJECT_CLITICS):
+        return True
+    return len(before) == 2 and before[0] in _SUBJECT_I and before[1] in _OBJECT_CLITICS
+
+
+_FRENCH_PRESENT = ("e", "es", "ent")
+
+
+def _tense_not_done(written: list[str], i: int, verb: str) -> bool:
+    """Whether the word at i, as written, is the verb's present, future or infinitive; a
     Romance first person in "-o" too ("al banco lo *llamo* yo", "se lo *mando*"), but for
-    a Portuguese short participle."""
+    a Portuguese short participle standing as one ("boleto *pago*", not "o aluguel eu
+    *pago*"); a French "-er" verb's unaccented "-e" after "je" ("le restaurant je le
+    *réserve*": the participle is "réservé")."""
+    raw = written[i]
     root = aspect.verb_root(verb)
     if verb.endswith("en") and fold(raw) in {root + "e", aspect.bare(root) + "e"}:
         return True  # German first person: "den Flug *buche* ich", "das Paket *gebe* ich ab"
@@ -197,7 +222,9 @@ def _tense_not_done(raw: str, verb: str) -> bool:
         return False
     ending = raw[len(root) :]
     if ending == "o" and verb[-2:] in {"ar", "er", "ir", "re"}:
-        return raw not in _SHORT_PARTICIPLES
+        return raw not in _SHORT_PARTICIPLES or _finite_first_person(written, i)
+    if verb.endswith("er") and ending in _FRENCH_PRESENT and _finite_first_person(written, i):
+        return True
     return ending in _PRESENT_OR_FUTURE
 
 
@@ -289,7 +316,7 @@ def _done_positions(
         i
         for i, t in enumerate(tokens)
         if verb
-        and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
+        and any(_done_form(t, v) and not _tense_not_done(written, i, v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
         and not _other_agent(written, i)
         and not _third_party_act(written, i, title_stems)
