@@ -79,3 +79,37 @@ def test_a_present_said_for_the_future_completes_nothing(title: str, said: str) 
 )
 def test_the_same_verbs_done_form_still_completes(title: str, said: str) -> None:
     assert_completes(title, said)
+
+
+# -- one rule for another's act: a Romance third person, an English "by", the user as recipient
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Water the plants", "the plants got watered by the rain"),
+        ("Pay the electricity bill", "the electricity bill was paid by my flatmate"),
+        ("Book the restaurant", "the restaurant was booked by Lucy"),
+        ("Send the report to Dana", "Dana sent me the report"),
+        ("Call the dentist", "the dentist called me back"),
+        ("Comprar el regalo", "el regalo ya lo compró"),
+        ("Chiamare il tecnico", "il tecnico mi ha chiamato"),
+        ("Pagar a conta de luz", "a conta de luz pagou o Rui"),
+    ],
+)
+def test_another_agent_makes_it_someone_elses_act(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pay the rent", "rent was paid by card this morning"),
+        ("Send the report", "sent the report by email"),
+        ("Book a table", "booked us a table at Rosa's"),
+        ("Pagar la luz", "ya se pagó la luz"),
+        ("Comprar el regalo", "el regalo lo compré ayer"),
+    ],
+)
+def test_the_users_act_with_a_means_or_a_recipient_still_completes(title: str, said: str) -> None:
+    assert_completes(title, said)

@@ -228,35 +228,10 @@ def _tense_not_done(written: list[str], i: int, verb: str) -> bool:
     return ending in _PRESENT_OR_FUTURE
 
 
-_BY = frozenset({"by"})
 _AGENT_DET = frozenset("the my his her their our a an".split())
 _RECIPIENT = frozenset({"me", "us"})
 _CLITIC_ME = frozenset({"me", "nos", "mi", "ci", "m", "mich", "mir", "uns"})
 _THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
-
-
-def _other_agent(written: list[str], i: int) -> bool:
-    """Whether the done-verb at i has another agent than the user: a passive's "by the /
-    my ..." ("watered *by the rain*", "paid *by my flatmate*"; not "by card", "by
-    Friday"), or the user as the recipient of someone's act ("Dana sent *me* the report",
-    "the dentist called *me*", "me llamó", "mi ha chiamato"; "booked us a table" is the
-    user's)."""
-    after = written[i + 1 : i + 3]
-    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
-    to_me = (
-        after[:1] == ["me"]
-        or after[:1] == ["us"]
-        or (len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT)
-    )  # "sent me", "talked to me"
-    if to_me and subject:  # "booked us a table": no subject, the user's
-        return not any(t in agency.FIRST_PERSON for t in subject)
-    if len(after) == 2 and after[0] in _BY and after[1] in _AGENT_DET:
-        nxt = written[i + 3] if i + 3 < len(written) else ""
-        return bool(nxt) and not agency.is_time(fold(nxt))
-    before = written[i - 1] if i else ""
-    return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
-
-
 _THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
 _NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
 _REFLEXIVE = frozenset({"se", "si"})
@@ -264,20 +239,44 @@ _NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail 
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
-def _third_party_act(written: list[str], i: int, title_stems: set[str]) -> bool:
-    """Whether the done-verb at i is another's act by its form or what follows it: a
-    Spanish, Italian or Portuguese third-person active past ("el regalo lo *compró*
-    Marco", "l'*ha spedito* giulia", "*comprou* o Marco", named or not: the user says
-    "compré", "ho spedito", "comprei"), or an English passive's "by" and who ("was booked
-    by Lucy"; not "by Friday"). An impersonal "se/si" form ("ya se pagó") is the thing's
-    state, not another's act."""
+def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> bool:
+    """Whether the done-verb at i is another's act, not the user's, by its form or its
+    neighbours (the words as written):
+
+    - a Spanish, Italian or Portuguese third-person active past, named or not ("el regalo
+      lo *compró* Marco", "l'*ha spedito* giulia", "*comprou* o Marco", "el regalo ya lo
+      compró"; the user says "compré", "ho spedito", "comprei"), the user its recipient
+      ("*me llamó*", "*mi ha* chiamato"); an impersonal "se/si" form ("ya se pagó") is the
+      thing's state;
+    - an English "by" and who after the verb ("watered *by the rain*", "paid *by my
+      flatmate*", "was booked *by Lucy*", "reserved by lucy"; not "by Friday", "by card",
+      "by then", nor the user or the flow's own word);
+    - the user as the recipient after an English verb with another subject ("Dana sent
+      *me* the report", "the dentist called *me*", "talked *to me*"; "booked us a table",
+      with no subject, is the user's)."""
     verb, before = written[i], written[i - 1] if i else ""
     third = _THIRD_PAST.match(verb) is not None or before in _THIRD_AUXILIARY
-    if third and (i < 2 or written[i - 2] not in _REFLEXIVE) and before not in _REFLEXIVE:
+    reflexive = before in _REFLEXIVE or (i >= 2 and written[i - 2] in _REFLEXIVE)
+    if third and not reflexive:
         return True
-    if i + 2 >= len(written) or written[i + 1] != "by" or before not in agency.PASSIVE:
+    if before in _CLITIC_ME and _THIRD_PAST.match(verb) is not None:
+        return True
+    after = written[i + 1 : i + 3]
+    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
+    to_me = after[:1] in (["me"], ["us"]) or (
+        len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT
+    )
+    if to_me and subject and not any(t in agency.FIRST_PERSON for t in subject):
+        return True
+    if not after or after[0] != "by" or len(after) < 2:
         return False
-    j = i + 3 if written[i + 2] in _NAME_ARTICLE and i + 3 < len(written) else i + 2
+    if after[1] in _AGENT_DET:  # "by the rain", "by my flatmate": who, unless a time
+        nxt = written[i + 3] if i + 3 < len(written) else ""
+        if nxt and not agency.is_time(fold(nxt)):
+            return True
+    if before not in agency.PASSIVE:
+        return False
+    j = i + 3 if after[1] in _NAME_ARTICLE and i + 3 < len(written) else i + 2
     word = written[j]
     if word in agency.FIRST_PERSON or agency.is_time(word) or word in _NOT_AGENT_AFTER_BY:
         return False
@@ -318,8 +317,7 @@ def _done_positions(
         if verb
         and any(_done_form(t, v) and not _tense_not_done(written, i, v) for v in acts)
         and not (i and _noun_after(tokens[i - 1], t))
-        and not _other_agent(written, i)
-        and not _third_party_act(written, i, title_stems)
+        and not _someone_elses_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
