@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
+from my_flow_api.services.extraction.followup.synonyms import same_act
 from tests.support.followup import detected, kept
 from tests.support.followup import flow as open_flow
 
@@ -113,3 +114,39 @@ def test_another_agent_makes_it_someone_elses_act(title: str, said: str) -> None
 )
 def test_the_users_act_with_a_means_or_a_recipient_still_completes(title: str, said: str) -> None:
     assert_completes(title, said)
+
+
+# -- "pick" collects only as "pick up" ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pick a colour for the bedroom", "grabbed a colour for the bedroom"),
+        ("Pick the wedding song", "grabbed the wedding song off spotify"),
+        ("Pick a paint colour", "collected paint colour samples"),
+        ("Collect the parcel from the depot", "picked the parcel from the depot"),
+    ],
+)
+def test_a_pick_that_is_a_choice_is_no_collection(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pick a colour for the bedroom", "picked a colour for the bedroom"),
+        ("Pick up the parcel from the post office", "grabbed the parcel from the post office"),
+        ("Pick Leo up from practice", "grabbed Leo from practice"),
+        ("Collect the parcel from the depot", "picked up the parcel from the depot"),
+        ("Fetch the kids from school", "picked the kids up from school"),
+    ],
+)
+def test_pick_up_is_the_collect_group(title: str, said: str) -> None:
+    assert_completes(title, said)
+
+
+def test_same_act_reads_the_titles_particle() -> None:
+    assert same_act("pick", ["pick", "a", "colour"]) == ("pick",)
+    assert "grab" in same_act("pick", ["pick", "up", "the", "parcel"])
+    assert "grab" in same_act("pick")  # the title unread: the group, as before

@@ -304,18 +304,23 @@ def _contacted_by_object(tokens: list[str], i: int, verb: str, title_stems: set[
 
 
 def _done_positions(
-    tokens: list[str], clause: str, verb: str | None, title_stems: set[str]
+    tokens: list[str], clause: str, verb: str | None, title: str, title_stems: set[str]
 ) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
-    acts = synonyms.same_act(verb) if verb else ()
+    acts = synonyms.same_act(verb, _words(title)) if verb else ()
     out = [
         i
         for i, t in enumerate(tokens)
         if verb
-        and any(_done_form(t, v) and not _tense_not_done(written, i, v) for v in acts)
+        and any(
+            _done_form(t, v)
+            and not _tense_not_done(written, i, v)
+            and (v == verb or synonyms.with_particle(tokens, i, v))
+            for v in acts
+        )
         and not (i and _noun_after(tokens[i - 1], t))
         and not _someone_elses_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
@@ -335,7 +340,7 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     verb = _title_verb(flow.title)
     tokens = _words(clause)
     title_stems = {stem(w) for w in _words(flow.title)}
-    positions = _done_positions(tokens, clause, verb, title_stems)
+    positions = _done_positions(tokens, clause, verb, flow.title, title_stems)
     if not positions:
         return False
     head = head_words(flow.title)
