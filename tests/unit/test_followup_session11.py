@@ -150,3 +150,42 @@ def test_same_act_reads_the_titles_particle() -> None:
     assert same_act("pick", ["pick", "a", "colour"]) == ("pick",)
     assert "grab" in same_act("pick", ["pick", "up", "the", "parcel"])
     assert "grab" in same_act("pick")  # the title unread: the group, as before
+
+
+# -- a thing sent has gone: the sending is done ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Envoyer le devis à M. Garnier", "Bon, le devis est parti ce matin."),
+        ("Paket an Lena schicken", "Paket an Lena ist raus 📦"),
+        ("Send the invoice to Brightline", "the brightline invoice went out this morning"),
+        ("Send the newsletter", "newsletter's out!"),
+        ("Enviar el paquete a Marta", "el paquete para Marta ya salió"),
+        ("Spedire il pacco a Marco", "il pacco per Marco è partito stamattina"),
+        ("Enviar o relatório", "o relatório já saiu"),
+    ],
+)
+def test_the_thing_sent_has_gone(title: str, said: str) -> None:
+    assert_completes(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Envoyer le devis à M. Garnier", "le client est parti sans le devis"),
+        ("Envoyer le devis à M. Garnier", "le devis pour Dupont est parti"),
+        ("Envoyer le devis à M. Garnier", "le devis n'est pas parti"),
+        ("Spedire il pacco a Marco", "Marco è partito stamattina"),
+        ("Enviar el paquete a Marta", "Marta ya salió"),
+        ("Paket an Lena schicken", "das Paket an Lena ist noch nicht raus"),
+        ("Paket an Lena schicken", "ist das Paket an Lena raus?"),
+        ("Send the invoice to Brightline", "the brightline invoice is out of date"),
+        ("Send the newsletter", "the newsletter isn't out yet"),
+        ("Send the parcel to Ana", "the parcel is out for delivery"),
+        ("Pay the invoice", "the invoice went out"),
+    ],
+)
+def test_someone_else_gone_or_not_yet_is_no_sending(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)

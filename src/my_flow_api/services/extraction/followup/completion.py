@@ -327,7 +327,38 @@ def _done_positions(
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
+    if verb in synonyms.SEND:
+        out.extend(_gone_positions(tokens, clause, title_stems))
     return sorted(set(out))
+
+
+GONE = re.compile(
+    r"\b(?:went out|(?:is|['’]s) out(?! of| for)|"
+    r"(?:est|sont) parti(?:e|s|es)?|"
+    r"(?:ist|sind) (?:schon |jetzt |endlich )?(?:raus|unterwegs)|"
+    r"(?:ya )?sali[oó]|"
+    r"(?:[eè]|sono) (?:gi[aà] )?partit[oaie]|"
+    r"(?:j[aá] )?saiu)\b",
+    _I,
+)
+"""The thing sent has gone: a report that a sending is done, said of the thing ("le devis
+*est parti* ce matin", "Paket an Lena *ist raus*", "the invoice *went out*", "el paquete
+ya *salió*", "il pacco *è partito*", "o relatório *saiu*")."""
+
+
+def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> list[int]:
+    """Where the clause says the flow's thing has gone (`GONE`): the thing is the state's
+    subject, its head right before it with nothing but the title's words between ("le
+    devis est parti", "Paket an Lena ist raus"; not "le client est parti sans le devis",
+    "Marco est parti", "le devis pour Marco est parti")."""
+    out = []
+    for m in GONE.finditer(clause):
+        i = len(_words(clause[: m.start()]))
+        before = [j for j in range(i) if shares(stem(tokens[j]), title_stems)]
+        if not before or any(_foreign(t, title_stems) for t in tokens[before[-1] + 1 : i]):
+            continue
+        out.append(i)
+    return out
 
 
 def _noun_after(before: str, token: str) -> bool:

@@ -36,6 +36,11 @@ _GROUPS: tuple[frozenset[str], ...] = tuple(
 )
 
 
+_SEND_HEADS = frozenset("send enviar envoyer inviare schicken".split())
+SEND: frozenset[str] = frozenset(w for g in _GROUPS if g & _SEND_HEADS for w in g)
+"""The verbs of sending, in the six languages: their act is done when the thing has gone
+("le devis est parti", "das Paket ist raus")."""
+
 PARTICLE = {"pick": "up"}
 """Verbs of a group that do its act only with their particle."""
 _PARTICLE_REACH = 4
