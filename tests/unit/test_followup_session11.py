@@ -189,3 +189,41 @@ def test_the_thing_sent_has_gone(title: str, said: str) -> None:
 )
 def test_someone_else_gone_or_not_yet_is_no_sending(title: str, said: str) -> None:
     assert_changes_nothing(title, said)
+
+
+# -- a done "do / make" with the act's own noun is the act done --------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pagare l'affitto di marzo", "ho fatto il bonifico per l'affitto di marzo"),
+        ("Pay the rent", "made the transfer for the rent"),
+        ("Pagar el alquiler", "hice la transferencia del alquiler"),
+        ("Payer le loyer", "j'ai fait le virement pour le loyer"),
+        ("Pagar o aluguel", "fiz o pix do aluguel"),
+        ("Book the restaurant for Friday", "made the booking at the restaurant for friday"),
+        ("Call the bank", "made the call to the bank"),
+    ],
+)
+def test_a_done_make_with_the_acts_noun_completes(title: str, said: str) -> None:
+    assert_completes(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pay the rent", "made the payment plan for the rent"),
+        ("Pay the rent", "did the transfer form for the rent"),
+        ("Pay the rent", "scheduled the transfer for the rent"),
+        ("Pay the rent", "I'll make the transfer for the rent tomorrow"),
+        ("Pay the rent", "did the transfer for the deposit, rent next week"),
+        ("Pay the rent", "made the call about the rent"),
+        ("Pagare l'affitto di marzo", "fatto il bonifico per la bolletta, l'affitto domani"),
+        ("Payer le loyer", "j'ai fait le virement pour l'électricité"),
+        ("Book the restaurant for Friday", "made the booking for the hotel"),
+        ("Call the bank", "did the transfer at the bank"),
+    ],
+)
+def test_another_acts_noun_or_another_thing_completes_nothing(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)

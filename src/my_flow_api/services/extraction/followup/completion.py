@@ -329,7 +329,34 @@ def _done_positions(
         out.append(len(_words(clause[: m.start()])))
     if verb in synonyms.SEND:
         out.extend(_gone_positions(tokens, clause, title_stems))
+    if verb:
+        out.extend(_act_noun_positions(tokens, synonyms.act_nouns(verb)))
     return sorted(set(out))
+
+
+_ACT_MODIFIERS = frozenset("bank wire online".split())
+"""Words that may stand before an act's noun ("the *bank* transfer")."""
+
+
+def _act_noun_positions(tokens: list[str], nouns: frozenset[str]) -> list[int]:
+    """Where a done "do / make" has the act's noun as its object ("*made* the transfer",
+    "ho *fatto* il bonifico", "*fiz* o pix"), the noun alone, not a compound of it
+    ("made the payment *plan*", "did the transfer *form*")."""
+    out = []
+    for i, token in enumerate(tokens):
+        if token not in synonyms.LIGHT_DONE:
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j] in _DETERMINERS or tokens[j] in _CLITICS):
+            j += 1
+        if j < len(tokens) and tokens[j] in _ACT_MODIFIERS:
+            j += 1
+        if j >= len(tokens) or tokens[j] not in nouns:
+            continue
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else ""
+        if not nxt or nxt in STOP or nxt in agency.PREPOSITIONS or agency.is_time(nxt):
+            out.append(i)
+    return out
 
 
 GONE = re.compile(
@@ -371,6 +398,8 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     verb = _title_verb(flow.title)
     tokens = _words(clause)
     title_stems = {stem(w) for w in _words(flow.title)}
+    if verb:  # the act's own noun is no other thing ("fatto il *bonifico* per l'affitto")
+        title_stems |= {stem(n) for n in synonyms.act_nouns(verb)}
     positions = _done_positions(tokens, clause, verb, flow.title, title_stems)
     if not positions:
         return False

@@ -41,6 +41,40 @@ SEND: frozenset[str] = frozenset(w for g in _GROUPS if g & _SEND_HEADS for w in 
 """The verbs of sending, in the six languages: their act is done when the thing has gone
 ("le devis est parti", "das Paket ist raus")."""
 
+_ACT_NOUNS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(fold(w) for w in verbs.split()), frozenset(fold(w) for w in nouns.split()))
+    for verbs, nouns in (
+        (
+            "pay pagar payer pagare zahlen bezahlen überweisen",
+            "payment transfer pago transferencia bizum paiement virement pagamento bonifico "
+            "transferência pix zahlung überweisung",
+        ),
+        (
+            "book reserve reservar réserver prenotare riservare buchen reservieren",
+            "booking reservation reserva réservation prenotazione buchung reservierung",
+        ),
+        (
+            "call llamar appeler chiamare telefonare anrufen ligar telefonieren",
+            "call llamada appel chiamata telefonata anruf ligação",
+        ),
+    )
+)
+LIGHT_DONE = frozenset(fold(w) for w in "made did hice fait fiz fizemos fatto gemacht".split())
+"""The done forms of "do / make" that carry an act named by its noun ("*made* the
+transfer", "*hice* la transferencia", "j'ai *fait* le virement", "*fiz* o pix")."""
+
+
+def act_nouns(verb: str) -> frozenset[str]:
+    """The nouns that name the act of a title's verb (folded): the act itself or its
+    everyday means ("payment", "bonifico", "virement", "pix" for "pay"; "booking" for
+    "book"; "llamada" for "llamar"). A done "do / make" with one of them as its object
+    is the act done ("fatto il bonifico per l'affitto")."""
+    for verbs, nouns in _ACT_NOUNS:
+        if verb in verbs:
+            return nouns
+    return frozenset()
+
+
 PARTICLE = {"pick": "up"}
 """Verbs of a group that do its act only with their particle."""
 _PARTICLE_REACH = 4
