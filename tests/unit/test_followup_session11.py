@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from my_flow_api.services.extraction.followup.linking import EQUIVALENTS
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.synonyms import same_act
 from tests.support.followup import detected, kept
@@ -227,3 +228,39 @@ def test_a_done_make_with_the_acts_noun_completes(title: str, said: str) -> None
 )
 def test_another_acts_noun_or_another_thing_completes_nothing(title: str, said: str) -> None:
     assert_changes_nothing(title, said)
+
+
+# -- a thing named in another language or by its short form ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said", "expected"),
+    [
+        ("Renew the car insurance", "lo del seguro del coche ponlo urgente", "reprioritise"),
+        ("Gather the documents for the visa application", "gathered the visa docs", "complete"),
+        ("Levar a bicicleta para o conserto", "o conserto da bike pode esperar", "reprioritise"),
+    ],
+)
+def test_an_equivalent_noun_names_the_flow(title: str, said: str, expected: str) -> None:
+    assert detected([flow(title)], said) == [(expected, "f1")]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Take the cat to the vet", "il gatto del vicino è dal veterinario"),
+        ("Take the cat to the vet", "le chat avec le véto était sympa"),
+        ("Renew the car insurance", "el seguro del coche de mi hermano vence mañana"),
+        ("Renew the passport", "el pasaporte de mi madre ya está renovado"),
+        ("Fix my bike", "la bici de Marco está arreglada"),
+        ("Gather the documents for the visa application", "still collecting the visa docs"),
+        ("Call the plumber", "el fontanero me llamó"),
+    ],
+)
+def test_an_equivalent_noun_is_held_to_every_check(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []
+
+
+def test_equivalents_leave_out_words_of_two_meanings() -> None:
+    assert "chat" not in EQUIVALENTS  # French cat, English chat
+    assert "bank" in EQUIVALENTS["banco"]
