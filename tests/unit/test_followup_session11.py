@@ -264,3 +264,24 @@ def test_an_equivalent_noun_is_held_to_every_check(title: str, said: str) -> Non
 def test_equivalents_leave_out_words_of_two_meanings() -> None:
     assert "chat" not in EQUIVALENTS  # French cat, English chat
     assert "bank" in EQUIVALENTS["banco"]
+
+
+# -- an informal pointer ("thats") points back as "that's" does ---------------------------
+
+
+def test_an_informal_thats_points_back_at_the_sentence_before() -> None:
+    flows = [flow("Pay the Hendricks invoice"), flow("Book flu jab", "f2")]
+    said = ("the hendricks invoice is overdue.", "so thats top priority now.")
+    assert detected(flows, *said) == [("reprioritise", "f1")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        ("Ana paid the hendricks invoice.", "thats done"),
+        ("is the hendricks invoice overdue?", "thats urgent then"),
+        ("the gas invoice is overdue.", "thats urgent now"),
+    ],
+)
+def test_a_pointer_inherits_the_sentence_befores_reasons(said: tuple[str, str]) -> None:
+    assert detected([flow("Pay the Hendricks invoice")], *said) == []
