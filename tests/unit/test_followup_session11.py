@@ -285,3 +285,33 @@ def test_an_informal_thats_points_back_at_the_sentence_before() -> None:
 )
 def test_a_pointer_inherits_the_sentence_befores_reasons(said: tuple[str, str]) -> None:
     assert detected([flow("Pay the Hendricks invoice")], *said) == []
+
+
+# -- a done form said of a time to come: a schedule, a habit, a deadline -----------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Die Miete bezahlen", "die Miete wird am Montag bezahlt"),
+        ("Pay the rent", "rent gets paid on monday"),
+        ("Pagar o aluguel", "o aluguel é pago na segunda"),
+        ("Pay the rent", "the rent is paid on the 1st every month"),
+        ("Write the report", "report done by friday, promise"),
+    ],
+)
+def test_a_done_form_of_a_time_to_come_completes_nothing(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pay the rent", "the rent is paid"),
+        ("Pay the rent", "paid the rent on monday"),
+        ("Die Miete bezahlen", "die Miete ist seit Montag bezahlt"),
+        ("Write the report", "report done on friday as promised"),
+    ],
+)
+def test_a_done_state_or_a_past_day_still_completes(title: str, said: str) -> None:
+    assert_completes(title, said)
