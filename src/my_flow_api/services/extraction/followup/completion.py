@@ -206,6 +206,8 @@ def _finite_first_person(written: list[str], i: int) -> bool:
 
 
 _FRENCH_PRESENT = ("e", "es", "ent")
+_ITALIAN_ISC = frozenset("isco isci isce iscono".split())
+"""The present of an Italian "-ire" verb with "-isc-" ("spedisco", "finisce")."""
 
 
 def _tense_not_done(written: list[str], i: int, verb: str) -> bool:
@@ -225,6 +227,8 @@ def _tense_not_done(written: list[str], i: int, verb: str) -> bool:
         return raw not in _SHORT_PARTICIPLES or _finite_first_person(written, i)
     if verb.endswith("er") and ending in _FRENCH_PRESENT and _finite_first_person(written, i):
         return True
+    if verb.endswith("ire") and ending in _ITALIAN_ISC:
+        return True  # "il contratto lo *spedisco* io", "lo *pulisci*": a present
     return ending in _PRESENT_OR_FUTURE
 
 
