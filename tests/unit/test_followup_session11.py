@@ -301,6 +301,7 @@ def test_a_pointer_inherits_the_sentence_befores_reasons(said: tuple[str, str]) 
         ("Pagar o aluguel", "o aluguel é pago na segunda"),
         ("Pay the rent", "the rent is paid on the 1st every month"),
         ("Write the report", "report done by friday, promise"),
+        ("Pagare l'affitto", "l'affitto è pagato il primo del mese"),
     ],
 )
 def test_a_done_form_of_a_time_to_come_completes_nothing(title: str, said: str) -> None:
@@ -314,6 +315,10 @@ def test_a_done_form_of_a_time_to_come_completes_nothing(title: str, said: str) 
         ("Pay the rent", "paid the rent on monday"),
         ("Die Miete bezahlen", "die Miete ist seit Montag bezahlt"),
         ("Write the report", "report done on friday as promised"),
+        ("Pay the rent", "the rent is paid for this month"),
+        ("Pagar o aluguel", "fui ao banco e paguei o aluguel no sábado"),
+        ("Book a table at Rosa's", "the table at Rosa's is booked on friday"),
+        ("Prenotare il ristorante", "il ristorante è prenotato per sabato"),
     ],
 )
 def test_a_done_state_or_a_past_day_still_completes(title: str, said: str) -> None:

@@ -288,33 +288,47 @@ def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> boo
 
 
 _STILL_TO_COME = frozenset("wird werden gets".split())
-_GERMAN_FUTURE = frozenset("wird werden".split())  # the participle ends the clause
 """Auxiliaries before a participle that never report it done: German "wird bezahlt" (is
 being / will be paid), English "gets paid"."""
-_PRESENT_AUX = frozenset("is are s e sao es son est sont ist sind".split())
+_GERMAN_FUTURE = frozenset("wird werden".split())  # anywhere before: the participle is last
+_PRESENT_AUX = frozenset("is are s é são es son è est sont ist sind".split())
 """Present auxiliaries of a passive or a state ("the rent *is* paid", "o aluguel *é*
-pago"): done as a state, a schedule with a time after it ("é pago na segunda")."""
-_SCHEDULE_REACH = 3
-"""How far after a present passive its time may stand ("é pago *na segunda*", "is paid
-*on the 1st*"; not "the hotel's booked, found one 5 min walk away")."""
+pago"), as written: Portuguese "e" is "and" ("e paguei no sábado"), "é" is "is"; done
+as a state, a schedule with a time after it ("é pago na segunda")."""
+_SCHEDULE_REACH = 6
+"""How far after a present passive its time may stand ("é pago *na segunda*", "è pagato
+*il primo del mese*"), a preposition or a time leading ("the hotel's booked, found one 5
+min walk away" is none)."""
 _DEADLINE = frozenset("by until till bis entro para pour ate per".split())
-_SINCE = frozenset("since desde seit depuis dal dalla".split())
+_NOT_WHEN = frozenset("since desde seit depuis dal dalla da for para por pour fur per".split())
+"""After a done state, words that say since when or what it covers, not when it will
+be ("ist *seit* Montag bezahlt", "the rent is paid *for* this month")."""
+_BOOKING = frozenset(
+    fold(w)
+    for w in "book reserve reservar réserver prenotare riservare buchen reservieren schedule "
+    "arrange agendar marcar programar fissare vereinbaren planen prendre".split()
+)
+"""Title verbs whose thing has a time of its own (a booking, an appointment)."""
 _TIME_ARTICLES = frozenset("the el la le il lo o a den dem der".split())
 
 
-def _scheduled(tokens: list[str], i: int) -> bool:
+def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) -> bool:
     """Whether the done-word at i is said of a time to come, not of a thing done: after
     an auxiliary that never reports it done ("die Miete *wird* am Montag bezahlt", "rent
     *gets* paid on monday"); a present passive with a time after it, a schedule or a habit
     ("o aluguel é pago na segunda", "the rent is paid on the 1st every month"; not "paid
     since Monday"); or a deadline right after it ("report done *by friday*", "fertig *bis*
-    Freitag")."""
+    Freitag"). A booking's time is the booked thing's ("the table is booked on friday"):
+    no schedule read there."""
     before = tokens[i - 1] if i else ""
     if before in _STILL_TO_COME or any(t in _GERMAN_FUTURE for t in tokens[:i]):
         return True
     after = tokens[i + 1 :]
     lead = after[:1]
-    if before in _PRESENT_AUX and lead and lead[0] not in _SINCE:
+    if verb in _BOOKING:
+        return False
+    passive = (written[i - 1] if i else "") in _PRESENT_AUX
+    if passive and lead and lead[0] not in _NOT_WHEN:
         timed = lead[0] in agency.PREPOSITIONS or lead[0] in _TIME_ARTICLES
         if (timed or agency.is_time(lead[0])) and any(
             agency.is_time(t) or t == "every" for t in after[:_SCHEDULE_REACH]
@@ -372,7 +386,7 @@ def _done_positions(
         out.extend(_gone_positions(tokens, clause, title_stems))
     if verb:
         out.extend(_act_noun_positions(tokens, synonyms.act_nouns(verb)))
-    return sorted(i for i in set(out) if not _scheduled(tokens, i))
+    return sorted(i for i in set(out) if not _scheduled(tokens, written, i, verb))
 
 
 _ACT_MODIFIERS = frozenset("bank wire online".split())
