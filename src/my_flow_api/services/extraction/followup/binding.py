@@ -57,7 +57,7 @@ _I = re.IGNORECASE
 BOUND_OPS = frozenset({Op.CANCEL, Op.RESCHEDULE, Op.REPRIORITISE})
 
 ANAPHOR = re.compile(
-    r"\b(?:it|it['’]s|its|that|that['’]s|this|them|eso|esto|ello|es|das|ihn|ça|ca|cela|"
+    r"\b(?:it|it['’]s|its|that|that['’]s|thats|this|them|eso|esto|ello|es|das|ihn|ça|ca|cela|"
     r"c['’]est|isso|isto|esso|quello|ciò)\b|-(?:le|la|lo|les|los|las|lui)\b",
     _I,
 )

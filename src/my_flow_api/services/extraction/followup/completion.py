@@ -184,12 +184,39 @@ without its accent ("renove el dni")."""
 
 _SHORT_PARTICIPLES = frozenset("pago gasto ganho aceito pego limpo salvo".split())
 """Portuguese participles that end like a first-person present ("boleto *pago*")."""
+_SUBJECT_I = frozenset("yo io eu je j ich".split())
+"""The user as the subject pronoun, beside a finite verb only ("lo pago *yo*")."""
+_OBJECT_CLITICS = frozenset("lo la los las le les li gli l ne".split())
+"""Object pronouns that come before a finite verb, never before a bare participle ("el
+alquiler *lo* pago", "je *le* réserve")."""
 
 
-def _tense_not_done(raw: str, verb: str) -> bool:
-    """Whether the word, as written, is the verb's present, future or infinitive; a
+def _finite_first_person(written: list[str], i: int) -> bool:
+    """Whether the word at i is a finite verb by its neighbours: the user's subject pronoun
+    right before or after it, or an object pronoun before it, with no auxiliary between
+    ("el alquiler lo pago yo", "a cozinha eu limpo", "le dossier je le réserve").  A
+    participle stands alone or after its auxiliary ("boleto pago", "lo he pagado")."""
+    after = written[i + 1] if i + 1 < len(written) else ""
+    before = written[max(0, i - 2) : i]
+    if after in _SUBJECT_I:
+        return True
+    if before and (before[-1] in _SUBJECT_I or before[-1] in _OBJECT_CLITICS):
+        return True
+    return len(before) == 2 and before[0] in _SUBJECT_I and before[1] in _OBJECT_CLITICS
+
+
+_FRENCH_PRESENT = ("e", "es", "ent")
+_ITALIAN_ISC = frozenset("isco isci isce iscono".split())
+"""The present of an Italian "-ire" verb with "-isc-" ("spedisco", "finisce")."""
+
+
+def _tense_not_done(written: list[str], i: int, verb: str) -> bool:
+    """Whether the word at i, as written, is the verb's present, future or infinitive; a
     Romance first person in "-o" too ("al banco lo *llamo* yo", "se lo *mando*"), but for
-    a Portuguese short participle."""
+    a Portuguese short participle standing as one ("boleto *pago*", not "o aluguel eu
+    *pago*"); a French "-er" verb's unaccented "-e" after "je" ("le restaurant je le
+    *réserve*": the participle is "réservé")."""
+    raw = written[i]
     root = aspect.verb_root(verb)
     if verb.endswith("en") and fold(raw) in {root + "e", aspect.bare(root) + "e"}:
         return True  # German first person: "den Flug *buche* ich", "das Paket *gebe* ich ab"
@@ -197,39 +224,18 @@ def _tense_not_done(raw: str, verb: str) -> bool:
         return False
     ending = raw[len(root) :]
     if ending == "o" and verb[-2:] in {"ar", "er", "ir", "re"}:
-        return raw not in _SHORT_PARTICIPLES
+        return raw not in _SHORT_PARTICIPLES or _finite_first_person(written, i)
+    if verb.endswith("er") and ending in _FRENCH_PRESENT and _finite_first_person(written, i):
+        return True
+    if verb.endswith("ire") and ending in _ITALIAN_ISC:
+        return True  # "il contratto lo *spedisco* io", "lo *pulisci*": a present
     return ending in _PRESENT_OR_FUTURE
 
 
-_BY = frozenset({"by"})
 _AGENT_DET = frozenset("the my his her their our a an".split())
 _RECIPIENT = frozenset({"me", "us"})
 _CLITIC_ME = frozenset({"me", "nos", "mi", "ci", "m", "mich", "mir", "uns"})
 _THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
-
-
-def _other_agent(written: list[str], i: int) -> bool:
-    """Whether the done-verb at i has another agent than the user: a passive's "by the /
-    my ..." ("watered *by the rain*", "paid *by my flatmate*"; not "by card", "by
-    Friday"), or the user as the recipient of someone's act ("Dana sent *me* the report",
-    "the dentist called *me*", "me llamó", "mi ha chiamato"; "booked us a table" is the
-    user's)."""
-    after = written[i + 1 : i + 3]
-    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
-    to_me = (
-        after[:1] == ["me"]
-        or after[:1] == ["us"]
-        or (len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT)
-    )  # "sent me", "talked to me"
-    if to_me and subject:  # "booked us a table": no subject, the user's
-        return not any(t in agency.FIRST_PERSON for t in subject)
-    if len(after) == 2 and after[0] in _BY and after[1] in _AGENT_DET:
-        nxt = written[i + 3] if i + 3 < len(written) else ""
-        return bool(nxt) and not agency.is_time(fold(nxt))
-    before = written[i - 1] if i else ""
-    return before in _CLITIC_ME and _THIRD_PAST.match(written[i]) is not None
-
-
 _THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
 _NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
 _REFLEXIVE = frozenset({"se", "si"})
@@ -237,24 +243,99 @@ _NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail 
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
-def _third_party_act(written: list[str], i: int, title_stems: set[str]) -> bool:
-    """Whether the done-verb at i is another's act by its form or what follows it: a
-    Spanish, Italian or Portuguese third-person active past ("el regalo lo *compró*
-    Marco", "l'*ha spedito* giulia", "*comprou* o Marco", named or not: the user says
-    "compré", "ho spedito", "comprei"), or an English passive's "by" and who ("was booked
-    by Lucy"; not "by Friday"). An impersonal "se/si" form ("ya se pagó") is the thing's
-    state, not another's act."""
+def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> bool:
+    """Whether the done-verb at i is another's act, not the user's, by its form or its
+    neighbours (the words as written):
+
+    - a Spanish, Italian or Portuguese third-person active past, named or not ("el regalo
+      lo *compró* Marco", "l'*ha spedito* giulia", "*comprou* o Marco", "el regalo ya lo
+      compró"; the user says "compré", "ho spedito", "comprei"), the user its recipient
+      ("*me llamó*", "*mi ha* chiamato"); an impersonal "se/si" form ("ya se pagó") is the
+      thing's state;
+    - an English "by" and who after the verb ("watered *by the rain*", "paid *by my
+      flatmate*", "was booked *by Lucy*", "reserved by lucy"; not "by Friday", "by card",
+      "by then", nor the user or the flow's own word);
+    - the user as the recipient after an English verb with another subject ("Dana sent
+      *me* the report", "the dentist called *me*", "talked *to me*"; "booked us a table",
+      with no subject, is the user's)."""
     verb, before = written[i], written[i - 1] if i else ""
     third = _THIRD_PAST.match(verb) is not None or before in _THIRD_AUXILIARY
-    if third and (i < 2 or written[i - 2] not in _REFLEXIVE) and before not in _REFLEXIVE:
+    reflexive = before in _REFLEXIVE or (i >= 2 and written[i - 2] in _REFLEXIVE)
+    if third and not reflexive:
         return True
-    if i + 2 >= len(written) or written[i + 1] != "by" or before not in agency.PASSIVE:
+    if before in _CLITIC_ME and _THIRD_PAST.match(verb) is not None:
+        return True
+    after = written[i + 1 : i + 3]
+    subject = [t for t in written[:i] if t not in FILLER and t not in _BETWEEN_OK]
+    to_me = after[:1] in (["me"], ["us"]) or (
+        len(after) == 2 and after[0] in {"to", "with"} and after[1] in _RECIPIENT
+    )
+    if to_me and subject and not any(t in agency.FIRST_PERSON for t in subject):
+        return True
+    if not after or after[0] != "by" or len(after) < 2:
         return False
-    j = i + 3 if written[i + 2] in _NAME_ARTICLE and i + 3 < len(written) else i + 2
+    if after[1] in _AGENT_DET:  # "by the rain", "by my flatmate": who, unless a time
+        nxt = written[i + 3] if i + 3 < len(written) else ""
+        if nxt and not agency.is_time(fold(nxt)):
+            return True
+    if before not in agency.PASSIVE:
+        return False
+    j = i + 3 if after[1] in _NAME_ARTICLE and i + 3 < len(written) else i + 2
     word = written[j]
     if word in agency.FIRST_PERSON or agency.is_time(word) or word in _NOT_AGENT_AFTER_BY:
         return False
     return not shares(stem(word), title_stems)
+
+
+_STILL_TO_COME = frozenset("wird werden gets".split())
+"""Auxiliaries before a participle that never report it done: German "wird bezahlt" (is
+being / will be paid), English "gets paid"."""
+_GERMAN_FUTURE = frozenset("wird werden".split())  # anywhere before: the participle is last
+_PRESENT_AUX = frozenset("is are s é são es son è est sont ist sind".split())
+"""Present auxiliaries of a passive or a state ("the rent *is* paid", "o aluguel *é*
+pago"), as written: Portuguese "e" is "and" ("e paguei no sábado"), "é" is "is"; done
+as a state, a schedule with a time after it ("é pago na segunda")."""
+_SCHEDULE_REACH = 6
+"""How far after a present passive its time may stand ("é pago *na segunda*", "è pagato
+*il primo del mese*"), a preposition or a time leading ("the hotel's booked, found one 5
+min walk away" is none)."""
+_DEADLINE = frozenset("by until till bis entro para pour ate per".split())
+_NOT_WHEN = frozenset("since desde seit depuis dal dalla da for para por pour fur per".split())
+"""After a done state, words that say since when or what it covers, not when it will
+be ("ist *seit* Montag bezahlt", "the rent is paid *for* this month")."""
+_BOOKING = frozenset(
+    fold(w)
+    for w in "book reserve reservar réserver prenotare riservare buchen reservieren schedule "
+    "arrange agendar marcar programar fissare vereinbaren planen prendre".split()
+)
+"""Title verbs whose thing has a time of its own (a booking, an appointment)."""
+_TIME_ARTICLES = frozenset("the el la le il lo o a den dem der".split())
+
+
+def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) -> bool:
+    """Whether the done-word at i is said of a time to come, not of a thing done: after
+    an auxiliary that never reports it done ("die Miete *wird* am Montag bezahlt", "rent
+    *gets* paid on monday"); a present passive with a time after it, a schedule or a habit
+    ("o aluguel é pago na segunda", "the rent is paid on the 1st every month"; not "paid
+    since Monday"); or a deadline right after it ("report done *by friday*", "fertig *bis*
+    Freitag"). A booking's time is the booked thing's ("the table is booked on friday"):
+    no schedule read there."""
+    before = tokens[i - 1] if i else ""
+    if before in _STILL_TO_COME or any(t in _GERMAN_FUTURE for t in tokens[:i]):
+        return True
+    after = tokens[i + 1 :]
+    lead = after[:1]
+    if verb in _BOOKING:
+        return False
+    passive = (written[i - 1] if i else "") in _PRESENT_AUX
+    if passive and lead and lead[0] not in _NOT_WHEN:
+        timed = lead[0] in agency.PREPOSITIONS or lead[0] in _TIME_ARTICLES
+        if (timed or agency.is_time(lead[0])) and any(
+            agency.is_time(t) or t == "every" for t in after[:_SCHEDULE_REACH]
+        ):
+            return True
+    rest = [t for t in after[1:3] if t not in _TIME_ARTICLES]
+    return bool(after) and after[0] in _DEADLINE and bool(rest) and agency.is_time(rest[0])
 
 
 _CONTACT = _CALL | frozenset(
@@ -278,26 +359,88 @@ def _contacted_by_object(tokens: list[str], i: int, verb: str, title_stems: set[
 
 
 def _done_positions(
-    tokens: list[str], clause: str, verb: str | None, title_stems: set[str]
+    tokens: list[str], clause: str, verb: str | None, title: str, title_stems: set[str]
 ) -> list[int]:
     """The indices of the clause's done-words: the flow's verb in a done form, or a
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
-    acts = synonyms.same_act(verb) if verb else ()
+    acts = synonyms.same_act(verb, _words(title)) if verb else ()
     out = [
         i
         for i, t in enumerate(tokens)
         if verb
-        and any(_done_form(t, v) and not _tense_not_done(written[i], v) for v in acts)
+        and any(
+            _done_form(t, v)
+            and not _tense_not_done(written, i, v)
+            and (v == verb or synonyms.with_particle(tokens, i, v))
+            for v in acts
+        )
         and not (i and _noun_after(tokens[i - 1], t))
-        and not _other_agent(written, i)
-        and not _third_party_act(written, i, title_stems)
+        and not _someone_elses_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
-    return sorted(set(out))
+    if verb in synonyms.SEND:
+        out.extend(_gone_positions(tokens, clause, title_stems))
+    if verb:
+        out.extend(_act_noun_positions(tokens, synonyms.act_nouns(verb)))
+    return sorted(i for i in set(out) if not _scheduled(tokens, written, i, verb))
+
+
+_ACT_MODIFIERS = frozenset("bank wire online".split())
+"""Words that may stand before an act's noun ("the *bank* transfer")."""
+
+
+def _act_noun_positions(tokens: list[str], nouns: frozenset[str]) -> list[int]:
+    """Where a done "do / make" has the act's noun as its object ("*made* the transfer",
+    "ho *fatto* il bonifico", "*fiz* o pix"), the noun alone, not a compound of it
+    ("made the payment *plan*", "did the transfer *form*")."""
+    out = []
+    for i, token in enumerate(tokens):
+        if token not in synonyms.LIGHT_DONE:
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j] in _DETERMINERS or tokens[j] in _CLITICS):
+            j += 1
+        if j < len(tokens) and tokens[j] in _ACT_MODIFIERS:
+            j += 1
+        if j >= len(tokens) or tokens[j] not in nouns:
+            continue
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else ""
+        if not nxt or nxt in STOP or nxt in agency.PREPOSITIONS or agency.is_time(nxt):
+            out.append(i)
+    return out
+
+
+GONE = re.compile(
+    r"\b(?:went out|(?:is|['’]s) out(?! of| for)|"
+    r"(?:est|sont) parti(?:e|s|es)?|"
+    r"(?:ist|sind) (?:schon |jetzt |endlich )?(?:raus|unterwegs)|"
+    r"(?:ya )?sali[oó]|"
+    r"(?:[eè]|sono) (?:gi[aà] )?partit[oaie]|"
+    r"(?:j[aá] )?saiu)\b",
+    _I,
+)
+"""The thing sent has gone: a report that a sending is done, said of the thing ("le devis
+*est parti* ce matin", "Paket an Lena *ist raus*", "the invoice *went out*", "el paquete
+ya *salió*", "il pacco *è partito*", "o relatório *saiu*")."""
+
+
+def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> list[int]:
+    """Where the clause says the flow's thing has gone (`GONE`): the thing is the state's
+    subject, its head right before it with nothing but the title's words between ("le
+    devis est parti", "Paket an Lena ist raus"; not "le client est parti sans le devis",
+    "Marco est parti", "le devis pour Marco est parti")."""
+    out = []
+    for m in GONE.finditer(clause):
+        i = len(_words(clause[: m.start()]))
+        before = [j for j in range(i) if shares(stem(tokens[j]), title_stems)]
+        if not before or any(_foreign(t, title_stems) for t in tokens[before[-1] + 1 : i]):
+            continue
+        out.append(i)
+    return out
 
 
 def _noun_after(before: str, token: str) -> bool:
@@ -310,7 +453,9 @@ def verb_fits(clause: str, flow: OpenFlow) -> bool:
     verb = _title_verb(flow.title)
     tokens = _words(clause)
     title_stems = {stem(w) for w in _words(flow.title)}
-    positions = _done_positions(tokens, clause, verb, title_stems)
+    if verb:  # the act's own noun is no other thing ("fatto il *bonifico* per l'affitto")
+        title_stems |= {stem(n) for n in synonyms.act_nouns(verb)}
+    positions = _done_positions(tokens, clause, verb, flow.title, title_stems)
     if not positions:
         return False
     head = head_words(flow.title)

@@ -127,6 +127,38 @@ GENERIC_OBJECTS = frozenset(
 """Object words that fit many tasks: naming only these does not say which flow."""
 
 
+_EQUIVALENT_ROWS = (
+    "bank banco banque banca",
+    "cat gato katze gatto",
+    "dog perro chien hund cachorro",
+    "car coche voiture macchina carro",
+    "insurance seguro assurance versicherung assicurazione",
+    "bike bicycle bicicleta bici velo fahrrad bicicletta",
+    "documents docs documentos unterlagen documenti",
+    "vet veterinario veterinaire tierarzt veterinaria",
+    "dentist dentista dentiste zahnarzt",
+    "rent alquiler loyer miete affitto aluguel",
+    "passport pasaporte passeport reisepass passaporto passaporte",
+    "flight vuelo flug volo voo",
+    "plumber fontanero plombier klempner idraulico encanador",
+    "hairdresser peluqueria coiffeur friseur parrucchiere cabeleireiro",
+)
+EQUIVALENTS: dict[str, frozenset[str]] = {
+    word: frozenset(stem(w) for w in row.split() if w != word)
+    for row in _EQUIVALENT_ROWS
+    for word in row.split()
+}
+"""Everyday things named in another language or by their short form ("el banco" for
+"Call the bank", "il gatto" for "Take the cat to the vet", "the visa docs" for "Gather
+the documents for the visa application", "a bike" for "a bicicleta"): one closed row per
+thing, folded, no word that means something else in another of the six languages ("chat",
+"vol", "pass", "auto", "luz", "presente" are left out)."""
+
+
+def _with_equivalents(pool: set[str], words: list[str]) -> set[str]:
+    return pool.union(*(EQUIVALENTS.get(w, frozenset()) for w in words))
+
+
 def title_verb_word(title: str) -> str | None:
     """A title's verb as written (folded, not stemmed): its first content word, or a
     German title's last infinitive."""
@@ -142,7 +174,8 @@ def coverage(sentence: str, flow: OpenFlow) -> float:
     wanted = object_words(flow.title)
     if not wanted:
         return 0.0
-    pool = {stem(w) for w in _content(sentence)}
+    content = _content(sentence)
+    pool = _with_equivalents({stem(w) for w in content}, content)
     if guess_language(flow.title, "") == "de":  # "die Karte" names "Abschiedskarte"
         pool |= {w for w in wanted if any(compound_tail(w, p) for p in pool)}
     named = {w for w in wanted if shares(w, pool)}
