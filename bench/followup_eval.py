@@ -1,7 +1,7 @@
 """Score follow-up (issue 22): what a chat turn does to the context's open flows.
 
     uv run python bench/followup_eval.py [--provider local|oracle|corrupted] \\
-        [--data dev|dev2|dev3|dev4|dev5|frozen|frozen2|frozen3|frozen4] [--json OUT] [-v]
+        [--data dev|dev2|dev3|dev4|dev5|frozen|frozen2|frozen3|frozen4|frozen5] [--json OUT] [-v]
 
 Each case (`bench/followup/*.jsonl`, format in `bench/followup/WRITERS_SPEC.md`) seeds
 its open flows in a fresh SQLite store through the repository, runs the turn's flow
@@ -46,7 +46,7 @@ DATA = ROOT / "bench" / "followup"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", choices=PROVIDERS, default="local")
-    parts = ("dev", "dev2", "dev3", "dev4", "dev5", "frozen", "frozen2", "frozen3", "frozen4")
+    parts = ("dev", "dev2", "dev3", "dev4", "dev5", "frozen", "frozen2", "frozen3", "frozen4", "frozen5")
     parser.add_argument("--data", choices=parts, default="dev")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=0)
