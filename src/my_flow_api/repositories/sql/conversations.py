@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from my_flow_api.errors import ConversationBusyError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
+    CheckpointWrite,
     Conversation,
     ConversationOutcome,
     ConversationStatus,
@@ -24,7 +25,12 @@ from my_flow_api.models.conversation import (
     MessageRole,
     StartedConversation,
 )
-from my_flow_api.repositories.sql.answers import interrupt_stale, rewrite, touch_streaming
+from my_flow_api.repositories.sql.answers import (
+    checkpoint_many,
+    interrupt_stale,
+    rewrite,
+    touch_streaming,
+)
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.messages import (
     append_one,
@@ -165,6 +171,14 @@ class SqlConversationRepository:
             return append_one(conn, user_id, conversation_id, item, now)
 
         return await self._db.run_write(write)
+
+    async def checkpoint_many(self, writes: Sequence[CheckpointWrite]) -> list[str | None]:
+        """`checkpoint` for several turns in one transaction (a failure stores none);
+        per write its message's id, None for a turn that has already ended."""
+        if not writes:
+            return []
+        now = utcnow()
+        return await self._db.run_write(lambda conn: checkpoint_many(conn, writes, now))
 
     async def interrupt_stale(self, before: datetime, code: str) -> int:
         """Record every conversation (any user's) streaming unchanged since before `before`
