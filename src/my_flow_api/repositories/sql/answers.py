@@ -84,6 +84,8 @@ def checkpoint_many(
 ) -> list[str | None]:
     """Store each still-streaming turn's answer so far (see the module docstring): its
     message's id per write, None for a turn that is not streaming (nothing stored)."""
+    if len(writes) == 1:  # a lone stream: its rowcount says it all, no IN list to render
+        return [checkpoint_one(conn, writes[0], now)]
     keys = [(w.conversation_id, w.user_id) for w in writes]
     touched = conn.execute(_TOUCH_ALL_STREAMING, {"b_keys": keys, "b_now": now})
     alive = {(row.id, row.user_id) for row in touched}
@@ -106,6 +108,18 @@ def checkpoint_many(
     if inserts:
         conn.execute(APPEND_ONE, inserts)
     return ids
+
+
+def checkpoint_one(conn: Connection, write: CheckpointWrite, now: datetime) -> str | None:
+    """`checkpoint_many` of one write, in single-row statements."""
+    if not touch_streaming(conn, write.conversation_id, write.user_id, now):
+        return None
+    if write.message_id is not None:
+        rewrite(conn, write.message_id, write.user_id, write.answer)
+        return write.message_id
+    row = _assistant_row(write, new_id(), now)
+    conn.execute(APPEND_ONE, row)
+    return str(row["id"])
 
 
 def _assistant_row(write: CheckpointWrite, message_id: str, now: datetime) -> dict[str, object]:

@@ -27,6 +27,7 @@ from my_flow_api.models.conversation import (
 )
 from my_flow_api.repositories.sql.answers import (
     checkpoint_many,
+    checkpoint_one,
     interrupt_stale,
     rewrite,
     touch_streaming,
@@ -159,18 +160,9 @@ class SqlConversationRepository:
         """Store the answer so far as the turn's assistant message (a new one when
         `message_id` is None, else that one rewritten) while the conversation is still
         streaming; returns the message's id, None when the turn has already ended."""
+        write = CheckpointWrite(conversation_id, user_id, answer, message_id)
         now = utcnow()
-
-        def write(conn: Connection) -> str | None:
-            if not touch_streaming(conn, conversation_id, user_id, now):
-                return None
-            if message_id is not None:
-                rewrite(conn, message_id, user_id, answer)
-                return message_id
-            item = (MessageRole.ASSISTANT, answer)
-            return append_one(conn, user_id, conversation_id, item, now)
-
-        return await self._db.run_write(write)
+        return await self._db.run_write(lambda conn: checkpoint_one(conn, write, now))
 
     async def checkpoint_many(self, writes: Sequence[CheckpointWrite]) -> list[str | None]:
         """`checkpoint` for several turns in one transaction (a failure stores none);
