@@ -4,7 +4,7 @@ go out together, and that `stop` ends them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from my_flow_api.models.conversation import CheckpointWrite
 from my_flow_api.services.chat.checkpoints import Checkpoints, CheckpointWriter
@@ -110,3 +110,30 @@ async def test_a_turn_no_longer_streaming_is_not_marked_saved() -> None:
     await asyncio.sleep(INTERVAL * 1.6)
     assert repo.saved[:1] == [("Hi", None)]
     assert await saves.stop() is None
+
+
+def growing() -> Callable[[], list[str]]:
+    """An answer with one more part each time it is read: news at every due tick."""
+    parts: list[str] = []
+
+    def answer() -> list[str]:
+        parts.append("x")
+        return parts
+
+    return answer
+
+
+async def test_a_turn_started_half_an_interval_later_joins_the_others_saves() -> None:
+    repo = Recorder()
+    writer = CheckpointWriter(repo, INTERVAL)  # type: ignore[arg-type]
+    first = Checkpoints(writer, "a", "user-1", growing())
+    first.start()
+    await asyncio.sleep(INTERVAL / 2)
+    second = Checkpoints(writer, "b", "user-1", growing())
+    second.start()
+    await asyncio.sleep(INTERVAL * 4)
+    assert await first.stop() is not None
+    assert await second.stop() is not None
+    together = [sorted(cid for cid, _, _ in call) for call in repo.calls]
+    assert together[0] == ["a"]  # their first saves fall on different phases of the grid
+    assert together[-2:] == [["a", "b"], ["a", "b"]]  # and the later ones on the same

@@ -15,7 +15,8 @@ whatever the text; at 500 streams it was 500 transactions a second in one worker
 The grid is `PHASES` ticks an interval. A turn is first due two ticks after it enrolls,
 so at most one interval after it began and never sooner than half an interval (most turns
 end before, and then cost an entry in a dict: no timer, no task); once written, again
-`PHASES` ticks later. A due turn with no news waits for the next tick.
+`PHASES` ticks later, or sooner to join the other turns' saves (`_next_due`). A due turn
+with no news waits for the next tick.
 """
 
 from __future__ import annotations
@@ -156,8 +157,19 @@ class CheckpointWriter:
             code = exc.code if isinstance(exc, DomainError) else type(exc).__name__
             log.warning("Could not checkpoint the answers", code=code, turns=len(batch))
             ids = [None] * len(batch)
+        due = self._next_due(tick, alone=len(self._enrolled) <= len(batch))
         for (turn, _), message_id in zip(batch, ids, strict=True):
             turn.writing = None
             turn.saved(message_id)
             if message_id is not None:
-                turn.due_tick = tick + PHASES
+                turn.due_tick = due
+
+    @staticmethod
+    def _next_due(tick: int, *, alone: bool) -> int:
+        """A turn's next save after one at `tick`: an interval later, or, when other turns
+        stream, at the next tick of the grid's first phase, where every turn's later saves
+        meet (turns' first saves spread over the phases; without this, they would commit
+        in `PHASES` groups an interval for as long as they stream)."""
+        if alone or tick % PHASES == 0:
+            return tick + PHASES
+        return (tick // PHASES + 1) * PHASES
