@@ -91,6 +91,17 @@ class ConversationOutcome(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckpointWrite:
+    """One streaming turn's answer so far, for `ConversationRepository.checkpoint_many`."""
+
+    conversation_id: str
+    user_id: str
+    answer: str
+    message_id: str | None
+    """The assistant message an earlier checkpoint stored (rewritten), None: a new one."""
+
+
+@dataclass(frozen=True, slots=True)
 class StartedConversation:
     """A conversation just recorded for a new stream, with its context's name (for the prompt)."""
 

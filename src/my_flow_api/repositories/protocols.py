@@ -9,6 +9,7 @@ from typing import Protocol
 from my_flow_api.models.common import Page, PageParams
 from my_flow_api.models.context import Context, ContextCreate, ContextUpdate
 from my_flow_api.models.conversation import (
+    CheckpointWrite,
     Conversation,
     ConversationOutcome,
     ConversationSummary,
@@ -124,6 +125,14 @@ class ConversationRepository(Protocol):
         """Store a streaming turn's answer so far as its assistant message: a new message
         when `message_id` is None, else that message rewritten. Only while the conversation
         is streaming; returns the message id, or None (nothing stored) once it is not."""
+        ...
+
+    async def checkpoint_many(self, writes: Sequence[CheckpointWrite]) -> list[str | None]:
+        """`checkpoint` for several turns at once: the group commit of a process's
+        checkpoints (SQL: one transaction; a failure raises and stores none). Per write,
+        in order: the message id, or None when nothing was stored for it (its turn is not
+        streaming; Mongo, which writes one by one: also a write that failed, logged).
+        Either way the caller tries that turn again at its next tick."""
         ...
 
     async def interrupt_stale(self, before: datetime, code: str) -> int:

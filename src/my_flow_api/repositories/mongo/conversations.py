@@ -19,9 +19,10 @@ import structlog
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from my_flow_api.errors import ConversationBusyError, HistoryConflictError
+from my_flow_api.errors import ConversationBusyError, DomainError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id
 from my_flow_api.models.conversation import (
+    CheckpointWrite,
     Conversation,
     ConversationOutcome,
     ConversationStatus,
@@ -150,6 +151,23 @@ class MongoConversationRepository:
         row = (MessageRole.ASSISTANT, answer, now)
         docs = await self._insert_messages(before, user_id, before["message_count"], [row])
         return str(docs[0]["_id"])
+
+    async def checkpoint_many(self, writes: Sequence[CheckpointWrite]) -> list[str | None]:
+        """`checkpoint` for each write in turn (no multi-document transaction here): a
+        write that fails is logged and stands as None, nothing stored, so the others keep
+        their ids and the caller tries it again at its next tick, as after a failure of
+        `checkpoint` alone."""
+        return [await self._checkpoint_or_none(write) for write in writes]
+
+    async def _checkpoint_or_none(self, write: CheckpointWrite) -> str | None:
+        try:
+            return await self.checkpoint(
+                write.conversation_id, write.user_id, write.answer, write.message_id
+            )
+        except Exception as exc:  # as `Checkpoints` logged a failed save: no content
+            code = exc.code if isinstance(exc, DomainError) else type(exc).__name__
+            log.warning("Could not checkpoint the answer", code=code)
+            return None
 
     @guarded
     async def interrupt_stale(self, before: datetime, code: str) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from my_flow_api.errors import ConversationBusyError, HistoryConflictError
 from my_flow_api.models.common import Page, PageParams, new_id, utcnow
 from my_flow_api.models.conversation import (
+    CheckpointWrite,
     Conversation,
     ConversationOutcome,
     ConversationStatus,
@@ -24,7 +25,13 @@ from my_flow_api.models.conversation import (
     MessageRole,
     StartedConversation,
 )
-from my_flow_api.repositories.sql.answers import interrupt_stale, rewrite, touch_streaming
+from my_flow_api.repositories.sql.answers import (
+    checkpoint_many,
+    checkpoint_one,
+    interrupt_stale,
+    rewrite,
+    touch_streaming,
+)
 from my_flow_api.repositories.sql.engine import Database
 from my_flow_api.repositories.sql.messages import (
     append_one,
@@ -153,18 +160,17 @@ class SqlConversationRepository:
         """Store the answer so far as the turn's assistant message (a new one when
         `message_id` is None, else that one rewritten) while the conversation is still
         streaming; returns the message's id, None when the turn has already ended."""
+        write = CheckpointWrite(conversation_id, user_id, answer, message_id)
         now = utcnow()
+        return await self._db.run_write(lambda conn: checkpoint_one(conn, write, now))
 
-        def write(conn: Connection) -> str | None:
-            if not touch_streaming(conn, conversation_id, user_id, now):
-                return None
-            if message_id is not None:
-                rewrite(conn, message_id, user_id, answer)
-                return message_id
-            item = (MessageRole.ASSISTANT, answer)
-            return append_one(conn, user_id, conversation_id, item, now)
-
-        return await self._db.run_write(write)
+    async def checkpoint_many(self, writes: Sequence[CheckpointWrite]) -> list[str | None]:
+        """`checkpoint` for several turns in one transaction (a failure stores none);
+        per write its message's id, None for a turn that has already ended."""
+        if not writes:
+            return []
+        now = utcnow()
+        return await self._db.run_write(lambda conn: checkpoint_many(conn, writes, now))
 
     async def interrupt_stale(self, before: datetime, code: str) -> int:
         """Record every conversation (any user's) streaming unchanged since before `before`

@@ -64,7 +64,7 @@ _SELECT_NEXT_SEQ = select(_NEXT_SEQ).where(
 )
 # One message numbered after the last one, in one statement (the writer holds the
 # conversation: SQLite's BEGIN IMMEDIATE, PostgreSQL's row lock from `_TOUCH`).
-_APPEND_ONE = insert(messages).from_select(
+APPEND_ONE = insert(messages).from_select(
     ["id", "user_id", "conversation_id", "seq", "role", "content", "created_at"],
     select(
         *(bindparam(name, type_=messages.c[name].type) for name in ("id", "user_id")),
@@ -137,7 +137,7 @@ def append_one(
     """Store one message after the conversation's last one; returns its id."""
     row = _message(user_id, conversation_id, 0, *item, now)
     del row["seq"]
-    conn.execute(_APPEND_ONE, row)
+    conn.execute(APPEND_ONE, row)
     return str(row["id"])
 
 

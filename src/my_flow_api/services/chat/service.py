@@ -20,6 +20,7 @@ from my_flow_api.models.conversation import ConversationStatus, Message
 from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.service import AIService
 from my_flow_api.services.chat.admission import Gone, StartAdmission, StartSlot
+from my_flow_api.services.chat.checkpoints import CheckpointWriter
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.chat.ownership import owned_context
 from my_flow_api.services.chat.turn import ChatTurn, TurnLimits
@@ -95,6 +96,10 @@ class ChatService:
         self.registry = registry
         self.metrics = metrics
         self.policy = policy or ChatPolicy()
+        self.checkpoint_writer = CheckpointWriter(
+            store.conversations, self.policy.limits.checkpoint_seconds
+        )
+        """Every turn's answer-so-far saves, committed together (`checkpoints.py`)."""
         self.admission = StartAdmission(
             self.policy.max_starting, self.policy.start_wait_seconds, metrics
         )
@@ -150,6 +155,7 @@ class ChatService:
             context_name=recorded.context_name,
             limits=self.policy.limits,
             open_flows=recorded.open_flows,
+            checkpoint_writer=self.checkpoint_writer,
         )
 
         def ended() -> None:

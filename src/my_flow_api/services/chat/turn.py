@@ -25,7 +25,7 @@ from my_flow_api.repositories.protocols import Store
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.ai.errors import AIServiceError, AITimeoutError
 from my_flow_api.services.ai.service import AIService
-from my_flow_api.services.chat.checkpoints import Checkpoints
+from my_flow_api.services.chat.checkpoints import Checkpoints, CheckpointWriter
 from my_flow_api.services.chat.flow_capture import capture_turn
 from my_flow_api.services.chat.metrics import StreamMetrics
 from my_flow_api.services.extraction.service import FlowExtraction
@@ -82,7 +82,10 @@ class ChatTurn:
         context_name: str | None = None,
         limits: TurnLimits | None = None,
         open_flows: bool = True,
+        checkpoint_writer: CheckpointWriter | None = None,
     ) -> None:
+        """`checkpoint_writer`: the process's (its saves commit with other turns'); by
+        default one of the turn's own."""
         self.stream = stream
         self.messages = list(messages)
         self.ai = ai
@@ -102,12 +105,11 @@ class ChatTurn:
         self._early: TurnWrite | None = None
         self._persisting: asyncio.Task[object] | None = None
         self._log = log.bind(user_id=stream.user_id, context_id=stream.context_id)
+        writer = checkpoint_writer or CheckpointWriter(
+            store.conversations, self.limits.checkpoint_seconds
+        )
         self.checkpoints = Checkpoints(
-            store.conversations,
-            stream.conversation_id,
-            stream.user_id,
-            lambda: self.answer.parts,
-            self.limits.checkpoint_seconds,
+            writer, stream.conversation_id, stream.user_id, lambda: self.answer.parts
         )
 
     def _elapsed_ms(self) -> int:
