@@ -385,7 +385,7 @@ def _done_positions(
     if verb in synonyms.SEND:
         out.extend(_gone_positions(tokens, clause, title_stems))
     if verb:
-        out.extend(_act_noun_positions(tokens, synonyms.act_nouns(verb)))
+        out.extend(_act_noun_positions(tokens, clause, synonyms.act_nouns(verb)))
     return sorted(i for i in set(out) if not _scheduled(tokens, written, i, verb))
 
 
@@ -393,13 +393,40 @@ _ACT_MODIFIERS = frozenset("bank wire online".split())
 """Words that may stand before an act's noun ("the *bank* transfer")."""
 
 
-def _act_noun_positions(tokens: list[str], nouns: frozenset[str]) -> list[int]:
+_NEGATORS = frozenset(
+    "no not non nao never nunca mai jamais pas nie nicht didn haven hasn hadn".split()
+)
+"""Words that negate a verb right after them (up to two words before it)."""
+
+
+def negated_at(clause: str, i: int) -> bool:
+    """Whether the word at i is negated: a negator among the two words before it with no
+    punctuation between ("*no* hice la transferencia", "*non* ho fatto il bonifico",
+    "*didn't* make the transfer"); "No, hice la transferencia" opens with an
+    interjection, not a negation."""
+    spans = list(_WORD.finditer(fold(clause)))
+    if i >= len(spans):
+        return False
+    text = fold(clause)
+    for k in range(max(0, i - 2), i):
+        if spans[k].group() in _NEGATORS and not _PUNCT.search(
+            text[spans[k].end() : spans[i].start()]
+        ):
+            return True
+    return False
+
+
+_PUNCT = re.compile(r"[,;:.!?¡¿()—–]")
+
+
+def _act_noun_positions(tokens: list[str], clause: str, nouns: frozenset[str]) -> list[int]:
     """Where a done "do / make" has the act's noun as its object ("*made* the transfer",
     "ho *fatto* il bonifico", "*fiz* o pix"), the noun alone, not a compound of it
-    ("made the payment *plan*", "did the transfer *form*")."""
+    ("made the payment *plan*", "did the transfer *form*"), and the verb not negated
+    (`negated_at`: "*no* hice la transferencia")."""
     out = []
     for i, token in enumerate(tokens):
-        if token not in synonyms.LIGHT_DONE:
+        if token not in synonyms.LIGHT_DONE or negated_at(clause, i):
             continue
         j = i + 1
         while j < len(tokens) and (tokens[j] in _DETERMINERS or tokens[j] in _CLITICS):
