@@ -103,6 +103,14 @@ REMAINING = re.compile(
     _I,
 )
 """A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
+REDO = re.compile(
+    r"\b(?:re-?send\w*|re-?do(?:ne|ing)?|redid|repeat\w*|repet\w*|repit\w*|rehac\w*|"
+    r"rehic\w*|reenv\w*|refaire|refai\w*|refa[zçi]\w*|renvoy\w*|rifa\w*|rispedi\w*|"
+    r"reinvi\w*|rimand\w*|neu (?:machen|schicken|senden)|nochmal|noch ?mal|erneut)\b",
+    _I,
+)
+"""A redo of the thing ("need to resend", "hay que repetirlo", "il faut le refaire",
+"preciso refazer"): what was done went wrong, the task is still open."""
 FOR_SOMEONE = re.compile(
     r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|the|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
     r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
@@ -466,8 +474,53 @@ def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> li
         before = [j for j in range(i) if shares(stem(tokens[j]), title_stems)]
         if not before or any(_foreign(t, title_stems) for t in tokens[before[-1] + 1 : i]):
             continue
+        if _owned_before(tokens[:i], title_stems):
+            continue  # "Marco's invoice went out", "Ana's report went out"
+        if _gone_elsewhere(tokens[i + len(_words(m.group())) :]):
+            continue  # "went out of my head", "is out on the table", "salió mal"
         out.append(i)
     return out
+
+
+_GONE_PLACE = frozenset(
+    "of on in into onto at from off over under there here aus auf von vom im".split()
+)
+"""Words after "has gone" that say where or out of what, not that it was sent ("went
+out *of* my head", "is out *on* the table", "ist raus *aus* dem Regal"); a time after
+them is still the sending's ("went out *on* monday")."""
+_GONE_WRONG = re.compile(
+    r"(?:wrong\w*|mal|male|errad[oa]s?|errat[oa]|sbagliat[oaie]|equivocad[oa]s?|falsch\w*|"
+    r"mauvais\w*|incorrect\w*|poubelle|basura|lixo|spazzatura|müll|trash|bin)",
+    _I,
+)
+"""Words after "has gone" that say it went wrong or nowhere ("salió *mal*", "è partito
+*male*", "saiu *errado*", "went out to the *wrong* person", "parti à la *poubelle*")."""
+_GONE_REACH = 5
+_POSSESSIVE = frozenset("s his her their sein seine seinen".split())
+_NOT_OWNER = frozenset("it that what there here let he she who".split())
+
+
+def _gone_elsewhere(after: list[str]) -> bool:
+    """Whether the words after a "has gone" say where it went or that it went wrong, not
+    that it was sent (`_GONE_PLACE`, `_GONE_WRONG`)."""
+    if any(_GONE_WRONG.fullmatch(t) for t in after[:_GONE_REACH]):
+        return True
+    if not after or after[0] not in _GONE_PLACE:
+        return False
+    rest = [t for t in after[1:] if t not in _TIME_ARTICLES and t not in _DETERMINERS]
+    return not (rest and agency.is_time(rest[0]))
+
+
+def _owned_before(before: list[str], title_stems: set[str]) -> bool:
+    """Whether a possessive names another owner of the flow's noun right before it
+    ("*Marco's* invoice", "*Ana's* report" for "Send the report to Ana": her own report,
+    not the one sent to her; "*his* invoice")."""
+    for k, token in enumerate(before[:-1]):
+        if token not in _POSSESSIVE or not shares(stem(before[k + 1]), title_stems):
+            continue
+        if token != "s" or (k and before[k - 1] not in _NOT_OWNER):
+            return True
+    return False
 
 
 def _noun_after(before: str, token: str) -> bool:
@@ -621,7 +674,9 @@ def not_done(
     if first is None:
         return False
     for part in parts[first:]:
-        if REMAINING.search(part) and (link(part, flows) or flow).id == flow.id:
+        if (REMAINING.search(part) or REDO.search(part)) and (
+            link(part, flows) or flow
+        ).id == flow.id:
             return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
         if not PENDING.search(part):
             continue
