@@ -247,7 +247,14 @@ _THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
 _THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
 _NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
 _REFLEXIVE = frozenset({"se", "si"})
-_NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail post card".split())
+_NOT_AGENT_AFTER_BY = frozenset(
+    "then now noon tonight tomorrow today hand mail post card pix app aplicativo site "
+    "banco bank internet online boleto cartao cartão carta transferencia".split()
+)
+_BY_WITH_ARTICLE = frozenset("pelo pela pelos pelas dal dalla dallo dai dalle vom".split())
+"""A passive's "by" with its article, before who did it (Portuguese, Italian, German)."""
+_ROMANCE_OWNERS = frozenset("meu minha meus minhas mio mia miei mie".split())
+_PAST_AUX = frozenset("foi foram fue fueron è stato stata wurde wurden".split())
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
@@ -280,6 +287,17 @@ def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> boo
     )
     if to_me and subject and not any(t in agency.FIRST_PERSON for t in subject):
         return True
+    if len(after) == 2 and after[0] in _BY_WITH_ARTICLE and before in _PRESENT_AUX | _PAST_AUX:
+        word = after[1]  # "o aluguel é pago *pelo meu pai*", "è pagato *dalla* zia"
+        if word in _AGENT_DET or word in _ROMANCE_OWNERS:
+            word = written[i + 3] if i + 3 < len(written) else ""
+        if word and not (
+            word in agency.FIRST_PERSON
+            or agency.is_time(fold(word))
+            or word in _NOT_AGENT_AFTER_BY
+            or shares(stem(word), title_stems)
+        ):
+            return True
     if not after or after[0] != "by" or len(after) < 2:
         return False
     if after[1] in _AGENT_DET:  # "by the rain", "by my flatmate": who, unless a time
@@ -318,6 +336,9 @@ _BOOKING = frozenset(
 )
 """Title verbs whose thing has a time of its own (a booking, an appointment)."""
 _TIME_ARTICLES = frozenset("the el la le il lo o a den dem der".split())
+_EVERY = frozenset("every each todo toda todos todas cada ogni tutti tutte tous toutes chaque "
+                   "jeden jede jedes alle".split())  # fmt: skip
+"""Words before a time that make it a habit ("*todo* mês", "*ogni* mese")."""
 
 
 def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) -> bool:
@@ -336,6 +357,13 @@ def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) 
     if verb in _BOOKING:
         return False
     passive = (written[i - 1] if i else "") in _PRESENT_AUX
+    if (
+        passive
+        and lead
+        and lead[0] in _EVERY
+        and agency.is_time(after[1] if len(after) > 1 else "")
+    ):
+        return True  # a habit: "o aluguel é pago todo mês", "the rent is paid every month"
     if passive and lead and lead[0] not in _NOT_WHEN:
         timed = lead[0] in agency.PREPOSITIONS or lead[0] in _TIME_ARTICLES
         if (timed or agency.is_time(lead[0])) and any(
