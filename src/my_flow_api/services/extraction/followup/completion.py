@@ -543,10 +543,10 @@ def _owned_before(before: list[str], title_stems: set[str]) -> bool:
     """Whether a possessive names another owner of the flow's noun right before it
     ("*Marco's* invoice", "*Ana's* report" for "Send the report to Ana": her own report,
     not the one sent to her; "*his* invoice")."""
-    for k, token in enumerate(before[:-1]):
-        if token not in _POSSESSIVE or not shares(stem(before[k + 1]), title_stems):
+    for k, owner in enumerate(before[:-1]):
+        if owner not in _POSSESSIVE or not shares(stem(before[k + 1]), title_stems):
             continue
-        if token != "s" or (k and before[k - 1] not in _NOT_OWNER):
+        if owner != "s" or (k and before[k - 1] not in _NOT_OWNER):
             return True
     return False
 
