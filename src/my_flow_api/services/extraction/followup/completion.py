@@ -511,8 +511,11 @@ def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> li
 
 
 _GONE_PLACE = frozenset(
-    "of on in into onto at from off over under there here aus auf von vom im".split()
+    "of on in into onto at from off over under there here aus auf von vom im de del da do "
+    "dos das dal dalla dallo della du des dans sur".split()
 )
+_GONE_MEANS = frozenset("mail post email correo correio posta courrier e mails".split())
+"""After a place word, the way it was sent, not a place ("went out *in the mail*")."""
 """Words after "has gone" that say where or out of what, not that it was sent ("went
 out *of* my head", "is out *on* the table", "ist raus *aus* dem Regal"); a time after
 them is still the sending's ("went out *on* monday")."""
@@ -536,7 +539,7 @@ def _gone_elsewhere(after: list[str]) -> bool:
     if not after or after[0] not in _GONE_PLACE:
         return False
     rest = [t for t in after[1:] if t not in _TIME_ARTICLES and t not in _DETERMINERS]
-    return not (rest and agency.is_time(rest[0]))
+    return not (rest and (agency.is_time(rest[0]) or rest[0] in _GONE_MEANS))
 
 
 def _owned_before(before: list[str], title_stems: set[str]) -> bool:
@@ -681,6 +684,22 @@ _REPLY = re.compile(
 """The other side's reply to the thing done ("the client said thanks"): no claim relayed."""
 
 
+def _planned_again(part: str, flow: OpenFlow) -> bool:
+    """Whether the clause plans the flow's own act for later, on the flow's thing or on
+    no other ("I'll send it later", "lo mando mañana", "schicke es morgen"; not "I'll send
+    the contract tomorrow")."""
+    verb = _title_verb(flow.title)
+    if not verb or not (guards.is_plan(part) or guards.LATER.search(part)):
+        return False
+    acts = {stem(a) for a in synonyms.same_act(verb, _words(flow.title))}
+    title_stems = {stem(w) for w in _words(flow.title)}
+    tokens = _words(part)
+    return any(
+        stem(t) in acts and not _object_foreign(tokens[i + 1 : i + 4], title_stems)
+        for i, t in enumerate(tokens)
+    )
+
+
 def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
@@ -706,6 +725,8 @@ def not_done(
             link(part, flows) or flow
         ).id == flow.id:
             return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
+        if _planned_again(part, flow):
+            return True  # "el paquete salió de la oficina, lo mando mañana"
         if not PENDING.search(part):
             continue
         other = link(part, flows)
