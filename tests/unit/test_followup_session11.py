@@ -323,3 +323,107 @@ def test_a_done_form_of_a_time_to_come_completes_nothing(title: str, said: str) 
 )
 def test_a_done_state_or_a_past_day_still_completes(title: str, said: str) -> None:
     assert_completes(title, said)
+
+
+# -- after review: "has gone" said of a place, a failure, another owner or a redo --------
+
+GONE_TRAPS = [
+    ("Send the invoice", "the invoice went out of my head, I'll do it tomorrow"),
+    ("Send the invoice", "the invoice is out on the table, I'll send it later"),
+    ("Send the invoice", "the invoice's out there somewhere, can't find it"),
+    ("Send the invoice", "Marco's invoice went out, mine not yet"),
+    ("Send the invoice", "the invoice went out to the wrong person, need to resend"),
+    ("Enviar el paquete", "el paquete salió mal, hay que repetirlo"),
+    ("Spedire il pacco", "il pacco è partito male"),
+    ("Envoyer le devis", "le devis est parti à la poubelle, il faut le refaire"),
+    ("Enviar o relatório", "o relatório saiu errado, preciso refazer"),
+    ("Paket an Lena schicken", "das Paket ist raus aus dem Regal, schicke es morgen"),
+    ("Send the report to Ana", "Ana's report went out"),
+    ("Envoyer le devis", "le devis est parti, mais il faut le refaire"),
+    ("Send the invoice", "his invoice went out"),
+    ("Enviar el paquete", "el paquete salió de la oficina, lo mando mañana"),
+    ("Enviar o relatório", "o relatório saiu da gaveta, envio amanhã"),
+    ("Paket an Lena schicken", "das Paket ist raus, muss es aber nochmal schicken"),
+    ("Send the invoice", "I sent the invoice, will send it again next month"),
+]
+
+
+@pytest.mark.parametrize(("title", "said"), GONE_TRAPS)
+def test_gone_elsewhere_wrong_or_anothers_is_no_sending(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Envoyer le devis", "le devis est parti"),
+        ("Paket an Lena schicken", "Paket an Lena ist raus"),
+        ("Send the invoice", "the invoice went out"),
+        ("Send the invoice", "the invoice went out on monday"),
+        ("Send the invoice", "it's done, the invoice went out"),
+        ("Send the invoice", "the invoice went out to the client"),
+        ("Send the invoice", "the invoice went out in the mail"),
+        ("Send the invoice", "sent the invoice, I'll send the contract tomorrow"),
+        ("Enviar el paquete", "el paquete ya salió"),
+        ("Spedire il pacco", "il pacco è partito"),
+        ("Enviar o relatório", "o relatório já saiu"),
+    ],
+)
+def test_the_thing_gone_plainly_still_completes(title: str, said: str) -> None:
+    assert_completes(title, said)
+
+
+# -- after review: a negated "did / made" with the act's noun ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pagar el alquiler", "no hice la transferencia del alquiler"),
+        ("Llamar al banco", "no hice la llamada al banco"),
+        ("Call the bank", "no hice la llamada al banco"),
+        ("Reservar el restaurante", "no hice la reserva del restaurante"),
+        ("Pagar o aluguel", "não fiz o pix do aluguel"),
+        ("Pagare l'affitto", "non ho fatto il bonifico per l'affitto"),
+        ("Pay the rent", "I didn't make the transfer for the rent"),
+        ("Payer le loyer", "je n'ai pas fait le virement pour le loyer"),
+        ("Die Miete zahlen", "ich habe die Überweisung für die Miete nicht gemacht"),
+    ],
+)
+def test_a_negated_act_completes_nothing(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+def test_a_no_before_a_comma_is_an_interjection() -> None:
+    assert_completes("Pagar el alquiler", "No, hice la transferencia del alquiler")
+
+
+# -- after review: another agent after "pelo / dalla", a habit --------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pagar o aluguel", "o aluguel é pago pelo meu pai"),
+        ("Pagar o aluguel", "o aluguel foi pago pela minha irmã"),
+        ("Pagare l'affitto", "l'affitto è pagato dalla zia"),
+        ("Pagar o aluguel", "o aluguel é pago todo mês"),
+        ("Pay the rent", "the rent is paid every month"),
+        ("Pagare l'affitto", "l'affitto è pagato ogni mese"),
+        ("Pagar el alquiler", "el alquiler es pagado cada mes"),
+        ("Die Miete zahlen", "die Miete ist jeden Monat bezahlt"),
+    ],
+)
+def test_anothers_passive_or_a_habit_completes_nothing(title: str, said: str) -> None:
+    assert_changes_nothing(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pagar o aluguel", "o aluguel está pago"),
+        ("Pagar o aluguel", "o aluguel foi pago pelo pix"),
+    ],
+)
+def test_a_passive_with_a_means_still_completes(title: str, said: str) -> None:
+    assert_completes(title, said)

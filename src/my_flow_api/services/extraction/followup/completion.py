@@ -103,6 +103,14 @@ REMAINING = re.compile(
     _I,
 )
 """A rest still to do ("il en reste plein", "quedan tres"): the whole is not done."""
+REDO = re.compile(
+    r"\b(?:re-?send\w*|re-?do(?:ne|ing)?|redid|repeat\w*|repet\w*|repit\w*|rehac\w*|"
+    r"rehic\w*|reenv\w*|refaire|refai\w*|refa[zçi]\w*|renvoy\w*|rifa\w*|rispedi\w*|"
+    r"reinvi\w*|rimand\w*|neu (?:machen|schicken|senden)|nochmal|noch ?mal|erneut)\b",
+    _I,
+)
+"""A redo of the thing ("need to resend", "hay que repetirlo", "il faut le refaire",
+"preciso refazer"): what was done went wrong, the task is still open."""
 FOR_SOMEONE = re.compile(
     r"\b(?:for|para|pour|f[üu]r|per)\s+(?:my|the|mi|ma|mon|mein\w*|mia|mio|minha|meu)\s+"
     r"(?:mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|boss|friend|"
@@ -239,7 +247,14 @@ _THIRD_PAST = re.compile(r"\w+(?:ó|ou|eu|iu|ò)$")
 _THIRD_AUXILIARY = frozenset({"ha", "hanno", "han"})
 _NAME_ARTICLE = frozenset({"o", "a", "il", "la", "el", "lo"})
 _REFLEXIVE = frozenset({"se", "si"})
-_NOT_AGENT_AFTER_BY = frozenset("then now noon tonight tomorrow today hand mail post card".split())
+_NOT_AGENT_AFTER_BY = frozenset(
+    "then now noon tonight tomorrow today hand mail post card pix app aplicativo site "
+    "banco bank internet online boleto cartao cartão carta transferencia".split()
+)
+_BY_WITH_ARTICLE = frozenset("pelo pela pelos pelas dal dalla dallo dai dalle vom".split())
+"""A passive's "by" with its article, before who did it (Portuguese, Italian, German)."""
+_ROMANCE_OWNERS = frozenset("meu minha meus minhas mio mia miei mie".split())
+_PAST_AUX = frozenset("foi foram fue fueron è stato stata wurde wurden".split())
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
@@ -272,6 +287,17 @@ def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> boo
     )
     if to_me and subject and not any(t in agency.FIRST_PERSON for t in subject):
         return True
+    if len(after) == 2 and after[0] in _BY_WITH_ARTICLE and before in _PRESENT_AUX | _PAST_AUX:
+        word = after[1]  # "o aluguel é pago *pelo meu pai*", "è pagato *dalla* zia"
+        if word in _AGENT_DET or word in _ROMANCE_OWNERS:
+            word = written[i + 3] if i + 3 < len(written) else ""
+        if word and not (
+            word in agency.FIRST_PERSON
+            or agency.is_time(fold(word))
+            or word in _NOT_AGENT_AFTER_BY
+            or shares(stem(word), title_stems)
+        ):
+            return True
     if not after or after[0] != "by" or len(after) < 2:
         return False
     if after[1] in _AGENT_DET:  # "by the rain", "by my flatmate": who, unless a time
@@ -310,6 +336,9 @@ _BOOKING = frozenset(
 )
 """Title verbs whose thing has a time of its own (a booking, an appointment)."""
 _TIME_ARTICLES = frozenset("the el la le il lo o a den dem der".split())
+_EVERY = frozenset("every each todo toda todos todas cada ogni tutti tutte tous toutes chaque "
+                   "jeden jede jedes alle".split())  # fmt: skip
+"""Words before a time that make it a habit ("*todo* mês", "*ogni* mese")."""
 
 
 def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) -> bool:
@@ -328,6 +357,13 @@ def _scheduled(tokens: list[str], written: list[str], i: int, verb: str | None) 
     if verb in _BOOKING:
         return False
     passive = (written[i - 1] if i else "") in _PRESENT_AUX
+    if (
+        passive
+        and lead
+        and lead[0] in _EVERY
+        and agency.is_time(after[1] if len(after) > 1 else "")
+    ):
+        return True  # a habit: "o aluguel é pago todo mês", "the rent is paid every month"
     if passive and lead and lead[0] not in _NOT_WHEN:
         timed = lead[0] in agency.PREPOSITIONS or lead[0] in _TIME_ARTICLES
         if (timed or agency.is_time(lead[0])) and any(
@@ -385,7 +421,7 @@ def _done_positions(
     if verb in synonyms.SEND:
         out.extend(_gone_positions(tokens, clause, title_stems))
     if verb:
-        out.extend(_act_noun_positions(tokens, synonyms.act_nouns(verb)))
+        out.extend(_act_noun_positions(tokens, clause, synonyms.act_nouns(verb)))
     return sorted(i for i in set(out) if not _scheduled(tokens, written, i, verb))
 
 
@@ -393,13 +429,40 @@ _ACT_MODIFIERS = frozenset("bank wire online".split())
 """Words that may stand before an act's noun ("the *bank* transfer")."""
 
 
-def _act_noun_positions(tokens: list[str], nouns: frozenset[str]) -> list[int]:
+_NEGATORS = frozenset(
+    "no not non nao never nunca mai jamais pas nie nicht didn haven hasn hadn".split()
+)
+"""Words that negate a verb right after them (up to two words before it)."""
+
+
+def negated_at(clause: str, i: int) -> bool:
+    """Whether the word at i is negated: a negator among the two words before it with no
+    punctuation between ("*no* hice la transferencia", "*non* ho fatto il bonifico",
+    "*didn't* make the transfer"); "No, hice la transferencia" opens with an
+    interjection, not a negation."""
+    spans = list(_WORD.finditer(fold(clause)))
+    if i >= len(spans):
+        return False
+    text = fold(clause)
+    for k in range(max(0, i - 2), i):
+        if spans[k].group() in _NEGATORS and not _PUNCT.search(
+            text[spans[k].end() : spans[i].start()]
+        ):
+            return True
+    return False
+
+
+_PUNCT = re.compile(r"[,;:.!?¡¿()—–]")
+
+
+def _act_noun_positions(tokens: list[str], clause: str, nouns: frozenset[str]) -> list[int]:
     """Where a done "do / make" has the act's noun as its object ("*made* the transfer",
     "ho *fatto* il bonifico", "*fiz* o pix"), the noun alone, not a compound of it
-    ("made the payment *plan*", "did the transfer *form*")."""
+    ("made the payment *plan*", "did the transfer *form*"), and the verb not negated
+    (`negated_at`: "*no* hice la transferencia")."""
     out = []
     for i, token in enumerate(tokens):
-        if token not in synonyms.LIGHT_DONE:
+        if token not in synonyms.LIGHT_DONE or negated_at(clause, i):
             continue
         j = i + 1
         while j < len(tokens) and (tokens[j] in _DETERMINERS or tokens[j] in _CLITICS):
@@ -439,8 +502,56 @@ def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> li
         before = [j for j in range(i) if shares(stem(tokens[j]), title_stems)]
         if not before or any(_foreign(t, title_stems) for t in tokens[before[-1] + 1 : i]):
             continue
+        if _owned_before(tokens[:i], title_stems):
+            continue  # "Marco's invoice went out", "Ana's report went out"
+        if _gone_elsewhere(tokens[i + len(_words(m.group())) :]):
+            continue  # "went out of my head", "is out on the table", "salió mal"
         out.append(i)
     return out
+
+
+_GONE_PLACE = frozenset(
+    "of on in into onto at from off over under there here aus auf von vom im de del da do "
+    "dos das dal dalla dallo della du des dans sur".split()
+)
+_GONE_MEANS = frozenset("mail post email correo correio posta courrier e mails".split())
+"""After a place word, the way it was sent, not a place ("went out *in the mail*")."""
+"""Words after "has gone" that say where or out of what, not that it was sent ("went
+out *of* my head", "is out *on* the table", "ist raus *aus* dem Regal"); a time after
+them is still the sending's ("went out *on* monday")."""
+_GONE_WRONG = re.compile(
+    r"(?:wrong\w*|mal|male|errad[oa]s?|errat[oa]|sbagliat[oaie]|equivocad[oa]s?|falsch\w*|"
+    r"mauvais\w*|incorrect\w*|poubelle|basura|lixo|spazzatura|müll|trash|bin)",
+    _I,
+)
+"""Words after "has gone" that say it went wrong or nowhere ("salió *mal*", "è partito
+*male*", "saiu *errado*", "went out to the *wrong* person", "parti à la *poubelle*")."""
+_GONE_REACH = 5
+_POSSESSIVE = frozenset("s his her their sein seine seinen".split())
+_NOT_OWNER = frozenset("it that what there here let he she who".split())
+
+
+def _gone_elsewhere(after: list[str]) -> bool:
+    """Whether the words after a "has gone" say where it went or that it went wrong, not
+    that it was sent (`_GONE_PLACE`, `_GONE_WRONG`)."""
+    if any(_GONE_WRONG.fullmatch(t) for t in after[:_GONE_REACH]):
+        return True
+    if not after or after[0] not in _GONE_PLACE:
+        return False
+    rest = [t for t in after[1:] if t not in _TIME_ARTICLES and t not in _DETERMINERS]
+    return not (rest and (agency.is_time(rest[0]) or rest[0] in _GONE_MEANS))
+
+
+def _owned_before(before: list[str], title_stems: set[str]) -> bool:
+    """Whether a possessive names another owner of the flow's noun right before it
+    ("*Marco's* invoice", "*Ana's* report" for "Send the report to Ana": her own report,
+    not the one sent to her; "*his* invoice")."""
+    for k, owner in enumerate(before[:-1]):
+        if owner not in _POSSESSIVE or not shares(stem(before[k + 1]), title_stems):
+            continue
+        if owner != "s" or (k and before[k - 1] not in _NOT_OWNER):
+            return True
+    return False
 
 
 def _noun_after(before: str, token: str) -> bool:
@@ -573,6 +684,22 @@ _REPLY = re.compile(
 """The other side's reply to the thing done ("the client said thanks"): no claim relayed."""
 
 
+def _planned_again(part: str, flow: OpenFlow) -> bool:
+    """Whether the clause plans the flow's own act for later, on the flow's thing or on
+    no other ("I'll send it later", "lo mando mañana", "schicke es morgen"; not "I'll send
+    the contract tomorrow")."""
+    verb = _title_verb(flow.title)
+    if not verb or not (guards.is_plan(part) or guards.LATER.search(part)):
+        return False
+    acts = {stem(a) for a in synonyms.same_act(verb, _words(flow.title))}
+    title_stems = {stem(w) for w in _words(flow.title)}
+    tokens = _words(part)
+    return any(
+        stem(t) in acts and not _object_foreign(tokens[i + 1 : i + 4], title_stems)
+        for i, t in enumerate(tokens)
+    )
+
+
 def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
@@ -594,8 +721,12 @@ def not_done(
     if first is None:
         return False
     for part in parts[first:]:
-        if REMAINING.search(part) and (link(part, flows) or flow).id == flow.id:
+        if (REMAINING.search(part) or REDO.search(part)) and (
+            link(part, flows) or flow
+        ).id == flow.id:
             return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
+        if _planned_again(part, flow):
+            return True  # "el paquete salió de la oficina, lo mando mañana"
         if not PENDING.search(part):
             continue
         other = link(part, flows)

@@ -220,12 +220,15 @@ _THIRD_PERSON_VERB = re.compile(
     _I,
 )
 NEGATED = re.compile(
-    r"\bno\s+(?:he|ha|has|hemos|lo|la|le|les|me|te|se|\w+[éó])\b|"
+    r"\bno\s+(?:he|ha|has|hemos|lo|la|le|les|me|te|se|\w+[éó]|hic(?:e|iste|imos|ieron)|"
+    r"hizo|fui|fue|fuimos|fueron|tuve|tuvo|puse|puso|dije|pude|pudo|di|dio|traje|trajo)\b|"
     r"\b(?:not|didn['’]?t|haven['’]?t|hasn['’]?t|wasn['’]?t|isn['’]?t|never|non|pas|"
     r"nicht|nie|kein\w*|não|nao|nunca|mai|jamais|ni)\b",
     _I,
 )
-"""A completion or a move in the negative ("haven't sent it", "non l'ho pagato")."""
+"""A completion or a move in the negative ("haven't sent it", "non l'ho pagato", "no
+hice la llamada": a Spanish "no" before a past, regular or irregular; "No, hice ..." is an
+interjection)."""
 LATER = re.compile(
     r"(?<!esta )(?<!la )(?<!por la )(?<!heute )(?<!gestern )(?<!am )"
     r"\b(?:tomorrow|morgen|mañana|demain|domani|amanhã|amanha)\b|"
