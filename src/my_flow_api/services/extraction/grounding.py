@@ -156,12 +156,14 @@ _PROPOSES = re.compile(
 'Call the plumber'", "shall I add 'X'?", "wären: 'Probefahrt machen'")."""
 _QUOTES = " \"'“”„«»‘’"
 _ADDRESS = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:[\w-]+\.)+(?:com|net|org|io|info|biz|"
-    r"eu|co|uk|de|es|fr|it|pt|ch|at|ly|me|app)\b(?:/\S*)?|(?:[\w-]+\.)+[a-z]{2,6}/\S*",
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w.+-])(?:https?://)?(?:[\w-]+\.)+"
+    r"(?:com|net|org|io|info|biz|eu|co|uk|de|es|fr|it|pt|ch|at|ly|me|app)\b(?:/\S*)?|"
+    r"(?<![\w.+-])(?:[\w-]+\.)+[a-z]{2,6}/\S*",
     re.IGNORECASE,
 )
 """A mail address or web address: one word ("it-helpdesk@corp-secure-support.net" is not
-five), so a planted order cannot find its support in the sender's or a link's parts."""
+five), so a planted order cannot find its support in the sender's or a link's parts.
+Tried at the start of a word only: from each letter of a long word it read the rest."""
 _LIGHT = frozenset(
     """
     being zum zur beim fürs furs übers ubers über uber wegen vom ins per gli all alla alle
