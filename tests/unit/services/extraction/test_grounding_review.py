@@ -167,3 +167,26 @@ def test_asking_what_is_mine_still_claims_plain_items() -> None:
     assert kept([ChatMessage(USER, content)], "Return the signed lease") == [
         "Return the signed lease"
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "title"),
+    [
+        ("o auto de infração chegou", "Wash the car"),
+        ("un vol dans l'immeuble hier soir", "Book the flight"),
+        ("the chef recommended the fish", "Email the boss"),
+        ("il capo della banda è arrivato", "Email the boss"),
+        ("o presente do indicativo", "Buy a gift"),
+        ("seguro que sí, mañana", "Renew the insurance"),
+    ],
+)
+def test_a_word_of_another_meaning_grounds_nothing_across_languages(said: str, title: str) -> None:
+    assert kept([ChatMessage(USER, said)], title) == []
+
+
+def test_the_everyday_nouns_still_cross_languages() -> None:
+    chat = [ChatMessage(USER, "tengo que sacar la basura y pagar el alquiler")]
+    assert kept(chat, "Take out the trash", "Pay the rent") == [
+        "Take out the trash",
+        "Pay the rent",
+    ]
