@@ -80,6 +80,15 @@ _CONTINUES = re.compile(
     r"\b(?:too|either|also|as\s+well|auch|aussi|non\s+plus|también|anche|também)\b", re.I
 )
 """A clause that carries the previous one's verdict over ("..., the first too")."""
+_LISTED_NUMBERS = re.compile(
+    r"(?:^\W*|\b(?:add|and|und|y|e|et|nummer|number|numbers|nr\.?|la|le|el|lo|il|die|das|"
+    r"plus|also|just|only|solo|nur|seulement|só|apenas|as|os|los|las|les|gli|i)\s+)"
+    r"(?<![\d:./])[1-9](?:\s*(?:,|&|\+|and|y|e|et|und)\s*[1-9])*(?![\d:./%])"
+    r"(?!\s*(?:kids?|children|people|days?|weeks?|hours?|times|euros?|dollars?|eur|usd)\b)",
+    re.IGNORECASE,
+)
+"""Numbers opening a clause or after a take word ("1 and 3. ...", "add 3 too", "nummer 1
+und 4"): pointing at list items. Not a count ("I have 3 kids", "in 2 days")."""
 _CLAUSE = re.compile(r"[,;.!?\n]+|\s(?:but|aber|mais|pero|ma|mas)\s", re.IGNORECASE)
 _WARNING = re.compile(
     r"\b(?:inject\w*|phishing|smishing|trick\w*|fake|bogus|hoax|suspicious|sketchy|planted|"
@@ -100,6 +109,12 @@ _SELF_NAME = re.compile(
 """The user saying who they are ("io sono fede"): a name only when a line of the paste
 names it as its owner ("Fede - addobbi"); the lines naming them are theirs to claim.
 Not "this is" ("This is the mail I got")."""
+_ADDRESSED = re.compile(
+    r"\b([A-ZÀ-Ý][^\W\d_]+),\s+(?:can|could|please|would|will|bitte|kannst|"
+    r"peux|pourrais|puedes|podrías|puoi|potresti|podes|pode)\b"
+)
+"""A name the paste addresses with a request ("Pete, can you get the claim in"): an
+owner as much as "Pete - claim"."""
 _MAX_NAMES = 4
 """Names a message may give itself: more is no introduction, and each costs a scan."""
 _PAYMENT = re.compile(
@@ -144,6 +159,12 @@ _REPORTS = re.compile(
     re.IGNORECASE,
 )
 """A sentence reporting what a mail or note says or asks: what it reports is no offer."""
+_POINTS_BACK = re.compile(
+    r"\b(?:that|it|this|them|these|those|any|eso|esto|lo|los|las|das|es|sie|ça|cela|les|"
+    r"questo|quello|li|isso|isto|os|as)\b",
+    re.IGNORECASE,
+)
+"""A question that points back at the sentence before it ("Want me to save that?")."""
 _PROPOSES = re.compile(
     r"\b(?:add|added|put|note|save|create|set|schedule|suggest|propose|could|would|shall|"
     r"should|i['’]d|let\s+me|want\s+me|like\s+me|how\s+about|what\s+about|titled|called|"
@@ -240,13 +261,20 @@ def answered_offers(assistant_text: str, reply: str, language: str) -> list[str]
     for line in turn:
         if line.text in warned:
             continue
+        previous = ""
         for sentence in _SENTENCE.findall(line.text):
             if _REPORTS.search(sentence):
+                previous = ""
                 continue
             if "?" in sentence:
                 # The assistant asked ("Would you also like a reminder to ...?") and the
-                # user answered: the question is what they took.
+                # user answered: the question is what they took, and the sentence before
+                # it when the question points back ("... call the permit office. Want me
+                # to save that?"), unless that one reports what a mail asks.
                 proposals.append(sentence)
+                if previous and _POINTS_BACK.search(sentence):
+                    proposals.append(previous)
+            previous = sentence
             if _PROPOSES.search(sentence):
                 proposals += [m.group(1) for m in _QUOTED_OFFER.finditer(sentence)]
     return [
@@ -257,18 +285,30 @@ def answered_offers(assistant_text: str, reply: str, language: str) -> list[str]
 
 
 def _takes(reply: str, language: str) -> bool:
-    """Whether `reply` takes an offer: a take word or a pointer in a clause no negation
-    governs, or a reply of numbers only ("1 and 3")."""
+    """Whether `reply` takes an offer: a take word, a pointer or a list of numbers opening
+    a clause ("1 and 3. Marco drafts the roadmap himself", "nummer 1 und 4 bitte") that no
+    negation governs (one within three words before it or four after it in its clause:
+    "not that one", "the second one is a bad idea", "el segundo no"), nor a refusal the
+    clause carries over ("..., the first too"); or a reply of numbers only."""
     if _NUMBERS.match(reply):
         return True
     negated = False
     for clause in _CLAUSE.split(reply):
-        refused = _negated(clause, language) or (negated and bool(_CONTINUES.search(clause)))
-        if _TAKES.search(clause) and not refused:
+        if not clause.strip():
+            continue
+        carried = negated and bool(_CONTINUES.search(clause))
+        takes = [*_TAKES.finditer(clause), *_LISTED_NUMBERS.finditer(clause)]
+        if not carried and any(not _governed(clause, m, language) for m in takes):
             return True
-        if clause.strip():
-            negated = refused
+        negated = carried or _negated(clause, language)
     return False
+
+
+def _governed(clause: str, match: re.Match[str], language: str) -> bool:
+    """Whether a negation stands within three words before `match` or four after it."""
+    before = " ".join(clause[: match.start()].split()[-3:])
+    after = " ".join(clause[match.end() :].split()[:4])
+    return _negated(before, language) or _negated(after, language)
 
 
 def _refuses(reply: str, language: str) -> bool:
@@ -313,7 +353,8 @@ def claimed_items(content: str, voice: str) -> list[str]:
 
 def _self_names(voice: str, pasted: Sequence[str]) -> set[str]:
     """The names the user gives themselves (`_SELF_NAME`) that a line of the paste names
-    as its owner, capitalised ("Sofia - pick up cake"); at most `_MAX_NAMES` looked at."""
+    as its owner, capitalised ("Sofia - pick up cake", "Pete, can you ..."); at most
+    `_MAX_NAMES` looked at."""
     said: set[str] = set()
     for m in _SELF_NAME.finditer(voice):
         said.add(m["name"])
@@ -325,6 +366,7 @@ def _self_names(voice: str, pasted: Sequence[str]) -> set[str]:
     for text in pasted:
         if owner := _OWNER.match(text):
             owners.update(re.findall(r"[^\W\d_]+", owner.group(0)))
+        owners.update(_ADDRESSED.findall(text))
     return {fold(name) for name in said if name.capitalize() in owners}
 
 

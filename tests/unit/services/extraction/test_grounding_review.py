@@ -190,3 +190,35 @@ def test_the_everyday_nouns_still_cross_languages() -> None:
         "Take out the trash",
         "Pay the rent",
     ]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "1 and 2. the rest I'll skip, no time",
+        "nummer 1 und 2 bitte, den rest spar ich mir",
+        "apúntame lo primero y lo segundo, el tercero no",
+    ],
+)
+def test_numbers_opening_a_clause_take_beside_a_refusal_elsewhere(reply: str) -> None:
+    assistant = OPTIONS + "\n- Join a running club"
+    assert offered(assistant, reply, *BOTH) == list(BOTH)
+
+
+def test_a_question_pointing_back_takes_the_sentence_before() -> None:
+    assistant = (
+        "For you I see one task: call the city permit office about the form. Want me to save that?"
+    )
+    assert offered(assistant, "yes save it", "Call the city permit office") == [
+        "Call the city permit office"
+    ]
+
+
+def test_a_name_the_paste_asks_something_of_is_the_users() -> None:
+    content = (
+        'email from our QS:\n"Morning all - Gary will issue the valuation Monday, and Pete,'
+        " can you get the variation claim in for the drainage run by the 17th?\"\n\nI'm Pete"
+    )
+    assert kept([ChatMessage(USER, content)], "Submit the variation claim for the drainage") == [
+        "Submit the variation claim for the drainage"
+    ]
