@@ -16,38 +16,54 @@ from my_flow_api.services.extraction.text import stem, words
 _GROUPS = (
     "trash garbage rubbish basura lixo müll muell poubelle poubelles spazzatura",
     "birthday bday cumple cumpleaños geburtstag anniversaire compleanno aniversário",
-    "gift present presents regalo regali geschenk cadeau presente prenda",
+    "gift gifts regalo regali geschenk cadeau",
     "invoice invoices bill factura facturas rechnung facture fattura fatura",
-    "rent alquiler miete loyer affitto aluguel aluguer renda",
+    "rent alquiler miete loyer affitto aluguel aluguer",
     "landlord casero vermieter propriétaire padrone senhorio",
-    "report informe bericht rapport relazione relatório",
+    "report informe bericht relazione relatório",
     "mother mom mum mãe madre mamá mutter mère mamma",
-    "boss jefe jefa chef chefin capo chefe",
-    "flight flights vuelo flug vol volo voo",
+    "boss jefe jefa chefin chefe",
+    "flight flights vuelo flug volo voo",
     "meeting reunión meeting besprechung réunion riunione reunião",
     "groceries grocery shopping compra compras einkauf einkaufen spesa",
-    "bike bicycle bici bicicleta fahrrad rad vélo velo",
-    "car coche auto wagen voiture macchina carro",
+    "bike bicycle bici bicicleta fahrrad vélo",
+    "car coche voiture macchina carro",
     "doctor médico arzt ärztin médecin medico",
     "dentist dentista zahnarzt dentiste",
     "heating calefacción heizung chauffage riscaldamento aquecimento",
-    "gym gimnasio fitnessstudio palestra academia ginásio",
+    "gym gimnasio fitnessstudio palestra ginásio",
     "hire contratado contratada neueinstellung recrue",
     "class clase klasse classe turma",
-    "invitation invitations invitación invitaciones einladung einladungen invitation "
-    "invito inviti convite convites",
+    "invitation invitations invitación invitaciones einladung einladungen invito inviti "
+    "convite convites",
     "appointment cita termin rdv rendez appuntamento consulta marcação",
-    "insurance seguro versicherung assurance assicurazione",
+    "insurance versicherung assurance assicurazione",
     "school escuela colegio schule école scuola escola",
-    "tyres tires neumáticos reifen pneus gomme pneus",
+    "tyres tires neumáticos reifen pneus",
     "annual anual jährlich annuel annuale",
     "secret secreto segreto geheim",
     "laptop portátil portatil ordinateur portatile",
     "chair silla stuhl chaise sedia cadeira",
-    "room sala raum salle stanza",
-    "form formulario formular formulaire modulo formulário",
+    "room sala raum salle",
+    "form formulario formular formulaire formulário",
     "pricing prices precios preise tarifs prezzi preços tarifaire tarifário",
 )
+
+
+AMBIGUOUS = frozenset(
+    """
+    auto vol chef capo presente present presents prenda chat pass luz velo rad wagen
+    seguro renda rapport academia gomme stanza modulo
+    """.split()
+)
+"""Words that name another thing in another of the six languages, or a common other
+word in their own ("o auto de infração" is a fine, "un vol" a theft, "the chef" a cook,
+"seguro" also "sure", "velo" a veil, "gomme" an eraser): no word of their stem counts in
+a group ("volo" is "vol", "chefe" is "chef"), here or in the follow-up's equivalents
+(`followup.linking`), so none grounds or links a thing."""
+
+
+_AMBIGUOUS_STEMS = frozenset(stem(w) for w in AMBIGUOUS)
 
 
 def _index() -> dict[str, str]:
@@ -56,8 +72,14 @@ def _index() -> dict[str, str]:
         names = group.split()
         for name in names:
             for word in words(name):
-                out.setdefault(stem(word), names[0])
+                if not ambiguous(word):
+                    out.setdefault(stem(word), names[0])
     return out
+
+
+def ambiguous(word: str) -> bool:
+    """Whether `word` is one of `AMBIGUOUS` in any form ("volo" and "vol" are one stem)."""
+    return stem(word) in _AMBIGUOUS_STEMS
 
 
 CONCEPTS = _index()

@@ -220,11 +220,22 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return list(_date_spans(text))
 
 
-@lru_cache(maxsize=8192)
 def _date_spans(text: str) -> tuple[tuple[int, int], ...]:
     # A clause's title and its cue gates ask again for the same phrase (a copy is returned:
-    # the list is the caller's).
+    # the list is the caller's). A long text is not kept: 8,192 of them would hold
+    # megabytes for a cache meant for clauses.
+    if len(text) > CACHED_CHARS:
+        return _spans(text)
+    return _cached_spans(text)
+
+
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((m.start, m.end) for m in find_dates(text, date.min))
+
+
+_cached_spans = lru_cache(maxsize=8192)(_spans)
+CACHED_CHARS = 2_000
+"""The longest text whose answer is cached (a clause or sentence, not a whole message)."""
 
 
 def due_date(text: str, today: date) -> date | None:

@@ -33,9 +33,20 @@ HIGH = re.compile(
 )
 
 
-@lru_cache(maxsize=8192)  # asked of each clause and again of its sentence, per clause
 def stated_priority(text: str) -> FlowPriority | None:
     """The priority `text` states, or None (low wins: "not urgent" is low)."""
+    # Asked of each clause and again of its sentence, per clause: cached, but not a long
+    # text (8,192 whole messages would hold megabytes).
+    if len(text) > CACHED_CHARS:
+        return _stated_priority(text)
+    return _cached_priority(text)
+
+
+CACHED_CHARS = 2_000
+"""The longest text whose priority is cached."""
+
+
+def _stated_priority(text: str) -> FlowPriority | None:
     if LOW.search(text):
         return FlowPriority.LOW
     if HIGH.search(text):
@@ -46,3 +57,6 @@ def stated_priority(text: str) -> FlowPriority | None:
 def priority_spans(text: str) -> list[tuple[int, int]]:
     """Where priority words stand, so that titles can leave them out."""
     return [m.span() for pattern in (LOW, HIGH) for m in pattern.finditer(text)]
+
+
+_cached_priority = lru_cache(maxsize=8192)(_stated_priority)

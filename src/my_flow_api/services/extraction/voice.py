@@ -58,7 +58,11 @@ _OVERRIDE_AND_ORDER = re.compile(
     r"attività|tarefas?)\b",
     re.IGNORECASE,
 )
-_BANNER = re.compile(r"^[ \t]*([#=*~_-])\1+[ \t]*(?P<head>[^\n]*?)[ \t]*[#=*~_-]*[ \t]*$")
+_BANNER = re.compile(r"[ \t]*+([#=*~_-])\1++[ \t]*+")
+"""A banner line's lead ("=== ", "### "); its head is the rest less the closing marks
+(`_banner_head`), cut off by `rstrip`: a lazy head before "[#=*~_-]*$" read the run of
+marks again from each of its characters (2.75 s for "==" and 20,000 dashes)."""
+_BANNER_MARKS = "#=*~_-"
 _BANNER_OVERRIDE = re.compile(
     r"\b(?:system|instructions?|authoritative|supersed\w*|overrides?|admin|developer|"
     r"sistema|instrucci[oó]n(?:es)?|syst[eè]me|systemanweisung\w*|anweisung(?:en)?|"
@@ -66,7 +70,9 @@ _BANNER_OVERRIDE = re.compile(
     re.IGNORECASE,
 )
 _BANNER_END = re.compile(r"^(?:end|fin|ende|fine|fim)\b", re.IGNORECASE)
-_FRAMED = re.compile(r"^\s*+-{3,}+[^\n]*+$.*?^\s*+-{3,}+[^\n]*+$", re.MULTILINE | re.DOTALL)
+_FRAMED = re.compile(r"^[ \t]*+-{3,}+[^\n]*+$.*?^[ \t]*+-{3,}+[^\n]*+$", re.MULTILINE | re.DOTALL)
+"""A `---`-framed passage. The lead is of spaces and tabs: one of line breaks was read
+again from each line start of a run of blank lines (6 s for 100,000)."""
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
     r"[\[(<{]\s*(?:(?i:system|admin|developer|override|instructions?)\b|"
@@ -89,8 +95,9 @@ _TO_MACHINES = re.compile(
     r"apunta|segna|note|notez|trage|record)\b",
     re.IGNORECASE,
 )
-_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
-_BLANK = re.compile(r"\s*")
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+"""A `>` quoted line. Its lead does not cross line breaks (a lead of "\\s*" read a run of
+blank lines again from each of their starts), so `sub` is linear on it."""
 _PASSAGE_OPENER = re.compile(r"[\"«“„]")
 _CURLY_STOP = re.compile(r"[\"“”„«»]")
 """A quoted passage (`_drop_passages`) runs from an opening quote to its closing one over
@@ -126,7 +133,7 @@ def user_voice(content: str, *, keep_pasted: bool = False) -> str:
         text = _drop_passages(text)
     text = _strip_json(text)
     if not keep_pasted:
-        text = _drop_lines(text, _QUOTED_LINE, _BLANK)
+        text = _QUOTED_LINE.sub(" ", text)
     return _BLANKS.sub("\n\n", text).strip()
 
 
@@ -225,7 +232,7 @@ def _drop_override_banners(text: str) -> str:
     dropping = False
     for line in text.split("\n"):
         banner = _BANNER.match(line)
-        head = banner["head"] if banner else ""
+        head = _banner_head(line[banner.end() :]) if banner else ""
         if dropping:
             dropping = not (banner and _BANNER_END.match(head))
             continue
@@ -234,6 +241,11 @@ def _drop_override_banners(text: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def _banner_head(rest: str) -> str:
+    """A banner's head: what follows its lead less the closing marks and blanks."""
+    return rest.rstrip(" \t").rstrip(_BANNER_MARKS).rstrip(" \t")
 
 
 def _drop_marked(text: str, marker: re.Pattern[str], *, starts: str, to_line_end: bool) -> str:

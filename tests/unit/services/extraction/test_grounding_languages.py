@@ -145,8 +145,9 @@ def test_saying_who_you_are_claims_the_lines_naming_you() -> None:
         'Fede - addobbi e playlist\nMarta - regalo"\n\nio sono fede, ecco cosa mi tocca'
     )
     chat = [ChatMessage(USER, pasted)]
-    assert kept(chat, "Comprare gli addobbi per la festa di Luca", "Comprare la torta") == [
-        "Comprare gli addobbi per la festa di Luca"
+    # Only the lines naming her: the heading naming nobody is not hers to claim.
+    assert kept(chat, "Preparare addobbi e playlist", "Comprare la torta") == [
+        "Preparare addobbi e playlist"
     ]
 
 

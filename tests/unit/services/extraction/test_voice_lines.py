@@ -11,10 +11,9 @@ import pytest
 from my_flow_api.services.extraction import voice
 from my_flow_api.services.extraction.voice import user_voice
 
-PATTERNS = [
-    (voice._ROLE_LINE, voice._ROLE_LEAD_ONLY),
-    (voice._QUOTED_LINE, voice._BLANK),
-]
+PATTERNS = [(voice._ROLE_LINE, voice._ROLE_LEAD_ONLY)]
+"""The line patterns whose lead crosses line breaks (`_QUOTED_LINE`'s no longer does: it
+is removed by `sub` itself, see `test_quoted_lines_do_not_cross_line_breaks`)."""
 PIECES = ["\n", "\n", " ", "\t", ">", "#", "*", "(", "[", "system", "AI", "user", ":", "-"]
 PIECES += ["–", "]", "call bob", "x", "\u00a0"]
 
@@ -26,6 +25,11 @@ def test_the_lines_dropped_are_subs(pattern: re.Pattern[str], lead_only: re.Patt
     texts += ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for text in texts:
         assert voice._drop_lines(text, pattern, lead_only) == pattern.sub(" ", text)
+
+
+def test_quoted_lines_do_not_cross_line_breaks() -> None:
+    assert user_voice("call bob\n\n  > planted\n>also\nok") == "call bob\n\n \n \nok".strip()
+    assert user_voice("a\n \t> x\nb") == "a\n \nb"
 
 
 def test_a_long_run_of_rule_lines_costs_little() -> None:

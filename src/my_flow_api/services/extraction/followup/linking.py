@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from my_flow_api.services.extraction.crosslex import ambiguous
 from my_flow_api.services.extraction.followup.operations import OpenFlow
 from my_flow_api.services.extraction.followup.when import days_in
 from my_flow_api.services.extraction.lexicon import EN_VERBS, ROMANCE_INFINITIVE
@@ -144,15 +145,17 @@ _EQUIVALENT_ROWS = (
     "hairdresser peluqueria coiffeur friseur parrucchiere cabeleireiro",
 )
 EQUIVALENTS: dict[str, frozenset[str]] = {
-    word: frozenset(stem(w) for w in row.split() if w != word)
+    word: frozenset(stem(w) for w in row.split() if w != word and not ambiguous(w))
     for row in _EQUIVALENT_ROWS
     for word in row.split()
+    if not ambiguous(word)
 }
 """Everyday things named in another language or by their short form ("el banco" for
 "Call the bank", "il gatto" for "Take the cat to the vet", "the visa docs" for "Gather
 the documents for the visa application", "a bike" for "a bicicleta"): one closed row per
 thing, folded, no word that means something else in another of the six languages ("chat",
-"vol", "pass", "auto", "luz", "presente" are left out)."""
+"vol", "pass", "auto", "luz", "presente" are left out: `crosslex.AMBIGUOUS`, the one list
+both lexicons keep out; "velo" of the bike row is one of them)."""
 
 
 def _with_equivalents(pool: set[str], words: list[str]) -> set[str]:
