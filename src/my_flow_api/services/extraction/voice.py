@@ -105,13 +105,18 @@ a line break or 100 characters: a pasted mail in straight quotes keeps the guill
 quotes in turn ("... añade la tarea «Introducir datos bancarios» ..."), and the other way
 round; curly quotes close at the first quote mark of any kind."""
 _BLANKS = re.compile(r"\n{3,}")
+_GAP = "\ue000"
+"""Left (after a space) where a planted sentence or line was dropped, until the quoted
+passages are: a passage that held one is pasted text, however short what is left of it
+("«Your rent is paid. <planted order>»" must not leave "«Your rent is paid. »" in the
+user's voice); then removed."""
 
 
 def user_voice(content: str, *, keep_pasted: bool = False) -> str:
     """`content` without comments, role-play lines, delimiters, JSON and override attempts
     (and, unless `keep_pasted`, without framed, quoted or `>` passages: the pasted text a
     user may claim items of is kept then, its planted orders still dropped)."""
-    text = _COMMENT.sub(" ", content)
+    text = _COMMENT.sub(" ", content.replace(_GAP, ""))
     text = _FENCE.sub(" ", text)
     if not keep_pasted:
         text = _FRAMED.sub(" ", text)
@@ -131,7 +136,7 @@ def user_voice(content: str, *, keep_pasted: bool = False) -> str:
     # marker away with it, leaving the order behind.
     if not keep_pasted:
         text = _drop_passages(text)
-    text = _strip_json(text)
+    text = _strip_json(text.replace(_GAP, ""))
     if not keep_pasted:
         text = _QUOTED_LINE.sub(" ", text)
     return _BLANKS.sub("\n\n", text).strip()
@@ -151,7 +156,7 @@ def _drop_passages(text: str) -> str:
         opening = found.start()
         end = _passage_end(text, opening, exhausted)
         inside = text[opening + 1 : end]
-        if end > opening and ("\n" in inside or len(inside) >= 100):
+        if end > opening and ("\n" in inside or _GAP in inside or len(inside) >= 100):
             out += [text[pos:opening], " "]
             pos = start = end + 1
         else:
@@ -265,7 +270,7 @@ def _drop_marked(text: str, marker: re.Pattern[str], *, starts: str, to_line_end
         else:
             pos = _sentence_end(text, found.end())
     out.append(text[pos:])
-    return " ".join(out)
+    return (" " + _GAP).join(out)
 
 
 def _line_end(text: str, start: int) -> int:
