@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from my_flow_api.services.extraction.clause_cache import clause_cached
 from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.lexicon import starts_with_verb
 
@@ -189,18 +189,9 @@ class Cue:
 
 # A long chat asks about each clause several times (its task phrase, its flags, its
 # sentence): ~30 pattern searches each, half of them repeats.
+@clause_cached
 def find_cue(clause: str, language: str) -> Cue | None:
     """The first cue of the clause's language (then English, which people mix in)."""
-    if len(clause) > CACHED_CHARS:  # a whole message is not kept (8,192 of them: megabytes)
-        return _find_cue(clause, language)
-    return _cached_find_cue(clause, language)
-
-
-CACHED_CHARS = 2_000
-"""The longest clause whose cue is cached."""
-
-
-def _find_cue(clause: str, language: str) -> Cue | None:
     if language not in PATTERNS:
         return None
     languages = [language] if language == "en" else [language, "en"]
@@ -218,6 +209,3 @@ def _find_cue(clause: str, language: str) -> Cue | None:
                 task = f"{clause[: match.start()].strip()} {task}".strip()
             return Cue(match.start(), match.start("task"), task)
     return None
-
-
-_cached_find_cue = lru_cache(maxsize=8192)(_find_cue)

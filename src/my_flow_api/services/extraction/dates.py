@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
+from my_flow_api.services.extraction.clause_cache import clause_cached
 from my_flow_api.services.extraction.datewords import (
     LEADING_MONTHS,
     MONTHS,
@@ -217,25 +217,14 @@ def find_dates(text: str, today: date) -> list[DateMention]:
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     """Where the date and time phrases of `text` stand (their days left unresolved)."""
-    return list(_date_spans(text))
+    return list(_spans(text))
 
 
-def _date_spans(text: str) -> tuple[tuple[int, int], ...]:
-    # A clause's title and its cue gates ask again for the same phrase (a copy is returned:
-    # the list is the caller's). A long text is not kept: 8,192 of them would hold
-    # megabytes for a cache meant for clauses.
-    if len(text) > CACHED_CHARS:
-        return _spans(text)
-    return _cached_spans(text)
-
-
+# A clause's title and its cue gates ask again for the same phrase (a copy is returned:
+# the list is the caller's).
+@clause_cached
 def _spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((m.start, m.end) for m in find_dates(text, date.min))
-
-
-_cached_spans = lru_cache(maxsize=8192)(_spans)
-CACHED_CHARS = 2_000
-"""The longest text whose answer is cached (a clause or sentence, not a whole message)."""
 
 
 def due_date(text: str, today: date) -> date | None:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from my_flow_api.models.flow import FlowPriority
+from my_flow_api.services.extraction.clause_cache import clause_cached
 
 LOW = re.compile(
     r"\bno\s+(?:rush|hurry|pressure)\b|\bnot\s+(?:urgent|important|a\s+priority|pressing)\b|"
@@ -33,20 +33,9 @@ HIGH = re.compile(
 )
 
 
+@clause_cached  # asked of each clause and again of its sentence
 def stated_priority(text: str) -> FlowPriority | None:
     """The priority `text` states, or None (low wins: "not urgent" is low)."""
-    # Asked of each clause and again of its sentence, per clause: cached, but not a long
-    # text (8,192 whole messages would hold megabytes).
-    if len(text) > CACHED_CHARS:
-        return _stated_priority(text)
-    return _cached_priority(text)
-
-
-CACHED_CHARS = 2_000
-"""The longest text whose priority is cached."""
-
-
-def _stated_priority(text: str) -> FlowPriority | None:
     if LOW.search(text):
         return FlowPriority.LOW
     if HIGH.search(text):
@@ -57,6 +46,3 @@ def _stated_priority(text: str) -> FlowPriority | None:
 def priority_spans(text: str) -> list[tuple[int, int]]:
     """Where priority words stand, so that titles can leave them out."""
     return [m.span() for pattern in (LOW, HIGH) for m in pattern.finditer(text)]
-
-
-_cached_priority = lru_cache(maxsize=8192)(_stated_priority)
