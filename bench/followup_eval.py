@@ -46,7 +46,7 @@ DATA = ROOT / "bench" / "followup"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", choices=PROVIDERS, default="local")
-    parts = ("dev", "dev2", "dev3", "dev4", "dev5")
+    parts = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
     parts += ("frozen", "frozen2", "frozen3", "frozen4", "frozen5")
     parser.add_argument("--data", choices=parts, default="dev")
     parser.add_argument("--json", type=Path)

@@ -45,7 +45,7 @@ from my_flow_api.services.extraction.followup.operations import (  # noqa: E402
 )
 from my_flow_api.services.extraction.followup.vetting import vet  # noqa: E402
 
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5")
+DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 
 
 def _operation(change: dict[str, Any], flow_id: str, evidence: str) -> Operation:

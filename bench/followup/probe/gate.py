@@ -27,7 +27,7 @@ from my_flow_api.services.extraction.followup.detect import detect_operations  #
 from my_flow_api.services.extraction.followup.operations import OpenFlow  # noqa: E402
 from my_flow_api.services.extraction.followup.vetting import vet  # noqa: E402
 
-SETS = ("dev", "dev2", "dev3", "dev4", "dev5")
+SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 GATES = (None, 0.2, 0.35, 0.5)
 TODAY = date(2026, 3, 4)
 DUE = date(2026, 3, 10)
