@@ -93,7 +93,7 @@ _CLAUSE = re.compile(r"[,;.!?\n]+|\s(?:but|aber|mais|pero|ma|mas)\s", re.IGNOREC
 _WARNING = re.compile(
     r"\b(?:inject\w*|phishing|smishing|trick\w*|fake|bogus|hoax|suspicious|sketchy|planted|"
     r"hidden\s+(?:text|instruction)|haven['’]t\s+(?:added|acted|included)|(?:did\s+not|"
-    r"didn['’]t|won['’]t|not)\s+(?:add|added|act)|ignored|bulo|falso|sospechos\w*|"
+    r"didn['’]t|won['’]t|not)\s+(?:add|added|act)|ignored|ignoring|bulo|falso|sospechos\w*|"
     r"no\s+(?:lo\s+)?he\s+(?:añadido|incluido)|gefälscht\w*|verdächtig\w*|"
     r"eingeschleust\w*|nicht\s+übernommen|ignorée?s?|sospett\w*|ignorat[oaie]|"
     r"non\s+l['’]ho\s+aggiunt[oa]|não\s+adicionei|estranh[oa])\b",
@@ -122,12 +122,16 @@ _PAYMENT = re.compile(
     r"geschenkkarte\w*|gutschein\w*|tarjetas?\s+regalo|cartes?\s+cadeaux?|carte\s+regalo|"
     r"cart(?:ão|ões)\s+(?:de\s+)?presente|password\w*|passwort\w*|contraseña\w*|"
     r"mots?\s+de\s+passe|senha\w*|\bpin\b|\bcodes?\b|credentials?|login|https?://|"
+    # Approving a sign-in prompt hands over the account as much as a password does.
+    r"\b(?:mfa|2fa|otp|two[- ]factor|zwei-faktor\w*|doble\s+factor|double\s+authentification|"
+    r"autenticazione\s+a\s+due\s+fattori|dois\s+fatores)\b|"
     r"\b(?:transfer\w*|wire|send|pay|überweis\w*|transf[eé]r\w*|virement|vir\w*|bonific\w*|"
     r"envi\w*|pag\w*|pay\w*)\b[^\n]{0,40}?(?:\d|[$€£])",
     re.IGNORECASE,
 )
 """A payment or credential order (an IBAN or account number, a transfer of an amount, gift
-cards, a link, a password): asking what of a paste is one's to do claims none of it."""
+cards, a link, a password, a second sign-in factor): asking what of a paste is one's to do
+claims none of it."""
 _ASKS_MINE = re.compile(
     r"\b(?:what\s+(?:do|should|must)\s+i\s+(?:\w+\s+)?(?:need\s+to|have\s+to)?\s*do|"
     r"what\s+i\s+(?:\w+\s+)?need\s+to\s+do|add\s+(?:it|them|both)|"
@@ -155,7 +159,10 @@ _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 _REPORTS = re.compile(
     r"\b(?:says|said|asks|asked|wants|wanted|wrote|writes|reads|tells|told|requests|"
     r"requested|demands|instructs|dice|pide|escribe|sagt|schreibt|verlangt|fordert|bittet|"
-    r"dit|demande|écrit|chiede|scrive|diz|pede|escreve)\b",
+    r"dit|demande|écrit|chiede|scrive|diz|pede|escreve|"
+    # The same report in the gerund ("a hidden comment telling AI assistants to add ...").
+    r"telling|asking|instructing|urging|diciendo|pidiendo|disant|demandant|dicendo|"
+    r"chiedendo|dizendo|pedindo)\b",
     re.IGNORECASE,
 )
 """A sentence reporting what a mail or note says or asks: what it reports is no offer."""
@@ -217,6 +224,7 @@ _GERMAN_LAST = re.compile(r"^[a-z]{3,}(?:en|ern|eln)$")
 COMPOUND_MIN = 10
 """Letters a (German) compound needs before its parts are looked for apart."""
 SUPPORTED = 0.6
+RESTATED = 0.5
 """Share of what a title is about (its content words less to-do verbs) that the support
 must contain: one of one, two of two, two of three."""
 
@@ -448,4 +456,37 @@ def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> l
     if not flows:
         return []
     support = support_words(chat)
-    return [flow for flow in flows if is_grounded(flow.title, support)]
+    kept: list[FlowCreate] = []
+    restated: list[set[str]] | None = None  # read only when a title needs it
+    for flow in flows:
+        if not is_grounded(flow.title, support):
+            restated = restatements(chat, support) if restated is None else restated
+            if not is_restated(flow.title, support, restated):
+                continue
+        kept.append(flow)
+    return kept
+
+
+def restatements(chat: Sequence[ChatMessage], support: set[str]) -> list[set[str]]:
+    """The words of each item an assistant turn lists back that the user's own words
+    already support: "**Exchange money for Canadian dollars**" after "I need to exchange
+    some money before we go" (a warning about planted text is no restatement)."""
+    found: list[set[str]] = []
+    for index, message in enumerate(chat):
+        if message.role is not MessageRole.ASSISTANT or not index:
+            continue
+        listed = dict.fromkeys(line.text for line in lines(message.content) if line.listed)
+        for text in listed:
+            if not _WARNING.search(text) and is_grounded(text, support):
+                found.append(terms(text))
+    return found
+
+
+def is_restated(title: str, support: set[str], restated: Sequence[set[str]]) -> bool:
+    """Half of what the title is about in the user's words and the rest in one item the
+    assistant listed back (itself supported by the user): the title a model writes from
+    the assistant's restatement ("Exchange money for Canadian dollars")."""
+    about = _about(title)
+    if not about or sum(1 for w in about if _supported(w, support)) / len(about) < RESTATED:
+        return False
+    return any(all(_supported(w, support | item) for w in about) for item in restated)

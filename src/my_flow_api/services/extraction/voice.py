@@ -76,6 +76,10 @@ again from each line start of a run of blank lines (6 s for 100,000)."""
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
     r"[\[(<{]\s*(?:(?i:system|admin|developer|override|instructions?)\b|"
+    # A tag naming the machine it orders ("[ASSISTANT INSTRUCTION: ...]", "(note to AI:"),
+    # not an assistant in the user's life ("(assistant manager meeting)").
+    r"(?i:(?:ai|assistant|bot|llm)\s+(?:instructions?|directives?|commands?|notes?)\b|"
+    r"notes?\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistants?|bots?|llms?)\b)|"
     # Other languages' words are everyday words too ("(sistema de goteo)", "(Anweisung im
     # Handbuch)"): a tag only in capitals ("[ISTRUZIONE DI SISTEMA]") or before a colon.
     r"(?:ISTRUZION[EI]|SISTEMA|SYST[EÈ]ME|INSTRUCCI[OÓ]N(?:ES)?|INSTRU[CÇ][AÃ]O|INSTRU[CÇ][OÕ]ES|"
@@ -91,7 +95,8 @@ _TO_MACHINES = re.compile(
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
     r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
-    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|anote|anota|"
+    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|register|"
+    r"anote|anota|"
     r"apunta|segna|note|notez|trage|record)\b",
     re.IGNORECASE,
 )

@@ -9,6 +9,9 @@ from time import thread_time
 
 import pytest
 
+from my_flow_api.models.conversation import MessageRole
+from my_flow_api.models.flow import FlowCreate
+from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction import grounding
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -22,6 +25,11 @@ def _voice_and_claims(text: str) -> object:
 
 def _pasted_kept(text: str) -> object:
     return user_voice(text, keep_pasted=True)
+
+
+def _restated(text: str) -> object:
+    chat = [ChatMessage(MessageRole.USER, "buy milk"), ChatMessage(MessageRole.ASSISTANT, text)]
+    return grounding.keep_grounded([FlowCreate(title="Buy milk and bread")], chat)
 
 
 def _offers(text: str) -> object:
@@ -39,6 +47,11 @@ CASES: list[tuple[str, Callable[[str], object], str]] = [
     ("line breaks, pasted kept", _pasted_kept, "\n" * N),
     ("an assistant turn of many lines", _offers, "\n".join(["fake item"] * (N // 10)) + "\nok?"),
     ("an assistant turn of questions", _offers, "\n".join(["- item?"] * (N // 8))),
+    (
+        "an assistant turn of distinct items",
+        _restated,
+        "\n".join(f"- buy milk {i}" for i in range(N // 15)),
+    ),
 ]
 
 
