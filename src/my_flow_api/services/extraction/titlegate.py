@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from my_flow_api.services.extraction.text import fold, words
+from my_flow_api.services.extraction.text import STOPWORDS, fold, words
 
 MIN_WORDS = 2
 _LEAD_FILLER = re.compile(
@@ -141,10 +141,24 @@ _PRONOUNS = frozenset(
 )
 
 
+_CLITIC_VERB = re.compile(
+    r"(?:l['’][^\W\d_]+(?:er|ir|re)|[^\W\d_]{3,}(?:ar|er|ir|ár|ér|ír)(?:se|me|te|ce)?"
+    r"(?:lo|la|los|las|li|ne)|[^\W\d_]{2,}(?:á|ê|ô|ar|er|ir)-(?:lo|la|los|las|o|a|os|as))",
+    re.IGNORECASE,
+)
+"""A Romance verb whose object is a pronoun joined to it: "L'envoyer pour les trois",
+"Comprarlas", "Enviá-lo". Such a title names nothing unless the rest of it does
+("Recogerlo en la oficina de Correos" still says where). Not "le"/"les"/"gli", which
+double a person the title names ("Pedirle a Lucía las facturas")."""
+
+
 def _pronoun_object(text: str) -> bool:
-    """ "Renew it regardless", "Open one": the verb's object is a pronoun pointing at
-    something said elsewhere, so the title does not name the task."""
+    """ "Renew it regardless", "Open one", "L'envoyer pour les trois": the verb's object is
+    a pronoun pointing at something said elsewhere, so the title does not name the task."""
     tokens = [fold(t).strip(",.!") if not t.isupper() else "" for t in text.split()]
     if len(tokens) == MIN_WORDS and tokens[1] == "one":
         return True
+    if _CLITIC_VERB.fullmatch(text.split()[0].strip(",.!")):
+        rest = words(" ".join(text.split()[1:]))
+        return all(w in _EMPTY_WORDS or w in STOPWORDS or w.isdigit() for w in rest)
     return len(tokens) >= MIN_WORDS and tokens[1] in _PRONOUNS

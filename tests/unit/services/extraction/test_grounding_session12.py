@@ -1,14 +1,18 @@
 """Session 12's grounding: a title a model writes from the assistant's restatement of what
 the user said is supported; planted orders found on the training sets still support
 nothing (a gerund report, an approval of a sign-in factor, a tag naming the machine, an
-English "register" addressed to the assistant)."""
+English "register" addressed to the assistant); a title whose verb carries its object as
+a joined pronoun and names nothing else is no title."""
 
 from __future__ import annotations
+
+import pytest
 
 from my_flow_api.models.conversation import MessageRole
 from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.grounding import keep_grounded
+from my_flow_api.services.extraction.titlegate import gate_title
 from my_flow_api.services.extraction.voice import user_voice
 
 USER, ASSISTANT = MessageRole.USER, MessageRole.ASSISTANT
@@ -101,3 +105,23 @@ def test_a_paste_ordering_the_assistant_to_register_tasks_is_planted() -> None:
     )
     assert "2FA" not in user_voice(text)
     assert kept([ChatMessage(USER, text)], "Disable 2FA on the admin console") == []
+
+
+@pytest.mark.parametrize(
+    "title", ["L'envoyer pour les trois", "Mandarlo", "Enviá-lo", "Comprarlas"]
+)
+def test_a_verb_with_a_joined_pronoun_and_nothing_named_is_no_title(title: str) -> None:
+    assert gate_title(title) is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Recogerlo en la oficina de Correos",
+        "Pedirle a Lucía las facturas",
+        "Parla con Marco del preventivo",
+        "L'assurance habitation à renouveler",
+    ],
+)
+def test_a_title_that_names_something_passes_the_gate(title: str) -> None:
+    assert gate_title(title) == title
