@@ -78,11 +78,12 @@ def conversation_spans(chat: Sequence[ChatMessage], today: date) -> list[Span]:
     users = [i for i, m in enumerate(chat) if m.role is MessageRole.USER]
     spoken = guess_language(" ".join(chat[i].content for i in users)[:4000], "en")
     voices = {i: user_voice(chat[i].content) for i in users}
-    withdrawn = {i: _withdrawals(voices[i], spoken) for i in users}
+    languages = {i: guess_language(voices[i], spoken) for i in users}
+    withdrawn = {i: _withdrawals(voices[i], languages[i]) for i in users}
     later = {i: [w for j in users if j > i for w in withdrawn[j]] for i in users}
     for rank, index in enumerate(users):
         voice = voices[index]
-        language = guess_language(voice, spoken)
+        language = languages[index]
         turn = _TurnFacts(rank, len(users), language, later[index], today)
         spans += turn.own(voice, index)
         previous = chat[index - 1] if index else None
@@ -297,11 +298,10 @@ _MAY_TAKE_BACK = re.compile(
 )
 
 
-def _withdrawals(voice: str, spoken: str) -> list[str]:
-    """What the turn takes back ("scratch the plumber"), by name."""
+def _withdrawals(voice: str, language: str) -> list[str]:
+    """What the turn takes back ("scratch the plumber"), by name, in the turn's language."""
     if not _MAY_TAKE_BACK.search(voice):
         return []
-    language = guess_language(voice, spoken)
     found = []
     for line in lines(voice):
         for sentence in sentences(line.text):
