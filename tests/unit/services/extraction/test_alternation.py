@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from my_flow_api.services.extraction import datewords, priority
+from my_flow_api.services.extraction import datewords, priority, titles
 from my_flow_api.services.extraction.alternation import (
     alternatives,
     by_first_letter,
@@ -161,3 +161,24 @@ def test_the_priority_words_match_where_the_plain_pattern_does(name: str) -> Non
             m.span() for m in plain.finditer(text)
         ], text
     assert grouped.search("u" * 50_000) is None
+
+
+_TRAIL_BEFORE = re.compile(
+    r"\s*\b(?:as\s+well|too|also|again|please|pls|plz|for\s+sure|soon|later|first\s+thing|"
+    r"this\s+time|lol|haha|ok|okay|tbh|though|anyway|real\s+quick|then|now|"
+    r"por\s+favor|también|bitte|auch|noch|s['’]il\s+te\s+pla[iî]t|aussi|muss|sollte|"
+    r"möchte|will|werde|kann|müssen)\s*$|[\s.,;:!?¡¿…\"'“”‘’*_~\-–—)]+$|"
+    r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]+\s*$",
+    re.IGNORECASE,
+)
+"""A title's trailing words as one plain alternation: the reference of the grouped one."""
+
+
+def test_the_title_trail_cuts_what_the_plain_pattern_cuts() -> None:
+    words = [
+        w.replace(r"\s+", " ").replace("['’]", "'").replace("[iî]", "î")
+        for w in titles._TRAIL_WORDS
+    ] + ["call mom", "okay!", "Book it ", "…", "🙂", "willow"]
+    for text in _texts(words):
+        assert titles._TRAIL.sub("", text) == _TRAIL_BEFORE.sub("", text), text
+    assert titles._TRAIL.sub("", "o" * 50_000) == "o" * 50_000
