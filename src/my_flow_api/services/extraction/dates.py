@@ -199,32 +199,33 @@ _ANY = re.compile(
 
 def find_dates(text: str, today: date) -> list[DateMention]:
     """Every date or time phrase in `text` (non-overlapping, in order), resolved."""
-    found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    return [
+        DateMention(m.start(), m.end(), resolve(m, today) if resolve else None)
+        for m, resolve in _phrases(text)
+    ]
+
+
+# Where the phrases stand does not depend on `today` (only their days do): a candidate's
+# due date, its title's date spans and its cue gate read the same text, and share this.
+@clause_cached
+def _phrases(text: str) -> tuple[tuple[re.Match[str], Resolver | None], ...]:
+    """The date and time phrases of `text` (non-overlapping, in order) and their resolvers."""
+    found: list[tuple[re.Match[str], Resolver | None]] = []
     if not _ANY.search(text):
-        return found
+        return ()
     for (pattern, resolve), bare in zip(_COMPILED, _BARE, strict=True):
         if not bare.search(text):
             continue
         for m in pattern.finditer(text):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            if any(m.start() < other.end() and other.start() < m.end() for other, _ in found):
                 continue
-            day = resolve(m, today) if resolve else None
-            taken.append((m.start(), m.end()))
-            found.append(DateMention(m.start(), m.end(), day))
-    return sorted(found, key=lambda mention: mention.start)
+            found.append((m, resolve))
+    return tuple(sorted(found, key=lambda phrase: phrase[0].start()))
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     """Where the date and time phrases of `text` stand (their days left unresolved)."""
-    return list(_spans(text))
-
-
-# A clause's title and its cue gates ask again for the same phrase (a copy is returned:
-# the list is the caller's).
-@clause_cached
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple((m.start, m.end) for m in find_dates(text, date.min))
+    return [m.span() for m, _ in _phrases(text)]
 
 
 def due_date(text: str, today: date) -> date | None:

@@ -3,6 +3,7 @@ Portuguese."""
 
 from __future__ import annotations
 
+from my_flow_api.services.extraction.alternation import by_first_letter
 from my_flow_api.services.extraction.text import fold
 
 _MONTHS = [
@@ -48,7 +49,7 @@ _DAY_FIRST_ONLY = {"gen", "fev", "mag", "giu", "lug", "ott", "dic", "marco"}
 day number ("20 marco", "5 mag"), never leading one ("pay Marco 20 euros")."""
 
 
-def _alternation(words: list[str]) -> str:
+def _forms(words: list[str]) -> list[str]:
     forms = {w for names in words for w in names.split()}
     accented = {"marz": "märz", "fevrier": "février", "aout": "août", "decembre": "décembre",
                 "miercoles": "miércoles", "sabado": "sábado", "marco": "março",
@@ -56,14 +57,16 @@ def _alternation(words: list[str]) -> str:
                 "giovedi": "giovedì", "venerdi": "venerdì", "terca-feira": "terça-feira",
                 "terca": "terça"}  # fmt: skip
     forms |= {accented[w] for w in forms if w in accented}
-    return "|".join(sorted(forms, key=len, reverse=True))
+    return sorted(forms, key=len, reverse=True)
 
 
-MONTHS = _alternation(_MONTHS)
-LEADING_MONTHS = "|".join(w for w in MONTHS.split("|") if w not in _DAY_FIRST_ONLY)
+_MONTH_FORMS = _forms(_MONTHS)
+MONTHS = by_first_letter(_MONTH_FORMS)
+LEADING_MONTHS = by_first_letter([w for w in _MONTH_FORMS if w not in _DAY_FIRST_ONLY])
 """The month words that may come before the day, or stand alone ("before April")."""
-WEEKDAYS = _alternation(_WEEKDAYS)
-NUMBERS = "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r"|a\s+couple\s+of"
+WEEKDAYS = by_first_letter(_forms(_WEEKDAYS))
+NUMBERS = by_first_letter([*sorted(_NUMBERS, key=len, reverse=True), r"a\s+couple\s+of"])
+"""Each an alternation grouped by first letter (`alternation`), for IGNORECASE patterns."""
 
 
 def month_number(word: str) -> int | None:

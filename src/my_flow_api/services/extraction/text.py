@@ -64,6 +64,13 @@ _MARKERS: dict[str, frozenset[str]] = {
     ),
 }
 
+_MARKED_IN: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang in LANGUAGES if word in _MARKERS[lang])
+    for word in set().union(*_MARKERS.values())
+}
+"""Each common word's languages, in `LANGUAGES` order: one look-up per word of a long
+text, not one per language."""
+
 STOPWORDS = frozenset(
     """
     a an the to of for in on at by with from into onto about as and or but so if then
@@ -155,9 +162,8 @@ def guess_language(text: str, fallback: str = "en") -> str:
     when the text has too few of them to tell (a short "To-do: Auto waschen")."""
     counts = dict.fromkeys(LANGUAGES, 0)
     for word in WORD.findall(text.casefold()):
-        for lang in LANGUAGES:
-            if word in _MARKERS[lang]:
-                counts[lang] += 1
+        for lang in _MARKED_IN.get(word, ()):
+            counts[lang] += 1
     for lang, pattern in _SHAPES.items():
         counts[lang] += len(pattern.findall(text))
     best = max(LANGUAGES, key=lambda lang: (counts[lang], lang == fallback))

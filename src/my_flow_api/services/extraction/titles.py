@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from my_flow_api.services.extraction.alternation import alternatives, by_first_letter
 from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.lexicon import EN_VERBS, things
 from my_flow_api.services.extraction.priority import priority_spans
@@ -31,11 +32,16 @@ _LEAD = re.compile(
     r"d['’](?=\w))\s*\b",
     _I,
 )
-_TRAIL = re.compile(
-    r"\s*\b(?:as\s+well|too|also|again|please|pls|plz|for\s+sure|soon|later|first\s+thing|"
+_TRAIL_WORDS = alternatives(
+    r"as\s+well|too|also|again|please|pls|plz|for\s+sure|soon|later|first\s+thing|"
     r"this\s+time|lol|haha|ok|okay|tbh|though|anyway|real\s+quick|then|now|"
     r"por\s+favor|también|bitte|auch|noch|s['’]il\s+te\s+pla[iî]t|aussi|muss|sollte|"
-    r"möchte|will|werde|kann|müssen)\s*$|[\s.,;:!?¡¿…\"'“”‘’*_~\-–—)]+$|"
+    r"möchte|will|werde|kann|müssen"
+)
+# Tried at every character of a phrase, again after each cut: the words grouped by first
+# letter (`alternation`) find the same ending with fewer tries.
+_TRAIL = re.compile(
+    r"\s*\b(?:" + by_first_letter(_TRAIL_WORDS) + r")\s*$|[\s.,;:!?¡¿…\"'“”‘’*_~\-–—)]+$|"
     r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]+\s*$",
     _I,
 )

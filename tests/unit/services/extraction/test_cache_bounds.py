@@ -10,7 +10,7 @@ def test_a_long_text_is_answered_but_not_cached() -> None:
     long_text = "call the plumber tomorrow, it's urgent " * 100
     assert len(long_text) > 2_000
     before = (
-        dates._spans.cache_info().currsize,
+        dates._phrases.cache_info().currsize,
         cues.find_cue.cache_info().currsize,
         priority.stated_priority.cache_info().currsize,
     )
@@ -18,7 +18,7 @@ def test_a_long_text_is_answered_but_not_cached() -> None:
     cues.find_cue(long_text, "en")
     assert priority.stated_priority(long_text) is not None
     after = (
-        dates._spans.cache_info().currsize,
+        dates._phrases.cache_info().currsize,
         cues.find_cue.cache_info().currsize,
         priority.stated_priority.cache_info().currsize,
     )
@@ -28,6 +28,6 @@ def test_a_long_text_is_answered_but_not_cached() -> None:
 def test_a_clause_is_cached_and_answered_the_same() -> None:
     clause = "call the plumber tomorrow, it's urgent"
     assert priority.stated_priority(clause) == priority.stated_priority.uncached(clause)
-    assert dates.date_spans(clause) == list(dates._spans.uncached(clause))
+    assert dates.date_spans(clause) == [m.span() for m, _ in dates._phrases.uncached(clause)]
     assert cues.find_cue(clause, "en") == cues.find_cue.uncached(clause, "en")
-    assert dates._spans.cache_info().currsize > 0
+    assert dates._phrases.cache_info().currsize > 0

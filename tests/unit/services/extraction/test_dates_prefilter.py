@@ -46,3 +46,19 @@ def test_every_rule_opens_at_a_word_boundary() -> None:
     # The prefilter's `(?=\w)` lead holds only while every rule opens with `\b` and a
     # word character: a new rule opening otherwise must drop it.
     assert all(rule.startswith(r"\b") for rule, _ in dates._RULES)
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 12, 31), date(2027, 2, 28)])
+def test_one_scan_serves_every_day_and_the_spans(today: date) -> None:
+    # The phrases are found once per text (`_phrases`, cached) and resolved per `today`:
+    # the days are those of a scan made for that day, the spans are the same for all.
+    text = "by friday renew the permit, on the 30th pay rent, tomorrow at 9am the vet"
+    expected = _every_rule(text, today)
+    assert find_dates(text, today) == expected
+    assert dates.date_spans(text) == [(m.start, m.end) for m in expected]
+    assert dates.due_date(text, today) == next(m.day for m in expected if m.day)
+
+
+def test_a_long_run_of_one_character_stays_linear() -> None:
+    assert dates.date_spans("a" * 50_000) == []
+    assert dates.date_spans("1" * 50_000) == []
