@@ -63,7 +63,13 @@ def _in_days(m: re.Match[str], today: date) -> date | None:
         return None
     unit = m.group("unit").casefold()
     weeks = unit.startswith(("week", "semana", "woche", "semaine", "settiman"))
-    return today + timedelta(days=count * (7 if weeks else 1))
+    days = count * (7 if weeks else 1)
+    # "in 99999999 days" is no due day (and past year 9999 `date` overflows).
+    return today + timedelta(days=days) if days <= _HORIZON_DAYS else None
+
+
+_HORIZON_DAYS = 3660
+"""Ten years: the furthest "in N days / weeks" read as a due day."""
 
 
 def _next_week(_m: re.Match[str], today: date) -> date:
