@@ -619,7 +619,17 @@ def bound_days(sentence: str, flow: OpenFlow, flows: Sequence[OpenFlow], today: 
         days = _corrected(sentence, parts[-1], flows, today) or days
     if days or flow.due is None:
         return days
-    return [flow.due + delta for part in parts if (delta := shift(part)) is not None]
+    deltas = [delta for part in parts if (delta := shift(part)) is not None]
+    return [day for delta in deltas if (day := _shifted(flow.due, delta)) is not None]
+
+
+def _shifted(day: date, delta: timedelta) -> date | None:
+    """`day` moved by `delta`, or None past the calendar's ends (a flow due 9999-12-31
+    pushed a week)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return None
 
 
 CORRECTION_WORDS = (
