@@ -78,16 +78,51 @@ HEARSAY = re.compile(
     _I,
 )
 """Someone's word (or a belief) that it is done, not the user's report of doing it."""
+_PERIOD_EN = (
+    r"(?:week|month|year|quarter|term|semester|season|time|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+)
+_PERIOD_ROMANCE = (
+    r"(?:semana|mes|m[êe]s|a[ñn]o|ano|anno|trimestre|semestre|temporada|vez|volta|"
+    r"semaine|mois|ann[ée]e|fois|settimana|mese|stagione|periodo|per[ií]odo)"
+)
 LAST_OCCASION = re.compile(
-    r"\b(?:last (?:week|month|year|time|(?:mon|tues|wednes|thurs|fri|satur|sun)day)['’]?s?|"
+    r"\b(?:(?:the )?(?:last|previous|past) " + _PERIOD_EN + r"['’]?s?|"
     r"the other day|a while (?:ago|back)|"
-    r"(?:la )?semana pasada|(?:el )?mes pasado|(?:la )?semaine derni[èe]re|(?:le )?mois dernier|"
-    r"letzte woche|letzten monat|(?:la )?settimana scorsa|(?:il )?mese scorso|"
-    r"(?:a )?semana passada|(?:o )?m[êe]s passado)\b",
+    + _PERIOD_ROMANCE
+    + r" (?:pasad[oa]|passad[oa]|anterior|derni[èe]re?|pr[ée]c[ée]dente?|"
+    r"scors[oa]|precedente)|"
+    r"(?:[uú]ltim[oa]|derni[èe]re?|pr[ée]c[ée]dente?|scors[oa]|passad[oa]|pasad[oa]) "
+    + _PERIOD_ROMANCE
+    + r"|"
+    r"letzte[nsmr]? (?:woche|monat|jahr|quartal|mal|halbjahr|semester)|"
+    r"vor(?:jahr|monat|quartal|woche)\w*|vergangene[nsmr]? (?:woche|monat|jahr|quartal))\b",
     _I,
 )
-"""A completion of another occasion ("called mum last week", "last month's report"): a
-recurring or repeated task is not therefore done this time."""
+"""A completion of another occasion ("called mum last week", "last month's report",
+"la déclaration du dernier trimestre", "das Quartal davor" aside): a recurring or
+repeated task is not therefore done this time. (Said in the title itself, "Pay last
+month's invoice", it is the flow's own occasion: `_other_occasion`.)"""
+BUSY_LINE = re.compile(
+    r"\b(?:busy|engaged|line (?:was )?busy|occup[ée]e?|ocupad[oa]|comunicando|besetzt|"
+    r"occupat[oa]|dava ocupado|no (?:one|body) (?:home|there)|mailbox|buz[oó]n|"
+    r"r[ée]pondeur|messagerie|mailbox|anrufbeantworter|segreteria|caixa postal)\b",
+    _I,
+)
+"""A call that met a busy line or a machine ("j'ai appelé la CAF, toujours occupé"):
+tried, not done; read only for a flow whose act is a call (a report written while busy
+is still written)."""
+RETRY = re.compile(
+    r"\b(?:try (?:again|later|tomorrow)|(?:will|i['’]ll) (?:call|ring) (?:back|again)|"
+    r"call (?:back|again)|r[ée]essa\w*|rappel(?:le|ler|lerai)\b|retente\w*|"
+    r"volver[ée]? a (?:intentar|llamar)|vuelvo a (?:intentar|llamar)|lo intento de nuevo|"
+    r"riprov\w*|richiam\w*|nochmal versuchen|versuch\w* (?:es )?(?:nochmal|noch ?mal|sp[äa]ter)|"
+    r"ruf\w* (?:sp[äa]ter |morgen )?nochmal an|tento de novo|tentar de novo|"
+    r"vou tentar (?:de novo|novamente|outra vez)|ligo de novo|volto a ligar)\b",
+    _I,
+)
+"""A try again ("je réessaierai cet aprèm", "will call back tomorrow", "riprovo
+domani"): what came before was an attempt, the task is still open."""
 PENDING = re.compile(
     r"\b(?:still|pending|again|yet to|not yet|haven['’]?t|hasn['’]?t|left to|to go|"
     r"il en reste|il reste|encore|todav[ií]a|a[uú]n|otra vez|de nuevo|falta|faltan|"
@@ -704,8 +739,12 @@ def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
     """A reason in the sentence to believe the flow's task is not (this time) done."""
-    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, LAST_OCCASION)):
+    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, RETRY)):
         return True
+    if LAST_OCCASION.search(sentence) and not LAST_OCCASION.search(flow.title):
+        return True  # "sent last quarter's return": not "Send the quarterly return"
+    if _title_verb(flow.title) in _CALL and BUSY_LINE.search(sentence):
+        return True  # "called the CAF, still busy"
     if _relayed(sentence, naming):
         return True
     if any(PART.search(segment) for segment in naming):
