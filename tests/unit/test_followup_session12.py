@@ -8,6 +8,8 @@ done report that must still complete."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from my_flow_api.models.conversation import MessageRole
@@ -174,3 +176,46 @@ def test_a_quote_opened_by_a_planted_order_is_dropped_whole(message: str) -> Non
     assert "passport" not in voice
     assert "multa" not in voice
     assert "weird" in voice or "raro" in voice
+
+
+# -- irony, and a move made to the user (probe traps that changed a flow) ----------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Write the report", "yeah sure, the report is totally done 🙄"),
+        ("Finish the tax return", "oh yeah sure, tax return totally done"),
+        ("Pay the rent", "paid the rent /s"),
+        ("Fazer a mala", "aham, claro, a mala está feita"),
+    ],
+)
+def test_an_ironic_claim_completes_nothing(title: str, said: str) -> None:
+    assert not completes(title, said)
+
+
+def test_an_eye_roll_alone_is_no_irony() -> None:
+    assert completes("Chiamare il tecnico", "il tecnico l'ho chiamato io ieri sera 🙄")
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Renew the passport", "the passport office moved me to Friday"),
+        ("Cita con el dentista", "la cita del dentista: me cambiaron al viernes"),
+        (
+            "Rendez-vous chez le dentiste",
+            "le rendez-vous chez le dentiste, ils m'ont décalé à vendredi",
+        ),
+        ("Zahnarzttermin", "Zahnarzttermin: die Praxis hat mich auf Freitag verschoben"),
+        ("Appuntamento dal dentista", "appuntamento dal dentista, mi hanno spostato a venerdì"),
+        ("Consulta no dentista", "a consulta no dentista, me remarcaram para sexta"),
+    ],
+)
+def test_a_move_made_to_the_user_is_not_theirs(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert all(o != "reschedule" for o, _ in detected(flows, said))
+    friday = date(2026, 3, 6)
+    assert not kept(flows, said, Operation(Op.RESCHEDULE, "f1", said, friday))
+    mine = "moved the passport renewal to Friday"
+    assert kept([flow("Renew the passport")], mine, Operation(Op.RESCHEDULE, "f1", mine, friday))

@@ -150,9 +150,20 @@ def speaker_line(sentence: str, title_words: set[str]) -> bool:
     return label not in NOTE_LABELS and label not in title_words
 
 
+IRONY = re.compile(
+    r"(?:^|\s)/s\b|^\W*(?:oh |yeah |yea |ya )(?:yeah |yea )?sure\b|^\W*aham\W+claro\b", _I
+)
+"""A mark of irony: a "/s", a sentence opened by "oh sure", "yeah sure", "aham, claro"
+("yeah sure, the report is totally done 🙄"): the claim is not meant. (An eye-roll
+emoji alone is no such mark: "l'ho chiamato io, finalmente qualcuno che risponde 🙄".)"""
+
+
 def mocked(sentence: str, following: str = "") -> bool:
     """The sentence's claim taken back by a mocking clause after it, in it or as the next
-    sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding.")."""
+    sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding."), or said
+    with a mark of irony (`IRONY`)."""
+    if IRONY.search(sentence):
+        return True
     parts = segments(sentence)
     if LAUGHED_OFF.search(sentence):
         return True
