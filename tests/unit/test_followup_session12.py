@@ -219,3 +219,33 @@ def test_a_move_made_to_the_user_is_not_theirs(title: str, said: str) -> None:
     assert not kept(flows, said, Operation(Op.RESCHEDULE, "f1", said, friday))
     mine = "moved the passport renewal to Friday"
     assert kept([flow("Renew the passport")], mine, Operation(Op.RESCHEDULE, "f1", mine, friday))
+
+
+# -- widened from the oracle's misses: a send back, a thing in the post -------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Renvoyer le colis Zalando", "j'ai renvoyé le colis Zalando"),
+        ("Renvoyer le colis Zalando", "le colis Zalando est parti ce midi"),
+        ("Post the visa application form", "the visa form is in the post!"),
+        ("Mail the birthday card", "the birthday card is in the mail already"),
+    ],
+)
+def test_a_send_back_or_a_thing_in_the_post_completes(title: str, said: str) -> None:
+    assert completes(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Renvoyer le colis Zalando", "j'ai renvoyé le colis, il faut le renvoyer encore"),
+        ("Envoyer le colis", "j'ai envoyé le colis mais il faut le renvoyer"),
+        ("Post the visa application form", "the visa form is in the post office queue"),
+        ("Post the photos on Instagram", "sent the photos to mum"),
+        ("Return the Zara parcel", "the Zara parcel is in the post"),
+    ],
+)
+def test_a_redo_another_place_or_another_act_completes_nothing(title: str, said: str) -> None:
+    assert not completes(title, said)

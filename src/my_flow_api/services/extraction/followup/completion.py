@@ -514,6 +514,7 @@ def _act_noun_positions(tokens: list[str], clause: str, nouns: frozenset[str]) -
 
 GONE = re.compile(
     r"\b(?:went out|(?:is|['’]s) out(?! of| for)|"
+    r"(?:is|['’]s|are) in the (?:post|mail)(?=\W*$|\W*[.!,;]|\s+(?:already|now|today))|"
     r"(?:est|sont) parti(?:e|s|es)?|"
     r"(?:ist|sind) (?:schon |jetzt |endlich )?(?:raus|unterwegs)|"
     r"(?:ya )?sali[oó]|"
@@ -523,7 +524,8 @@ GONE = re.compile(
 )
 """The thing sent has gone: a report that a sending is done, said of the thing ("le devis
 *est parti* ce matin", "Paket an Lena *ist raus*", "the invoice *went out*", "el paquete
-ya *salió*", "il pacco *è partito*", "o relatório *saiu*")."""
+ya *salió*", "il pacco *è partito*", "o relatório *saiu*", "the form *is in the post*",
+not "in the post office queue")."""
 
 
 def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> list[int]:
@@ -760,7 +762,7 @@ def not_done(
     if first is None:
         return False
     for part in parts[first:]:
-        if (REMAINING.search(part) or REDO.search(part)) and (
+        if (REMAINING.search(part) or _redo(part, flow.title)) and (
             link(part, flows) or flow
         ).id == flow.id:
             return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
@@ -774,3 +776,12 @@ def not_done(
         ):
             return True
     return False
+
+
+def _redo(clause: str, title: str) -> bool:
+    """A redo of the thing (`REDO`), but for the title's own verb in a done form ("j'ai
+    renvoyé le colis" for "Renvoyer le colis"; "il faut le renvoyer" is still a redo)."""
+    verb = _title_verb(title)
+    return any(
+        verb is None or not _done_form(fold(m.group()), fold(verb)) for m in REDO.finditer(clause)
+    )
