@@ -249,3 +249,43 @@ def test_a_send_back_or_a_thing_in_the_post_completes(title: str, said: str) -> 
 )
 def test_a_redo_another_place_or_another_act_completes_nothing(title: str, said: str) -> None:
     assert not completes(title, said)
+
+
+# -- a flow named as a topic, done in the next clause -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pay the electricity bill", "oh the electricity bill — paid it last night via the app"),
+        ("Pagar la factura de la luz", "la factura de la luz, la pagué anoche"),
+        ("Payer la facture d'électricité", "la facture d'électricité, je l'ai payée hier soir"),
+        ("Die Stromrechnung bezahlen", "die Stromrechnung — hab ich gestern bezahlt"),
+        ("Pagare la bolletta della luce", "la bolletta della luce, l'ho pagata ieri sera"),
+        ("Pagar a conta de luz", "a conta de luz, já paguei"),
+    ],
+)
+def test_a_topic_done_in_the_next_clause_completes(title: str, said: str) -> None:
+    assert completes(title, said)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Pay the electricity bill", "the electricity bill — Marco paid it last night"),
+        ("Pay the electricity bill", "the electricity bill, still need to pay it"),
+        ("Pay the electricity bill", "the electricity bill, paid the gas one instead"),
+        ("Pay the electricity bill", "the electricity bill: paid it last month"),
+        ("Pay the electricity bill", "the electricity bill, paid it for my mum"),
+        ("Pagar la factura de la luz", "la factura de la luz, la pagó mi marido"),
+        ("Pagar la factura de la luz", "la factura de la luz, pagué la del agua"),
+        ("Payer la facture d'électricité", "la facture d'électricité, mon mari l'a payée"),
+        ("Die Stromrechnung bezahlen", "die Stromrechnung — hat mein Mann bezahlt"),
+        ("Die Stromrechnung bezahlen", "die Stromrechnung, zahle ich morgen"),
+        ("Pagare la bolletta della luce", "la bolletta della luce, l'ha pagata mio marito"),
+        ("Pagar a conta de luz", "a conta de luz, ainda não paguei"),
+        ("Book a flight to Berlin", "the flight to Berlin, booked a hotel"),
+    ],
+)
+def test_a_topic_then_another_act_completes_nothing(title: str, said: str) -> None:
+    assert not completes(title, said)

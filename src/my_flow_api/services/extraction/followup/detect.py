@@ -24,6 +24,7 @@ from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.refine import correction
+from my_flow_api.services.extraction.followup.topic import with_topic
 from my_flow_api.services.extraction.followup.when import new_due
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -226,4 +227,10 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
         and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow)
              or (op is Op.COMPLETE and completion.verb_fits(segment, flow)))
     }  # fmt: skip
+    if op is Op.COMPLETE:  # "the electricity bill — paid it last night" (`topic`)
+        for flow in flows:
+            parts = guards.segments(sentence)
+            joined = [p for p in with_topic(parts, flow, flows) if p not in parts]
+            if any(completion.verb_fits(p, flow) for p in joined):
+                linked.setdefault(flow.id, flow)
     return list(linked.values())
