@@ -289,3 +289,16 @@ def test_a_topic_done_in_the_next_clause_completes(title: str, said: str) -> Non
 )
 def test_a_topic_then_another_act_completes_nothing(title: str, said: str) -> None:
     assert not completes(title, said)
+
+
+@pytest.mark.parametrize(
+    ("said", "done"),
+    [
+        ("I called the dentist a liar lol", False),
+        ("called the dentist a total crook", False),
+        ("called the dentist an hour ago", True),
+        ("called the dentist a second time, all sorted", True),
+    ],
+)
+def test_calling_someone_names_is_no_call(said: str, done: bool) -> None:
+    assert completes("Call the dentist", said) is done

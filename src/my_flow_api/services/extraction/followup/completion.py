@@ -450,6 +450,7 @@ def _done_positions(
         and not (i and _noun_after(tokens[i - 1], t))
         and not _someone_elses_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
+        and not _called_names(tokens, i, verb)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -785,3 +786,20 @@ def _redo(clause: str, title: str) -> bool:
     return any(
         verb is None or not _done_form(fold(m.group()), fold(verb)) for m in REDO.finditer(clause)
     )
+
+
+_NOT_A_NAME = frozenset("few couple second third bit while little lot minute hour".split())
+
+
+def _called_names(tokens: list[str], i: int, verb: str) -> bool:
+    """English "call" naming someone ("I called the dentist *a liar*"), not phoning: the
+    object and then "a/an" and a word that is no time ("called the dentist an hour ago",
+    "a second time" still phone)."""
+    if verb != "call":
+        return False
+    after = tokens[i + 1 : i + 6]
+    for k, t in enumerate(after[1:], start=1):
+        if t in ("a", "an") and k + 1 < len(after):
+            word = after[k + 1]
+            return word not in _NOT_A_NAME and not agency.is_time(word)
+    return False

@@ -228,8 +228,8 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
              or (op is Op.COMPLETE and completion.verb_fits(segment, flow)))
     }  # fmt: skip
     if op is Op.COMPLETE:  # "the electricity bill — paid it last night" (`topic`)
+        parts = guards.segments(sentence)
         for flow in flows:
-            parts = guards.segments(sentence)
             joined = [p for p in with_topic(parts, flow, flows) if p not in parts]
             if any(completion.verb_fits(p, flow) for p in joined):
                 linked.setdefault(flow.id, flow)
