@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from my_flow_api.models.conversation import MessageRole
+from my_flow_api.models.flow import FlowPriority
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.followup.detect import detect_operations
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
@@ -302,3 +303,26 @@ def test_a_topic_then_another_act_completes_nothing(title: str, said: str) -> No
 )
 def test_calling_someone_names_is_no_call(said: str, done: bool) -> None:
     assert completes("Call the dentist", said) is done
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Renew the passport", "the passport renewal is important but not now"),
+        ("Renovar el pasaporte", "renovar el pasaporte es urgente, pero no ahora"),
+        ("Renouveler le passeport", "le passeport c'est urgent mais pas maintenant"),
+        ("Reisepass verlängern", "der Reisepass ist wichtig, aber nicht jetzt"),
+        ("Rinnovare il passaporto", "il passaporto è urgente ma non adesso"),
+        ("Renovar o passaporte", "o passaporte é urgente mas não agora"),
+    ],
+)
+def test_a_priority_taken_back_in_the_same_breath_changes_nothing(title: str, said: str) -> None:
+    flows = [flow(title)]
+    assert detected(flows, said) == []
+    assert not kept(flows, said, Operation(Op.REPRIORITISE, "f1", said, priority=FlowPriority.HIGH))
+
+
+def test_a_priority_said_plainly_still_changes() -> None:
+    said = "the passport renewal is urgent now"
+    flows = [flow("Renew the passport")]
+    assert detected(flows, said) == [("reprioritise", "f1")]

@@ -176,6 +176,14 @@ MOVED_ME = re.compile(
 """A move made to the user by someone ("the passport office moved me to Friday", "me
 cambiaron al viernes", "ils m'ont décalé", "die Praxis hat mich verschoben", "mi hanno
 spostato", "me remarcaram"): the user decided nothing."""
+NOT_NOW = re.compile(
+    r"\b(?:but|pero|mais|aber|ma|mas)\s+(?:not|no|pas|nicht|non|n[ãa]o)\s+"
+    r"(?:now|right now|yet|ahora|todav[ií]a|maintenant|encore|jetzt|gerade|ora|adesso|"
+    r"ancora|agora|ainda)\b",
+    _I,
+)
+"""A priority taken back in the same breath ("the passport renewal is important *but not
+now*", "es importante pero no ahora", "wichtig, aber nicht jetzt"): no new priority."""
 OBJECTION = re.compile(
     r"\b(?:but|pero|mais|aber|ma|mas)\b[^.;!?]{0,30}?\b(?:i can['’]?t|i cannot|i couldn['’]?t|"
     r"no puedo|no podr[eé]|je ne (?:peux|pourrai) pas|je peux pas|ich kann (?:\w+ )?nicht|"

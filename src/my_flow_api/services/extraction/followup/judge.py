@@ -59,6 +59,8 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
         return opening or any(completion.verb_fits(segment, flow) for segment in naming)
     if op is Op.CANCEL and binding.REBOOK.search(sentence):
         return False  # "the dentist cancelled on me, need to rebook"
+    if op is Op.REPRIORITISE and binding.NOT_NOW.search(sentence):
+        return False  # "the passport renewal is important but not now"
     if op is Op.RESCHEDULE and binding.OBJECTION.search(sentence):
         return False  # "el dentista lo movieron al viernes, pero yo no puedo"
     if op in binding.BOUND_OPS:
