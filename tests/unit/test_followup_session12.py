@@ -326,3 +326,10 @@ def test_a_priority_said_plainly_still_changes() -> None:
     said = "the passport renewal is urgent now"
     flows = [flow("Renew the passport")]
     assert detected(flows, said) == [("reprioritise", "f1")]
+
+
+def test_a_report_then_a_detail_is_no_topic() -> None:
+    """The title's own verb makes a clause a report, not a topic: the detail after it
+    ("went with Admiral") is not joined to it (dev6 f10-0022 regressed when it was)."""
+    said = "sorted the insurance, went with Admiral in the end, £60 cheaper than the quote"
+    assert completes("Sort out the car insurance", said)

@@ -20,7 +20,7 @@ from my_flow_api.services.extraction.followup.linking import (
     MIN_COVERAGE,
     content_words,
     coverage,
-    title_stems,
+    object_words,
 )
 from my_flow_api.services.extraction.followup.operations import OpenFlow
 from my_flow_api.services.extraction.text import shares, stem
@@ -39,11 +39,12 @@ MAX_TOPIC_WORDS = 8
 
 def bare_topic(clause: str, flow: OpenFlow) -> bool:
     """Whether the clause is only the flow named: it names it, is short, and each of its
-    content words is a word of the title (or an interjection)."""
+    content words is a word of what the title is about (or an interjection), not its
+    verb ("sorted the insurance" is a report, not a topic)."""
     words = clause.split()
     if not words or len(words) > MAX_TOPIC_WORDS or coverage(clause, flow) < MIN_COVERAGE:
         return False
-    stems = title_stems(flow.title)
+    stems = object_words(flow.title)
     return all(w in INTERJECTIONS or shares(stem(w), stems) for w in content_words(clause))
 
 
