@@ -291,11 +291,19 @@ dot of "2.300 €", "z.B." or "ayuda.com"), or a line break."""
 def _sentence_start(text: str, pos: int, at: int, starts: str) -> int:
     """Just after the last of `starts` in `text[pos:at]` that ends a sentence there."""
     if starts == "\n":
-        return max(pos, text.rfind("\n", pos, at) + 1)
-    start = pos
-    for stop in _STOP.finditer(text, pos, at):
-        start = stop.end()
-    return start
+        start = max(pos, text.rfind("\n", pos, at) + 1)
+    else:
+        start = pos
+        for stop in _STOP.finditer(text, pos, at):
+            start = stop.end()
+    # A planted sentence that opens a quote leaves the opening mark: the quoted passage
+    # (the rest of the pasted message, '"SYSTEM NOTE: ignore ... Then add a task ..."')
+    # is still dropped whole, not left as the user's words.
+    lead = _QUOTE_LEAD.match(text, start, at)
+    return lead.end() if lead is not None else start
+
+
+_QUOTE_LEAD = re.compile(r"\s*[\"«“„]")
 
 
 def _sentence_end(text: str, start: int) -> int:

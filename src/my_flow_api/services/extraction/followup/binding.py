@@ -165,6 +165,25 @@ BY_AGENT = re.compile(
 )
 """A change made by another party, named after the new day ("the appointment got moved
 to Friday *by the clinic*"): the user decided nothing."""
+MOVED_ME = re.compile(
+    r"\b(?:moved|pushed|rescheduled|bumped|shifted|switched|put) (?:me|us)\b|"
+    r"\b(?:me|nos) (?:cambi|movi|pas|aplaz|remarc|mud|adi|pass)\w*(?:ron|ó|ou|aram|eram)\b|"
+    r"\bm['’](?:ont|a) (?:d[ée]plac|d[ée]cal|report|mis)\w*|"
+    r"\b(?:hat|haben) (?:mich|uns)\b[^.;!?]{0,30}?\b(?:verschoben|verlegt|umgebucht)\b|"
+    r"\b(?:mi|ci) (?:hanno|ha) (?:spostat|rimandat|anticipat|messo)\w*",
+    _I,
+)
+"""A move made to the user by someone ("the passport office moved me to Friday", "me
+cambiaron al viernes", "ils m'ont décalé", "die Praxis hat mich verschoben", "mi hanno
+spostato", "me remarcaram"): the user decided nothing."""
+NOT_NOW = re.compile(
+    r"\b(?:but|pero|mais|aber|ma|mas)\s+(?:not|no|pas|nicht|non|n[ãa]o)\s+"
+    r"(?:now|right now|yet|ahora|todav[ií]a|maintenant|encore|jetzt|gerade|ora|adesso|"
+    r"ancora|agora|ainda)\b",
+    _I,
+)
+"""A priority taken back in the same breath ("the passport renewal is important *but not
+now*", "es importante pero no ahora", "wichtig, aber nicht jetzt"): no new priority."""
 OBJECTION = re.compile(
     r"\b(?:but|pero|mais|aber|ma|mas)\b[^.;!?]{0,30}?\b(?:i can['’]?t|i cannot|i couldn['’]?t|"
     r"no puedo|no podr[eé]|je ne (?:peux|pourrai) pas|je peux pas|ich kann (?:\w+ )?nicht|"
@@ -526,7 +545,9 @@ def undecided(op: Op, clause: str, flow: OpenFlow) -> bool:
         return True
     if op is Op.REPRIORITISE and (OTHER_TIME.search(clause) or for_other(clause, flow)):
         return True
-    if op is Op.RESCHEDULE and (BY_AGENT.search(clause) or FOR_ANOTHER_PARTY.search(clause)):
+    if op is Op.RESCHEDULE and any(
+        p.search(clause) for p in (BY_AGENT, FOR_ANOTHER_PARTY, MOVED_ME)
+    ):
         return True  # "moved to Friday by the clinic", "moved to Friday for the other team"
     if CANCELLED_ON.search(clause):
         return True

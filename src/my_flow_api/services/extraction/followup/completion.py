@@ -78,16 +78,51 @@ HEARSAY = re.compile(
     _I,
 )
 """Someone's word (or a belief) that it is done, not the user's report of doing it."""
+_PERIOD_EN = (
+    r"(?:week|month|year|quarter|term|semester|season|time|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+)
+_PERIOD_ROMANCE = (
+    r"(?:semana|mes|m[êe]s|a[ñn]o|ano|anno|trimestre|semestre|temporada|vez|volta|"
+    r"semaine|mois|ann[ée]e|fois|settimana|mese|stagione|periodo|per[ií]odo)"
+)
 LAST_OCCASION = re.compile(
-    r"\b(?:last (?:week|month|year|time|(?:mon|tues|wednes|thurs|fri|satur|sun)day)['’]?s?|"
+    r"\b(?:(?:the )?(?:last|previous|past) " + _PERIOD_EN + r"['’]?s?|"
     r"the other day|a while (?:ago|back)|"
-    r"(?:la )?semana pasada|(?:el )?mes pasado|(?:la )?semaine derni[èe]re|(?:le )?mois dernier|"
-    r"letzte woche|letzten monat|(?:la )?settimana scorsa|(?:il )?mese scorso|"
-    r"(?:a )?semana passada|(?:o )?m[êe]s passado)\b",
+    + _PERIOD_ROMANCE
+    + r" (?:pasad[oa]|passad[oa]|anterior|derni[èe]re?|pr[ée]c[ée]dente?|"
+    r"scors[oa]|precedente)|"
+    r"(?:[uú]ltim[oa]|derni[èe]re?|pr[ée]c[ée]dente?|scors[oa]|passad[oa]|pasad[oa]) "
+    + _PERIOD_ROMANCE
+    + r"|"
+    r"letzte[nsmr]? (?:woche|monat|jahr|quartal|mal|halbjahr|semester)|"
+    r"vor(?:jahr|monat|quartal|woche)\w*|vergangene[nsmr]? (?:woche|monat|jahr|quartal))\b",
     _I,
 )
-"""A completion of another occasion ("called mum last week", "last month's report"): a
-recurring or repeated task is not therefore done this time."""
+"""A completion of another occasion ("called mum last week", "last month's report",
+"la déclaration du dernier trimestre", "das Quartal davor" aside): a recurring or
+repeated task is not therefore done this time. (Said in the title itself, "Pay last
+month's invoice", it is the flow's own occasion: `_other_occasion`.)"""
+BUSY_LINE = re.compile(
+    r"\b(?:busy|engaged|line (?:was )?busy|occup[ée]e?|ocupad[oa]|comunicando|besetzt|"
+    r"occupat[oa]|dava ocupado|no (?:one|body) (?:home|there)|mailbox|buz[oó]n|"
+    r"r[ée]pondeur|messagerie|mailbox|anrufbeantworter|segreteria|caixa postal)\b",
+    _I,
+)
+"""A call that met a busy line or a machine ("j'ai appelé la CAF, toujours occupé"):
+tried, not done; read only for a flow whose act is a call (a report written while busy
+is still written)."""
+RETRY = re.compile(
+    r"\b(?:try (?:again|later|tomorrow)|(?:will|i['’]ll) (?:call|ring) (?:back|again)|"
+    r"call (?:back|again)|r[ée]essa\w*|rappel(?:le|ler|lerai)\b|retente\w*|"
+    r"volver[ée]? a (?:intentar|llamar)|vuelvo a (?:intentar|llamar)|lo intento de nuevo|"
+    r"riprov\w*|richiam\w*|nochmal versuchen|versuch\w* (?:es )?(?:nochmal|noch ?mal|sp[äa]ter)|"
+    r"ruf\w* (?:sp[äa]ter |morgen )?nochmal an|tento de novo|tentar de novo|"
+    r"vou tentar (?:de novo|novamente|outra vez)|ligo de novo|volto a ligar)\b",
+    _I,
+)
+"""A try again ("je réessaierai cet aprèm", "will call back tomorrow", "riprovo
+domani"): what came before was an attempt, the task is still open."""
 PENDING = re.compile(
     r"\b(?:still|pending|again|yet to|not yet|haven['’]?t|hasn['’]?t|left to|to go|"
     r"il en reste|il reste|encore|todav[ií]a|a[uú]n|otra vez|de nuevo|falta|faltan|"
@@ -415,6 +450,7 @@ def _done_positions(
         and not (i and _noun_after(tokens[i - 1], t))
         and not _someone_elses_act(written, i, title_stems)
         and not _contacted_by_object(tokens, i, verb, title_stems)
+        and not _called_names(tokens, i, verb)
     ]
     for m in aspect.GENERIC_DONE.finditer(clause):
         out.append(len(_words(clause[: m.start()])))
@@ -479,6 +515,7 @@ def _act_noun_positions(tokens: list[str], clause: str, nouns: frozenset[str]) -
 
 GONE = re.compile(
     r"\b(?:went out|(?:is|['’]s) out(?! of| for)|"
+    r"(?:is|['’]s|are) in the (?:post|mail)(?=\W*$|\W*[.!,;]|\s+(?:already|now|today))|"
     r"(?:est|sont) parti(?:e|s|es)?|"
     r"(?:ist|sind) (?:schon |jetzt |endlich )?(?:raus|unterwegs)|"
     r"(?:ya )?sali[oó]|"
@@ -488,7 +525,8 @@ GONE = re.compile(
 )
 """The thing sent has gone: a report that a sending is done, said of the thing ("le devis
 *est parti* ce matin", "Paket an Lena *ist raus*", "the invoice *went out*", "el paquete
-ya *salió*", "il pacco *è partito*", "o relatório *saiu*")."""
+ya *salió*", "il pacco *è partito*", "o relatório *saiu*", "the form *is in the post*",
+not "in the post office queue")."""
 
 
 def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> list[int]:
@@ -704,8 +742,12 @@ def not_done(
     sentence: str, naming: Sequence[str], flow: OpenFlow, flows: Sequence[OpenFlow]
 ) -> bool:
     """A reason in the sentence to believe the flow's task is not (this time) done."""
-    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, LAST_OCCASION)):
+    if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, RETRY)):
         return True
+    if LAST_OCCASION.search(sentence) and not LAST_OCCASION.search(flow.title):
+        return True  # "sent last quarter's return": not "Send the quarterly return"
+    if _title_verb(flow.title) in _CALL and BUSY_LINE.search(sentence):
+        return True  # "called the CAF, still busy"
     if _relayed(sentence, naming):
         return True
     if any(PART.search(segment) for segment in naming):
@@ -721,7 +763,7 @@ def not_done(
     if first is None:
         return False
     for part in parts[first:]:
-        if (REMAINING.search(part) or REDO.search(part)) and (
+        if (REMAINING.search(part) or _redo(part, flow.title)) and (
             link(part, flows) or flow
         ).id == flow.id:
             return True  # "j'ai fini les cartons de la cuisine, il en reste plein"
@@ -734,4 +776,30 @@ def not_done(
             (other is None or other.id == flow.id) and binding.ANAPHOR.search(part)
         ):
             return True
+    return False
+
+
+def _redo(clause: str, title: str) -> bool:
+    """A redo of the thing (`REDO`), but for the title's own verb in a done form ("j'ai
+    renvoyé le colis" for "Renvoyer le colis"; "il faut le renvoyer" is still a redo)."""
+    verb = _title_verb(title)
+    return any(
+        verb is None or not _done_form(fold(m.group()), fold(verb)) for m in REDO.finditer(clause)
+    )
+
+
+_NOT_A_NAME = frozenset("few couple second third bit while little lot minute hour".split())
+
+
+def _called_names(tokens: list[str], i: int, verb: str) -> bool:
+    """English "call" naming someone ("I called the dentist *a liar*"), not phoning: the
+    object and then "a/an" and a word that is no time ("called the dentist an hour ago",
+    "a second time" still phone)."""
+    if verb != "call":
+        return False
+    after = tokens[i + 1 : i + 6]
+    for k, t in enumerate(after[1:], start=1):
+        if t in ("a", "an") and k + 1 < len(after):
+            word = after[k + 1]
+            return word not in _NOT_A_NAME and not agency.is_time(word)
     return False

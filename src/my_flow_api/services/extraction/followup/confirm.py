@@ -131,3 +131,10 @@ def _proposal(text: str, flows: Sequence[OpenFlow]) -> str | None:
     if CANCEL_ASK.search(question):
         return f"remove {flow.title} from the list"
     return None
+
+
+def proposes_change(text: str) -> bool:
+    """Whether the assistant's last question proposes marking a flow done or removing it,
+    whichever flow it names ("Shall I mark it as done?")."""
+    asked = [s for s in sentences(text) if "?" in s]
+    return bool(asked) and bool(COMPLETE_ASK.search(asked[-1]) or CANCEL_ASK.search(asked[-1]))

@@ -8,6 +8,7 @@ like any model's proposal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -17,12 +18,13 @@ from my_flow_api.models.conversation import MessageRole
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines, sentences
 from my_flow_api.services.extraction.followup import aspect, binding, completion, guards, linking
-from my_flow_api.services.extraction.followup.confirm import confirmed
+from my_flow_api.services.extraction.followup.confirm import confirmed, proposes_change
 from my_flow_api.services.extraction.followup.cues import new_priority, stated_ops
 from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.refine import correction
+from my_flow_api.services.extraction.followup.topic import with_topic
 from my_flow_api.services.extraction.followup.when import new_due
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -33,13 +35,40 @@ def user_sentences(chat: Sequence[ChatMessage]) -> Iterator[str]:
     the shoes") on, but for a claim mocked by the clause or sentence after it ("j'ai fini
     les cartons, haha non": `guards.mocked`)."""
     turns = [aspect.unquoted(user_voice(m.content)) for m in chat if m.role is MessageRole.USER]
-    start = max((i for i, text in enumerate(turns) if guards.RETRACTION.match(text)), default=0)
+    refused = _refusals(chat)
+    start = max(
+        (i for i, text in enumerate(turns) if guards.takes_back(text) or i in refused), default=0
+    )
     for text in turns[start:]:
         said = [s for line in lines(text) for s in sentences(line.text)]
         for i, sentence in enumerate(said):
             following = said[i + 1] if i + 1 < len(said) else ""
             if not guards.mocked(sentence, following):  # "fini les cartons, haha non"
                 yield sentence
+
+
+_PLAIN_NO = re.compile(r"^\W*(?:no+|nope|nah|non|nein|nee|n[ãa]o)\b", re.IGNORECASE)
+
+
+def _refusals(chat: Sequence[ChatMessage]) -> set[int]:
+    """The user turns (counted among the user's) that open with a no to the assistant's
+    proposal to mark a flow done or remove it ("Shall I mark it as done?" "no, ..."):
+    the claim the assistant read is not the user's."""
+    out: set[int] = set()
+    users = 0
+    for at, message in enumerate(chat):
+        if message.role is not MessageRole.USER:
+            continue
+        before = chat[at - 1] if at else None
+        if (
+            before is not None
+            and before.role is MessageRole.ASSISTANT
+            and _PLAIN_NO.match(message.content)
+            and proposes_change(before.content)
+        ):
+            out.add(users)
+        users += 1
+    return out
 
 
 def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> list[tuple[str, str]]:
@@ -54,11 +83,27 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
     said = [s for s in user_sentences(chat) if not guards.speaker_line(s, title_words)]
     out: list[tuple[str, str]] = []
     for i, sentence in enumerate(said):
+        if _retried(sentence, said[i + 1 : i + 2], flows):
+            continue  # "j'ai appelé la CAF, toujours occupé. je réessaierai cet aprèm"
         text = sentence
         if i > 0 and binding.points_back(sentence, flows):
             text = said[i - 1].rstrip(" .!…") + ", " + sentence
         out.append((sentence, text))
     return out + confirmed(chat, flows)  # "yep, go ahead" to "mark X as done?"
+
+
+def _retried(sentence: str, following: list[str], flows: Sequence[OpenFlow]) -> bool:
+    """The next sentence tries again, naming no open flow or one this sentence names
+    ("will try again later", "je réessaierai d'appeler la CAF"): this sentence told of an
+    attempt. A try at another flow ("I'll try the dentist again") leaves it alone."""
+    if not following or not completion.RETRY.search(following[0]):
+        return False
+    named = _named(following[0], flows)
+    return not named or bool(named & _named(sentence, flows))
+
+
+def _named(text: str, flows: Sequence[OpenFlow]) -> set[str]:
+    return {f.id for f in flows if linking.coverage(text, f) >= linking.MIN_COVERAGE}
 
 
 def detect_operations(
@@ -182,4 +227,10 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
         and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow)
              or (op is Op.COMPLETE and completion.verb_fits(segment, flow)))
     }  # fmt: skip
+    if op is Op.COMPLETE:  # "the electricity bill — paid it last night" (`topic`)
+        parts = guards.segments(sentence)
+        for flow in flows:
+            joined = [p for p in with_topic(parts, flow, flows) if p not in parts]
+            if any(completion.verb_fits(p, flow) for p in joined):
+                linked.setdefault(flow.id, flow)
     return list(linked.values())

@@ -70,6 +70,39 @@ RETRACTION = re.compile(
 )
 """A message that opens by taking back the previous one: what came before stands no more."""
 _LAUGH = r"(?:ha(?:ha)+|ha ha|he(?:he)+|lol|lmao|jaja+|jeje+|mdr|ptdr|kkk+|ah(?:ah)+|hihi|xd)"
+LAUGHING_NO = re.compile(
+    r"^\W*(?:no+|nope|nah|non|nein|nee|n[ãa]o)\W+"
+    + _LAUGH
+    + r"\b|^\W*"
+    + _LAUGH
+    + r"\W+(?:no+|nope|nah|non|nein|nee|n[ãa]o)\b",
+    _I,
+)
+"""A message that opens with a laughing no ("no lol I was being sarcastic"): the claim
+before it was a joke."""
+JOKE_ADMITTED = re.compile(
+    r"\b(?:i was (?:being |just )?(?:sarcastic|ironic|joking|kidding)|"
+    r"(?:that|it) was (?:sarcasm|a joke|irony)|"
+    r"estaba (?:siendo )?(?:sarc[aá]stic[oa]|ir[oó]nic[oa]|bromeando)|"
+    r"era (?:broma|sarcasmo|iron[ií]a|brincadeira|uno scherzo)|"
+    r"j['’][ée]tais (?:ironique|sarcastique)|je (?:plaisantais|rigolais|blaguais)|"
+    r"c['’][ée]tait (?:ironique|sarcastique|une blague|de l['’]ironie)|"
+    r"war (?:nur )?(?:ironisch|sarkastisch|ein (?:scherz|witz)|spa(?:ß|ss))|"
+    r"(?:ero|stavo) (?:sarcastic[oa]|ironic[oa]|scherzando)|scherzavo|"
+    r"(?:estava|tava) (?:sendo )?(?:sarc[aá]stic[oa]|ir[oô]nic[oa]|brincando))\b",
+    _I,
+)
+"""A later message that says the claim was a joke ("I was being sarcastic", "je
+plaisantais", "era broma"): what came before stands no more."""
+
+
+def takes_back(message: str) -> bool:
+    """Whether a user message takes back what the user said before it."""
+    return bool(
+        RETRACTION.match(message) or LAUGHING_NO.match(message) or JOKE_ADMITTED.search(message)
+    )
+
+
 MOCKED = re.compile(
     r"\W*(?:(?:" + _LAUGH + r")\W*)*(?:" + _LAUGH + r"\W+(?:no+|nope|non|nein|nee|n[ãa]o|not|nah)|"
     r"j/?k|just kidding|kidding|(?:yeah|yea|ya) right|as if|not really|"
@@ -117,9 +150,20 @@ def speaker_line(sentence: str, title_words: set[str]) -> bool:
     return label not in NOTE_LABELS and label not in title_words
 
 
+IRONY = re.compile(
+    r"(?:^|\s)/s\b|^\W*(?:oh |yeah |yea |ya )(?:yeah |yea )?sure\b|^\W*aham\W+claro\b", _I
+)
+"""A mark of irony: a "/s", a sentence opened by "oh sure", "yeah sure", "aham, claro"
+("yeah sure, the report is totally done 🙄"): the claim is not meant. (An eye-roll
+emoji alone is no such mark: "l'ho chiamato io, finalmente qualcuno che risponde 🙄".)"""
+
+
 def mocked(sentence: str, following: str = "") -> bool:
     """The sentence's claim taken back by a mocking clause after it, in it or as the next
-    sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding.")."""
+    sentence ("j'ai fini les cartons, haha non", "Done with the taxes. Kidding."), or said
+    with a mark of irony (`IRONY`)."""
+    if IRONY.search(sentence):
+        return True
     parts = segments(sentence)
     if LAUGHED_OFF.search(sentence):
         return True
