@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, tuple_, update
+from sqlalchemy import bindparam, exists, tuple_, update
 from sqlalchemy.engine import Connection
 
 from my_flow_api.models.common import new_id
@@ -53,6 +53,24 @@ _REWRITE = (
     .where(
         messages.c.id == bindparam("b_id"),
         messages.c.user_id == bindparam("b_user_id"),
+    )
+    .values(content=bindparam("b_content"))
+)
+# A later checkpoint of a lone stream in one statement: the answer's message rewritten
+# while its conversation still streams. The conversation is not touched: the sweep takes
+# a turn for lost only once it is older than a turn can last (`recovery.py`), which the
+# start's time stamp already says, and the turn's end is written after its last
+# checkpoint (`Checkpoints.stop`), so there is no writer to lock out.
+_REWRITE_STREAMING = (
+    update(messages)
+    .where(
+        messages.c.id == bindparam("b_id"),
+        messages.c.user_id == bindparam("b_user_id"),
+        messages.c.conversation_id == bindparam("b_conversation_id"),
+        exists().where(
+            conversations.c.id == messages.c.conversation_id,
+            conversations.c.status == STREAMING,
+        ),
     )
     .values(content=bindparam("b_content"))
 )
@@ -127,12 +145,19 @@ def _still_streaming(
 
 
 def checkpoint_one(conn: Connection, write: CheckpointWrite, now: datetime) -> str | None:
-    """`checkpoint_many` of one write, in single-row statements."""
+    """`checkpoint_many` of one write, in single-row statements: a rewrite is one
+    statement (`_REWRITE_STREAMING`), the first save a touch (which locks the
+    conversation for the message's number) and the insert."""
+    if write.message_id is not None:
+        params = {
+            "b_id": write.message_id,
+            "b_user_id": write.user_id,
+            "b_conversation_id": write.conversation_id,
+            "b_content": write.answer,
+        }
+        return write.message_id if conn.execute(_REWRITE_STREAMING, params).rowcount else None
     if not touch_streaming(conn, write.conversation_id, write.user_id, now):
         return None
-    if write.message_id is not None:
-        rewrite(conn, write.message_id, write.user_id, write.answer)
-        return write.message_id
     row = _assistant_row(write, new_id(), now)
     conn.execute(APPEND_ONE, row)
     return str(row["id"])
