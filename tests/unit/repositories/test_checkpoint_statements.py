@@ -1,5 +1,6 @@
-"""The checkpoint statements on a real (in-memory) SQLite database: a lone stream's later
-saves are one statement that writes only a message of a conversation still streaming."""
+"""The checkpoint statements on a real (in-memory) SQLite database: later saves are one
+statement (one executemany for a tick's turns) that writes only a message of a
+conversation still streaming."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import Connection
 
 from my_flow_api.models.conversation import CheckpointWrite
-from my_flow_api.repositories.sql.answers import checkpoint_one
+from my_flow_api.repositories.sql.answers import checkpoint_many, checkpoint_one
 from my_flow_api.repositories.sql.tables import contexts, conversations, messages, metadata
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
@@ -81,3 +82,41 @@ def test_a_later_save_writes_nothing_unless_its_own_turn_still_streams(
         later = CheckpointWrite(conversation, user, "later", first)
         assert checkpoint_one(conn, later, NOW) is None
         assert _answer(conn, first) == "Hel"
+
+
+def _first_saves(conn: Connection) -> list[str]:
+    writes = [
+        CheckpointWrite("conv-a", "alice", "A", None),
+        CheckpointWrite("conv-b", "bob", "B", None),
+    ]
+    ids = checkpoint_many(conn, writes, NOW)
+    assert None not in ids
+    return [str(i) for i in ids]
+
+
+def test_a_tick_of_later_saves_is_one_executemany(engine: Engine) -> None:
+    with engine.begin() as conn:
+        a, b = _first_saves(conn)
+    seen = _statements(engine)
+    with engine.begin() as conn:
+        later = [
+            CheckpointWrite("conv-a", "alice", "A2", a),
+            CheckpointWrite("conv-b", "bob", "B2", b),
+        ]
+        assert checkpoint_many(conn, later, NOW) == [a, b]
+        assert (_answer(conn, a), _answer(conn, b)) == ("A2", "B2")
+    assert sum(s.lstrip().upper().startswith("UPDATE") for s in seen) == 1
+
+
+def test_a_tick_of_later_saves_skips_a_turn_that_has_ended(engine: Engine) -> None:
+    with engine.begin() as conn:
+        a, b = _first_saves(conn)
+        conn.execute(
+            conversations.update().where(conversations.c.id == "conv-b").values(status="complete")
+        )
+        later = [
+            CheckpointWrite("conv-a", "alice", "A2", a),
+            CheckpointWrite("conv-b", "bob", "B2", b),
+        ]
+        assert checkpoint_many(conn, later, NOW) == [a, None]
+        assert (_answer(conn, a), _answer(conn, b)) == ("A2", "B")

@@ -104,6 +104,8 @@ def checkpoint_many(
     message's id per write, None for a turn that is not streaming (nothing stored)."""
     if len(writes) == 1:  # a lone stream: its rowcount says it all, no IN list to render
         return [checkpoint_one(conn, writes[0], now)]
+    if conn.dialect.supports_sane_multi_rowcount and all(w.message_id for w in writes):
+        return _rewrite_streaming(conn, writes, now)
     alive = _still_streaming(conn, writes, now)
     ids: list[str | None] = []
     rewrites: list[dict[str, str]] = []
@@ -124,6 +126,31 @@ def checkpoint_many(
     if inserts:
         conn.execute(APPEND_ONE, inserts)
     return ids
+
+
+def _rewrite_streaming(
+    conn: Connection, writes: Sequence[CheckpointWrite], now: datetime
+) -> list[str | None]:
+    """Later saves only, where the driver counts an executemany's rows (SQLite): one
+    executemany of `_REWRITE_STREAMING`, whose count says whether every turn still
+    streams (the usual case); only when some do not, the touch says which (the
+    transaction holds the write lock, so no status changed in between)."""
+    params = [
+        {
+            "b_id": w.message_id,
+            "b_user_id": w.user_id,
+            "b_conversation_id": w.conversation_id,
+            "b_content": w.answer,
+        }
+        for w in writes
+    ]
+    ids = [w.message_id for w in writes]
+    if conn.execute(_REWRITE_STREAMING, params).rowcount == len(writes):
+        return ids
+    alive = _still_streaming(conn, writes, now)
+    if alive is None:
+        return ids
+    return [w.message_id if (w.conversation_id, w.user_id) in alive else None for w in writes]
 
 
 def _still_streaming(
