@@ -99,14 +99,17 @@ def _count(path: str) -> None:
     from my_flow_api.repositories.sql.conversations import SqlConversationRepository
 
     counts: Counter[str] = Counter()
-    batch = SqlConversationRepository.checkpoint_many
+    # before session 11 (no `checkpoint_many`) saves are counted by their transactions only
+    batch = getattr(SqlConversationRepository, "checkpoint_many", None)
 
     async def counted_batch(self: Any, writes: Any) -> Any:
+        assert batch is not None
         counts["checkpoint_batches"] += 1
         counts["checkpoint_writes"] += len(writes)
         return await batch(self, writes)
 
-    SqlConversationRepository.checkpoint_many = counted_batch  # type: ignore[method-assign]
+    if batch is not None:
+        SqlConversationRepository.checkpoint_many = counted_batch  # type: ignore[method-assign]
     trip = aiosqlite.Connection._execute
 
     async def counted_trip(self: Any, *args: Any, **kwargs: Any) -> Any:
