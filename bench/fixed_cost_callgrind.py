@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import argparse
 import glob
+import itertools
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -98,6 +101,30 @@ def _dump(pid: int) -> None:
     time.sleep(1)
 
 
+class _Counts:
+    """The endpoint's running totals of store work (`servers/endpoint.py --count FILE`)."""
+
+    def __init__(self, pid: int, path: Path) -> None:
+        self.pid, self.path, self.seen = pid, path, 0
+
+    def read(self) -> dict[str, int]:
+        os.kill(self.pid, signal.SIGUSR1)  # the endpoint appends a line
+        for _ in range(1200):
+            time.sleep(0.5)
+            lines = self.path.read_text().splitlines() if self.path.exists() else []
+            if len(lines) > self.seen:
+                self.seen = len(lines)
+                counted: dict[str, int] = json.loads(lines[-1])
+                return counted
+        raise RuntimeError("the endpoint wrote no counts")
+
+
+def _per_stream(name: str, before: dict[str, int], after: dict[str, int], streams: int) -> None:
+    keys = sorted(set(before) | set(after))
+    text = ", ".join(f"{k} {(after.get(k, 0) - before.get(k, 0)) / streams:.2f}" for k in keys)
+    print(f"  per stream, {name}: {text}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=60)
@@ -143,6 +170,12 @@ def main() -> int:
         default=900.0,
         help="how long the endpoint may take to start under valgrind (a busy machine: more)",
     )
+    parser.add_argument(
+        "--count",
+        action="store_true",
+        help="also print checkpoint batches, transactions, statements and driver-thread trips "
+        "per stream of each phase (the endpoint only)",
+    )
     own = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
@@ -161,13 +194,24 @@ def main() -> int:
         bench.loadgen = LoadGenerator(1)
         bench.start_upstream()
         ablate = [arg for name in own.ablate for arg in ("--ablate", name)]
+        counts_file = out / "counts.jsonl"
+        if own.count:
+            ablate += ["--count", str(counts_file)]
+        counted: list[tuple[str, dict[str, int], int]] = []
+        counts: _Counts | None = None
         name = own.server
         bench.start_server(name, name, ablate if name == ENDPOINT else None)
         pid = bench.procs[name].popen.pid
+        if own.count:
+            counts = _Counts(pid, counts_file)
         bench.run_closed(name, 20, 4, 1)
         _dump(pid)
+        if counts is not None:
+            counted.append(("warm-up", counts.read(), 20))
         bench.run_closed(name, own.streams, 4, 1)
         _dump(pid)
+        if counts is not None:
+            counted.append(("1-token", counts.read(), own.streams))
         fixed = _total(out, pid)
         objects = _by_object(_newest(out, pid)) if own.by_object else {}
         longer = None
@@ -175,6 +219,8 @@ def main() -> int:
             bench.run_closed(name, own.streams, 4, 201)
             _dump(pid)
             longer = _total(out, pid)
+            if counts is not None:
+                counted.append(("201-token", counts.read(), own.streams))
         paced = paced_objects = None
         if own.paced_tokens:
             run = bench.run_closed(
@@ -183,6 +229,8 @@ def main() -> int:
             if run["errors"]:
                 raise RuntimeError(f"paced streams failed: {run['error_kinds']}")
             _dump(pid)
+            if counts is not None:
+                counted.append(("paced", counts.read(), own.paced_streams))
             paced = _total(out, pid)
             paced_objects = _by_object(_newest(out, pid)) if own.by_object else None
     finally:
@@ -193,6 +241,8 @@ def main() -> int:
     if longer is not None:
         per_token = (longer - fixed) / own.streams / 200
         print(f"marginal: {per_token / 1e3:.1f} K instructions per token")
+    for (_, before, _n), (phase, after, streams) in itertools.pairwise(counted):
+        _per_stream(phase, before, after, streams)
     ranked = sorted(objects.items(), key=lambda item: -item[1])[: own.by_object]
     for obj, count in ranked:
         print(f"  {count / own.streams / 1e6:6.3f} M  {count / fixed:6.1%}  {obj}")

@@ -18,6 +18,11 @@ difference; the benchmark proper never uses it:
 - `end-log`: no "Chat stream ended" line;
 - `checkpoints`: no checkpoint timer per turn.
 
+`--count FILE` counts, in this process, the checkpoint batches (`checkpoint_many` calls and
+the turns they wrote), store transactions, SQL statements and trips to aiosqlite's thread;
+each SIGUSR1 appends the running totals to FILE as one JSON line
+(`fixed_cost_callgrind.py --count` reads them per phase).
+
 These exist to attribute instructions (`fixed_cost_callgrind.py --ablate`); a variant that
 skips a store write leaves conversations `streaming` and is no working service.
 
@@ -28,6 +33,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
+import signal
+from collections import Counter
 from typing import Any
 
 import uvicorn
@@ -82,6 +90,50 @@ def _ablate(names: set[str]) -> None:
         Checkpoints.start = lambda self: None  # type: ignore[method-assign]
 
 
+def _count(path: str) -> None:
+    """Count store work (see the module docstring); SIGUSR1 appends the totals to `path`."""
+    import aiosqlite
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from my_flow_api.repositories.sql.conversations import SqlConversationRepository
+
+    counts: Counter[str] = Counter()
+    # before session 11 (no `checkpoint_many`) saves are counted by their transactions only
+    batch = getattr(SqlConversationRepository, "checkpoint_many", None)
+
+    async def counted_batch(self: Any, writes: Any) -> Any:
+        assert batch is not None
+        counts["checkpoint_batches"] += 1
+        counts["checkpoint_writes"] += len(writes)
+        return await batch(self, writes)
+
+    if batch is not None:
+        SqlConversationRepository.checkpoint_many = counted_batch  # type: ignore[method-assign]
+    trip = aiosqlite.Connection._execute
+
+    async def counted_trip(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counts["driver_thread_trips"] += 1
+        return await trip(self, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted_trip  # type: ignore[method-assign]
+
+    def on_begin(*_: Any) -> None:
+        counts["transactions"] += 1
+
+    def on_statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    event.listen(Engine, "begin", on_begin)
+    event.listen(Engine, "before_cursor_execute", on_statement)
+
+    def dump(*_: Any) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(counts) + "\n")
+
+    signal.signal(signal.SIGUSR1, dump)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="the real endpoint for the benchmark")
     parser.add_argument("--port", type=int, required=True)
@@ -89,7 +141,10 @@ def main() -> None:
     parser.add_argument(
         "--ablate", action="append", default=[], choices=ABLATIONS, help="repeatable"
     )
+    parser.add_argument("--count", metavar="FILE", help="count store work (see above)")
     args = parser.parse_args()
+    if args.count:
+        _count(args.count)
     ablations = set(args.ablate)
     _ablate(ablations)
     options: dict[str, Any] = {}

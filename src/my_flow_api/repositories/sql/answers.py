@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, tuple_, update
+from sqlalchemy import bindparam, exists, tuple_, update
 from sqlalchemy.engine import Connection
 
 from my_flow_api.models.common import new_id
@@ -56,6 +56,24 @@ _REWRITE = (
     )
     .values(content=bindparam("b_content"))
 )
+# A later checkpoint of a lone stream in one statement: the answer's message rewritten
+# while its conversation still streams. The conversation is not touched: the sweep takes
+# a turn for lost only once it is older than a turn can last (`recovery.py`), which the
+# start's time stamp already says, and the turn's end is written after its last
+# checkpoint (`Checkpoints.stop`), so there is no writer to lock out.
+_REWRITE_STREAMING = (
+    update(messages)
+    .where(
+        messages.c.id == bindparam("b_id"),
+        messages.c.user_id == bindparam("b_user_id"),
+        messages.c.conversation_id == bindparam("b_conversation_id"),
+        exists().where(
+            conversations.c.id == messages.c.conversation_id,
+            conversations.c.status == STREAMING,
+        ),
+    )
+    .values(content=bindparam("b_content"))
+)
 _INTERRUPT_STALE = (
     update(conversations)
     .where(conversations.c.status == STREAMING, conversations.c.updated_at < bindparam("b_before"))
@@ -86,6 +104,8 @@ def checkpoint_many(
     message's id per write, None for a turn that is not streaming (nothing stored)."""
     if len(writes) == 1:  # a lone stream: its rowcount says it all, no IN list to render
         return [checkpoint_one(conn, writes[0], now)]
+    if conn.dialect.supports_sane_multi_rowcount and all(w.message_id for w in writes):
+        return _rewrite_streaming(conn, writes, now)
     alive = _still_streaming(conn, writes, now)
     ids: list[str | None] = []
     rewrites: list[dict[str, str]] = []
@@ -108,6 +128,31 @@ def checkpoint_many(
     return ids
 
 
+def _rewrite_streaming(
+    conn: Connection, writes: Sequence[CheckpointWrite], now: datetime
+) -> list[str | None]:
+    """Later saves only, where the driver counts an executemany's rows (SQLite): one
+    executemany of `_REWRITE_STREAMING`, whose count says whether every turn still
+    streams (the usual case); only when some do not, the touch says which (the
+    transaction holds the write lock, so no status changed in between)."""
+    params = [
+        {
+            "b_id": w.message_id,
+            "b_user_id": w.user_id,
+            "b_conversation_id": w.conversation_id,
+            "b_content": w.answer,
+        }
+        for w in writes
+    ]
+    ids = [w.message_id for w in writes]
+    if conn.execute(_REWRITE_STREAMING, params).rowcount == len(writes):
+        return ids
+    alive = _still_streaming(conn, writes, now)
+    if alive is None:
+        return ids
+    return [w.message_id if (w.conversation_id, w.user_id) in alive else None for w in writes]
+
+
 def _still_streaming(
     conn: Connection, writes: Sequence[CheckpointWrite], now: datetime
 ) -> set[tuple[str, str]] | None:
@@ -127,12 +172,19 @@ def _still_streaming(
 
 
 def checkpoint_one(conn: Connection, write: CheckpointWrite, now: datetime) -> str | None:
-    """`checkpoint_many` of one write, in single-row statements."""
+    """`checkpoint_many` of one write, in single-row statements: a rewrite is one
+    statement (`_REWRITE_STREAMING`), the first save a touch (which locks the
+    conversation for the message's number) and the insert."""
+    if write.message_id is not None:
+        params = {
+            "b_id": write.message_id,
+            "b_user_id": write.user_id,
+            "b_conversation_id": write.conversation_id,
+            "b_content": write.answer,
+        }
+        return write.message_id if conn.execute(_REWRITE_STREAMING, params).rowcount else None
     if not touch_streaming(conn, write.conversation_id, write.user_id, now):
         return None
-    if write.message_id is not None:
-        rewrite(conn, write.message_id, write.user_id, write.answer)
-        return write.message_id
     row = _assistant_row(write, new_id(), now)
     conn.execute(APPEND_ONE, row)
     return str(row["id"])

@@ -61,9 +61,8 @@ class LostTurnSweep:
     At start-up, a process that owns every stream (no Redis: one process only) takes every
     conversation streaming since before it started for lost. Periodically, every process
     takes for lost a conversation that has been streaming unchanged for longer than a turn
-    can last (`max_duration_seconds` plus a margin): with checkpoints a live turn's
-    conversation changes at least once a checkpoint interval while it has news, and no turn
-    outlives its duration cap.
+    can last (`max_duration_seconds` plus a margin): no turn outlives its duration cap, so
+    the time stamp its start wrote is enough (checkpoints need not touch the conversation).
     """
 
     def __init__(
