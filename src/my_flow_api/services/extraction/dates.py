@@ -206,9 +206,17 @@ _ANY = re.compile(
 def find_dates(text: str, today: date) -> list[DateMention]:
     """Every date or time phrase in `text` (non-overlapping, in order), resolved."""
     return [
-        DateMention(m.start(), m.end(), resolve(m, today) if resolve else None)
+        DateMention(m.start(), m.end(), _resolved(resolve, m, today) if resolve else None)
         for m, resolve in _phrases(text)
     ]
+
+
+def _resolved(resolve: Resolver, m: re.Match[str], today: date) -> date | None:
+    """The phrase's day, or None past the calendar's ends ("tomorrow" on 9999-12-31)."""
+    try:
+        return resolve(m, today)
+    except OverflowError:
+        return None
 
 
 # Where the phrases stand does not depend on `today` (only their days do): a candidate's

@@ -79,9 +79,13 @@ def weekday_number(word: str) -> int | None:
     return WEEKDAY_INDEX.get(fold(word))
 
 
+_MAX_DIGITS = 6
+
+
 def number(word: str) -> int | None:
     """The value of a small number written in digits or words."""
     key = fold(word)
     if key.isdigit():
-        return int(key)
+        # A run of thousands of digits is no count (and past 4,300 `int` refuses it).
+        return int(key) if len(key) <= _MAX_DIGITS else None
     return 2 if key.startswith("a couple") else _NUMBERS.get(key)

@@ -27,8 +27,10 @@ from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines
 from my_flow_api.services.extraction.crosslex import concept
+from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.learned.spans import CLAIM
 from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
+from my_flow_api.services.extraction.priority import priority_spans
 from my_flow_api.services.extraction.suggestions import accepted_offers, offered
 from my_flow_api.services.extraction.text import (
     STOPWORDS,
@@ -457,7 +459,7 @@ def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> l
         return []
     support = support_words(chat)
     kept: list[FlowCreate] = []
-    restated: list[set[str]] | None = None  # read only when a title needs it
+    restated: list[Restated] | None = None  # read only when a title needs it
     for flow in flows:
         if not is_grounded(flow.title, support):
             restated = restatements(chat, support) if restated is None else restated
@@ -467,26 +469,48 @@ def keep_grounded(flows: Sequence[FlowCreate], chat: Sequence[ChatMessage]) -> l
     return kept
 
 
-def restatements(chat: Sequence[ChatMessage], support: set[str]) -> list[set[str]]:
-    """The words of each item an assistant turn lists back that the user's own words
-    already support: "**Exchange money for Canadian dollars**" after "I need to exchange
-    some money before we go" (a warning about planted text is no restatement)."""
-    found: list[set[str]] = []
+Restated = tuple[set[str], set[str]]
+"""An item the assistant listed back: its words, and what its task is about."""
+
+
+def restatements(chat: Sequence[ChatMessage], support: set[str]) -> list[Restated]:
+    """Each item an assistant turn lists back that the user's own words already support:
+    "**Glückwunschkarte für Felix schreiben** — keine Eile" after "eine Karte für Felix
+    sollte ich auch noch schreiben" (a warning about planted text is no restatement)."""
+    found: list[Restated] = []
     for index, message in enumerate(chat):
         if message.role is not MessageRole.ASSISTANT or not index:
             continue
         listed = dict.fromkeys(line.text for line in lines(message.content) if line.listed)
         for text in listed:
             if not _WARNING.search(text) and is_grounded(text, support):
-                found.append(terms(text))
+                found.append((terms(text), _about(_without_annotations(text))))
     return found
 
 
-def is_restated(title: str, support: set[str], restated: Sequence[set[str]]) -> bool:
+def _without_annotations(item: str) -> str:
+    """A listed item less its due day and priority ("— keine Eile", "— by Friday"): what
+    the item is about is its task."""
+    spans = sorted(date_spans(item) + priority_spans(item), reverse=True)
+    for start, end in spans:
+        item = item[:start] + " " + item[end:]
+    return item
+
+
+def is_restated(title: str, support: set[str], restated: Sequence[Restated]) -> bool:
     """Half of what the title is about in the user's words and the rest in one item the
-    assistant listed back (itself supported by the user): the title a model writes from
-    the assistant's restatement ("Exchange money for Canadian dollars")."""
+    assistant listed back (itself supported by the user), the title being most of that
+    item: the title a model writes from the assistant's restatement. Never a payment or
+    credential order, and never a piece of an item ("Buy a gift card" from "Pay the
+    electricity bill with a gift card")."""
     about = _about(title)
-    if not about or sum(1 for w in about if _supported(w, support)) / len(about) < RESTATED:
+    if not about or _PAYMENT.search(title):
         return False
-    return any(all(_supported(w, support | item) for w in about) for item in restated)
+    if sum(1 for w in about if _supported(w, support)) / len(about) < RESTATED:
+        return False
+    said = terms(title)
+    return any(
+        all(_supported(w, support | item) for w in about)
+        and 2 * sum(1 for w in item_about if _supported(w, said)) > len(item_about)
+        for item, item_about in restated
+    )

@@ -28,17 +28,17 @@ _THING = (
     r"den|meine?n?|le|la|mon|ma)\s+[\w'’\s-]{2,40}?)"
 )
 _OBLIGATIONS = [
-    re.compile(rf"^\W*{_THING}\s+(?:is|are|['’]s)\s+due\b", _I),
-    re.compile(rf"^\W*{_THING}\s+(?:is|are|['’]s)\s+(?:critical|urgent|important)\b", _I),
+    re.compile(rf"^\W*+{_THING}\s+(?:is|are|['’]s)\s+due\b", _I),
+    re.compile(rf"^\W*+{_THING}\s+(?:is|are|['’]s)\s+(?:critical|urgent|important)\b", _I),
     re.compile(
-        rf"^\W*{_THING}\s+(?:has|have|needs?|must)\s+(?:to\s+)?(?:be\s+(?P<pp>\w+)|go\s+in|"
+        rf"^\W*+{_THING}\s+(?:has|have|needs?|must)\s+(?:to\s+)?(?:be\s+(?P<pp>\w+)|go\s+in|"
         r"go\s+out|get\s+(?P<get>\w+))\b",
         _I,
     ),
-    re.compile(rf"^\W*{_THING}\s+(?:muss|müssen)\b.*\b(?:sein|raus|weg|erledigt)\b", _I),
+    re.compile(rf"^\W*+{_THING}\s+(?:muss|müssen)\b.*\b(?:sein|raus|weg|erledigt)\b", _I),
     re.compile(r"\bit['’]?s\s+on\s+me\s+to\s+(?P<task>.+)", _I),
 ]
-_SUBJECT_THING = re.compile(rf"^\W*{_THING}\s+(?:is|are|['’]s|has|have|needs?|must|will)\b", _I)
+_SUBJECT_THING = re.compile(rf"^\W*+{_THING}\s+(?:is|are|['’]s|has|have|needs?|must|will)\b", _I)
 _PRONOUN_OBJECT = re.compile(r"^(?P<verb>\w+)(?:\s+(?:out|up))?\s+(?:that|it|this|them)\b", _I)
 _IRREGULAR = {"done": "do", "sent": "send", "paid": "pay", "made": "make", "written": "write",
               "finished": "finish", "signed": "sign", "submitted": "submit"}  # fmt: skip

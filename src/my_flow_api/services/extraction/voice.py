@@ -41,9 +41,11 @@ _JSON_START = re.compile(r"[\[{]\s*[\"'\[{]")
 # retry from every character of a long line: quadratic time for one pasted paragraph.
 _SENTENCE_MARKS = ".!?\n"
 _OVERRIDE = re.compile(
+    # "SYSTEM OVERRIDE" alone is a planted order's banner, never the user's words.
+    r"(?:\bsystem\s+override\b|"
     r"\b(?:ignore|disregard|forget|override|ignora|olvida|ignoriere|vergiss|"
     r"ignorez?|oublie[zr]?)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|instrucciones|"
-    r"reglas|anweisungen|regeln|consignes|règles|istruzioni|regole|instruções|regras)\b",
+    r"reglas|anweisungen|regeln|consignes|règles|istruzioni|regole|instruções|regras)\b)",
     re.IGNORECASE,
 )
 # An override whose next sentence orders a task made ("IGNORE PREVIOUS INSTRUCTIONS.
@@ -76,10 +78,10 @@ again from each line start of a run of blank lines (6 s for 100,000)."""
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]*\)")
 _BRACKETED = re.compile(
     r"[\[(<{]\s*(?:(?i:system|admin|developer|override|instructions?)\b|"
-    # A tag naming the machine it orders ("[ASSISTANT INSTRUCTION: ...]", "(note to AI:"),
-    # not an assistant in the user's life ("(assistant manager meeting)").
-    r"(?i:(?:ai|assistant|bot|llm)\s+(?:instructions?|directives?|commands?|notes?)\b|"
-    r"notes?\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistants?|bots?|llms?)\b)|"
+    # A tag naming the machine it orders, in capitals as a planted tag is written
+    # ("[ASSISTANT INSTRUCTION: ...]"): the user's own "(note to the assistant: I mean the
+    # one on Main St)" or "(AI notes are in the drive)" stays.
+    r"(?:AI|ASSISTANT|BOT|LLM)\s+(?:INSTRUCTIONS?|DIRECTIVES?|COMMANDS?)\b|"
     # Other languages' words are everyday words too ("(sistema de goteo)", "(Anweisung im
     # Handbuch)"): a tag only in capitals ("[ISTRUZIONE DI SISTEMA]") or before a colon.
     r"(?:ISTRUZION[EI]|SISTEMA|SYST[EÈ]ME|INSTRUCCI[OÓ]N(?:ES)?|INSTRU[CÇ][AÃ]O|INSTRU[CÇ][OÕ]ES|"
@@ -95,8 +97,7 @@ _TO_MACHINES = re.compile(
     r"\b(?:processing|reading|parsing|create|add|extract|insert|must|should|crea|añade|agrega|"
     r"mark|markieren|markiere|löschen|lösche|delete|remove|"
     r"erstelle|füge|trage|eintragen|ajoute|ajoutez|ajouter|crée|créez|aggiungi|inserisci|"
-    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|register|"
-    r"anote|anota|"
+    r"adicione|adiciona|cria|crie|registre|registra|registrar|regista|registe|anote|anota|"
     r"apunta|segna|note|notez|trage|record)\b",
     re.IGNORECASE,
 )

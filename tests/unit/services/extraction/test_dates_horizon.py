@@ -23,3 +23,12 @@ def test_a_count_past_the_horizon_is_no_due_day(text: str) -> None:
 def test_a_count_within_the_horizon_is_still_read() -> None:
     assert due_date("renew the passport in 400 days", TODAY) == date(2027, 2, 5)
     assert due_date("in 3 weeks pay rent", TODAY) == date(2026, 1, 22)
+
+
+def test_a_run_of_thousands_of_digits_is_no_count() -> None:
+    assert due_date("in " + "9" * 5000 + " days call mum", TODAY) is None
+
+
+def test_a_day_past_the_calendars_end_is_none() -> None:
+    assert due_date("call mum tomorrow", date(9999, 12, 31)) is None
+    assert due_date("pay rent next week", date(9999, 12, 30)) is None
