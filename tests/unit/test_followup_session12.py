@@ -222,7 +222,7 @@ def test_a_move_made_to_the_user_is_not_theirs(title: str, said: str) -> None:
     assert kept([flow("Renew the passport")], mine, Operation(Op.RESCHEDULE, "f1", mine, friday))
 
 
-# -- widened from the oracle's misses: a send back, a thing in the post -------------------
+# -- a send back; a redo, another agent, a thing in the post -----------------------------
 
 
 @pytest.mark.parametrize(
@@ -230,11 +230,12 @@ def test_a_move_made_to_the_user_is_not_theirs(title: str, said: str) -> None:
     [
         ("Renvoyer le colis Zalando", "j'ai renvoyé le colis Zalando"),
         ("Renvoyer le colis Zalando", "le colis Zalando est parti ce midi"),
-        ("Post the visa application form", "the visa form is in the post!"),
-        ("Mail the birthday card", "the birthday card is in the mail already"),
+        ("Reenviar la factura a Marco", "ya reenvié la factura a Marco"),
+        ("Rispedire il pacco", "ho rispedito il pacco"),
+        ("Reenviar a fatura", "já reenviei a fatura"),
     ],
 )
-def test_a_send_back_or_a_thing_in_the_post_completes(title: str, said: str) -> None:
+def test_a_send_back_completes(title: str, said: str) -> None:
     assert completes(title, said)
 
 
@@ -252,44 +253,48 @@ def test_a_redo_another_place_or_another_act_completes_nothing(title: str, said:
     assert not completes(title, said)
 
 
-# -- a flow named as a topic, done in the next clause -------------------------------------
-
-
 @pytest.mark.parametrize(
     ("title", "said"),
     [
-        ("Pay the electricity bill", "oh the electricity bill — paid it last night via the app"),
-        ("Pagar la factura de la luz", "la factura de la luz, la pagué anoche"),
-        ("Payer la facture d'électricité", "la facture d'électricité, je l'ai payée hier soir"),
-        ("Die Stromrechnung bezahlen", "die Stromrechnung — hab ich gestern bezahlt"),
-        ("Pagare la bolletta della luce", "la bolletta della luce, l'ho pagata ieri sera"),
-        ("Pagar a conta de luz", "a conta de luz, já paguei"),
+        # a redo said with the infinitive, a pronoun joined to it or before it
+        (
+            "Reenviar la factura a Marco",
+            "reenvié la factura a Marco, pero hay que reenviarla otra vez",
+        ),
+        ("Rispedire il pacco", "ho rispedito il pacco, ma devo rispedirlo"),
+        ("Renvoyer le colis", "j'ai renvoyé le colis... il faut encore le renvoyer"),
+        # another agent, or the thing sent back to the user
+        ("Renvoyer le colis", "le vendeur a renvoyé le colis"),
+        ("Renvoyer le colis", "on m'a renvoyé le colis"),
+        ("Renvoyer le colis", "le colis m'a été renvoyé"),
+        ("Renvoyer le colis", "le vendeur a déjà renvoyé le colis"),
+        ("Rispedire il pacco", "ha già rispedito il pacco"),
+        ("Reenviar la factura a Marco", "Marco ya reenvió la factura"),
+        # a thing in the post that is coming, hoped for, or someone else's word
+        ("Post the cheque", "the cheque from the landlord is in the post"),
+        ("Post the cheque", "hopefully the cheque is in the post"),
+        ("Post the cheque", "landlord: the cheque is in the post"),
+        ("Mail the cheque", "the cheque from the landlord is in the post"),
+        ("Mail the cheque", "hopefully the cheque is in the post"),
+        ("Mail the cheque", "landlord: the cheque is in the post"),
+        # another period than the title's own
+        ("Send last month's invoice to Marco", "sent last year's invoice to Marco"),
+        ("Review last week's notes", "reviewed last year's notes"),
+        ("Review last week's notes", "reviewed the notes from last month"),
+        # a topic, then someone else's act, another thing, a part, one of a list, a
+        # failure, hearsay (session 12's topic join, taken out)
+        ("Pay the electricity bill", "the electricity bill — mom paid it"),
+        ("Pay the electricity bill", "the electricity bill — paid rent"),
+        ("Renew the passport", "the electricity bill — renewed my passport instead"),
+        ("Pay the electricity bill", "the electricity bill — renewed my passport instead"),
+        ("Pay the electricity bill", "the electricity bill — paid part"),
+        ("Pay the electricity bill", "the electricity bill, the gas bill — paid one of them"),
+        ("Pay the electricity bill", "the electricity bill — paid it, but it bounced"),
+        ("Pay the rent", "Ana wrote: rent — paid it"),
     ],
 )
-def test_a_topic_done_in_the_next_clause_completes(title: str, said: str) -> None:
-    assert completes(title, said)
-
-
-@pytest.mark.parametrize(
-    ("title", "said"),
-    [
-        ("Pay the electricity bill", "the electricity bill — Marco paid it last night"),
-        ("Pay the electricity bill", "the electricity bill, still need to pay it"),
-        ("Pay the electricity bill", "the electricity bill, paid the gas one instead"),
-        ("Pay the electricity bill", "the electricity bill: paid it last month"),
-        ("Pay the electricity bill", "the electricity bill, paid it for my mum"),
-        ("Pagar la factura de la luz", "la factura de la luz, la pagó mi marido"),
-        ("Pagar la factura de la luz", "la factura de la luz, pagué la del agua"),
-        ("Payer la facture d'électricité", "la facture d'électricité, mon mari l'a payée"),
-        ("Die Stromrechnung bezahlen", "die Stromrechnung — hat mein Mann bezahlt"),
-        ("Die Stromrechnung bezahlen", "die Stromrechnung, zahle ich morgen"),
-        ("Pagare la bolletta della luce", "la bolletta della luce, l'ha pagata mio marito"),
-        ("Pagar a conta de luz", "a conta de luz, ainda não paguei"),
-        ("Book a flight to Berlin", "the flight to Berlin, booked a hotel"),
-    ],
-)
-def test_a_topic_then_another_act_completes_nothing(title: str, said: str) -> None:
-    assert not completes(title, said)
+def test_reviewer_sentences_change_nothing(title: str, said: str) -> None:
+    assert detected([flow(title)], said) == []
 
 
 @pytest.mark.parametrize(
@@ -328,8 +333,7 @@ def test_a_priority_said_plainly_still_changes() -> None:
     assert detected(flows, said) == [("reprioritise", "f1")]
 
 
-def test_a_report_then_a_detail_is_no_topic() -> None:
-    """The title's own verb makes a clause a report, not a topic: the detail after it
-    ("went with Admiral") is not joined to it (dev6 f10-0022 regressed when it was)."""
+def test_a_report_then_a_detail_completes() -> None:
+    """dev6 f10-0022: the title's verb done, then a detail ("went with Admiral")."""
     said = "sorted the insurance, went with Admiral in the end, £60 cheaper than the quote"
     assert completes("Sort out the car insurance", said)

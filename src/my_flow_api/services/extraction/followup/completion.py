@@ -515,7 +515,6 @@ def _act_noun_positions(tokens: list[str], clause: str, nouns: frozenset[str]) -
 
 GONE = re.compile(
     r"\b(?:went out|(?:is|['’]s) out(?! of| for)|"
-    r"(?:is|['’]s|are) in the (?:post|mail)(?=\W*$|\W*[.!,;]|\s+(?:already|now|today))|"
     r"(?:est|sont) parti(?:e|s|es)?|"
     r"(?:ist|sind) (?:schon |jetzt |endlich )?(?:raus|unterwegs)|"
     r"(?:ya )?sali[oó]|"
@@ -525,8 +524,8 @@ GONE = re.compile(
 )
 """The thing sent has gone: a report that a sending is done, said of the thing ("le devis
 *est parti* ce matin", "Paket an Lena *ist raus*", "the invoice *went out*", "el paquete
-ya *salió*", "il pacco *è partito*", "o relatório *saiu*", "the form *is in the post*",
-not "in the post office queue")."""
+ya *salió*", "il pacco *è partito*", "o relatório *saiu*"). Not "the cheque is in the
+post": as often a thing coming to the user, a hope or someone else's word."""
 
 
 def _gone_positions(tokens: list[str], clause: str, title_stems: set[str]) -> list[int]:
@@ -744,7 +743,7 @@ def not_done(
     """A reason in the sentence to believe the flow's task is not (this time) done."""
     if any(p.search(sentence) for p in (ATTEMPT, HEARSAY, RETRY)):
         return True
-    if LAST_OCCASION.search(sentence) and not LAST_OCCASION.search(flow.title):
+    if not _occasions(sentence) <= _occasions(flow.title):
         return True  # "sent last quarter's return": not "Send the quarterly return"
     if _title_verb(flow.title) in _CALL and BUSY_LINE.search(sentence):
         return True  # "called the CAF, still busy"
@@ -779,13 +778,90 @@ def not_done(
     return False
 
 
+def _occasions(text: str) -> set[str]:
+    """The past periods the text names (`LAST_OCCASION`), each as said without its
+    article or possessive: a title's own ("Send last month's invoice") exempts only a
+    mention of that same period, not "last year's invoice" or "the notes from last month"
+    for "Review last week's notes"."""
+    out = set()
+    for m in LAST_OCCASION.finditer(text):
+        said = re.sub(r"^the\s+|['’]s?$", "", m.group().casefold())
+        out.add(" ".join(said.split()))
+    return out
+
+
 def _redo(clause: str, title: str) -> bool:
-    """A redo of the thing (`REDO`), but for the title's own verb in a done form ("j'ai
-    renvoyé le colis" for "Renvoyer le colis"; "il faut le renvoyer" is still a redo)."""
+    """A redo of the thing (`REDO`), but for the title's own verb in a done form the user
+    says of themself ("j'ai renvoyé le colis" for "Renvoyer le colis"). Still a redo: an
+    infinitive, bare or with its pronoun ("il faut le renvoyer", "hay que reenviarla",
+    "devo rispedirlo"), and a done form with someone else as its agent or the user as its
+    receiver ("le vendeur a renvoyé le colis", "on m'a renvoyé le colis", "le colis m'a
+    été renvoyé")."""
     verb = _title_verb(title)
     return any(
-        verb is None or not _done_form(fold(m.group()), fold(verb)) for m in REDO.finditer(clause)
+        verb is None or not _own_done_form(clause, m, fold(verb)) for m in REDO.finditer(clause)
     )
+
+
+def redoes(sentence: str, before: str) -> bool:
+    """Whether the sentence says the act of the sentence before it is to be done again
+    ("j'ai renvoyé le colis... il faut encore le renvoyer"): a redo verb (`REDO`) not said
+    as the user's own past (`_first_person`), the same verb as a redo word before."""
+    done = {fold(m.group())[:5] for m in REDO.finditer(before)}
+    return any(
+        fold(m.group())[:5] in done and not _first_person(sentence, m)
+        for m in REDO.finditer(sentence)
+    )
+
+
+_CLITIC_TAIL = re.compile(r"(?:me|te|se|lo|la|los|las|le|les|li|gli|ne|ci|vi|glie|l)+")
+_FIRST_PERSON_AUX = re.compile(
+    r"(?:\bj['’]\s*|\bje\s+(?:(?:l['’]|les\s+|lui\s+|leur\s+|te\s+|t['’]|vous\s+)\s*)?)ai\s*$|"
+    r"\b(?:(?:l['’]|li\s+|le\s+|la\s+|lo\s+|gliel['’]|glieli\s+|gliela\s+|glielo\s+)\s*)?ho\s*$|"
+    r"\b(?:(?:lo|la|los|las|le|les|se\s+l[oa]s?)\s+)?he\s*$|"
+    r"\b(?:ich\s+)?hab(?:e)?\s+(?:\w+\s+){0,4}$|"
+    r"\bi(?:['’]ve|\s+have)?(?:\s+(?:just|already|finally))?\s*$",
+    _I,
+)
+"""A first-person auxiliary (with its object pronoun) right before a done form: "j'ai",
+"je l'ai", "l'ho", "lo he", "hab ... ", "I've"."""
+_BARE_OPENING = re.compile(
+    r"(?:^|[,;:—–-]|\b(?:ya|yo|já|eu))\s*"
+    r"(?:(?:lo|la|los|las|le|les|l['’]|o|a|os|as)\s*)?$",
+    _I,
+)
+"""Where a done form without an auxiliary is the user's: opening the clause, or after
+"ya"/"já" ("reenvié la factura", "ya la reenvié", "já reenviei"); not after "déjà" or
+"already", which a third person's "il a déjà renvoyé", "Marco already resent" share."""
+
+
+def _infinitive(token: str, verb: str) -> bool:
+    """The title's verb as an infinitive, bare or with object pronouns joined to it
+    ("renvoyer", "reenviarla", "rispedirlo", "reenviársela" folded)."""
+    stems = [verb] + ([verb[:-1]] if verb.endswith(("are", "ere", "ire")) else [])
+    return any(
+        token.startswith(s) and (token == s or _CLITIC_TAIL.fullmatch(token[len(s) :]) is not None)
+        for s in stems
+    )
+
+
+def _first_person(clause: str, m: re.Match[str]) -> bool:
+    """Whether the done form at `m` is the user's own act: a first-person auxiliary just
+    before it, or, with none, a first-person past ("reenvié", "reenviei") or an English
+    or French form opening the clause ("resent the invoice", "renvoyé ce matin")."""
+    before = clause[: m.start()]
+    if _FIRST_PERSON_AUX.search(before):
+        return True
+    word = m.group().casefold()
+    own_form = word.endswith(("é", "í", "ei")) or (
+        word.isascii() and word.endswith(("ed", "ent", "id", "one"))
+    )
+    return own_form and _BARE_OPENING.search(before) is not None
+
+
+def _own_done_form(clause: str, m: re.Match[str], verb: str) -> bool:
+    token = fold(m.group())
+    return not _infinitive(token, verb) and _done_form(token, verb) and _first_person(clause, m)
 
 
 _NOT_A_NAME = frozenset("few couple second third bit while little lot minute hour".split())

@@ -24,7 +24,6 @@ from my_flow_api.services.extraction.followup.judge import decided_about
 from my_flow_api.services.extraction.followup.linking import link
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow, Operation
 from my_flow_api.services.extraction.followup.refine import correction
-from my_flow_api.services.extraction.followup.topic import with_topic
 from my_flow_api.services.extraction.followup.when import new_due
 from my_flow_api.services.extraction.voice import user_voice
 
@@ -95,11 +94,15 @@ def user_passages(chat: Sequence[ChatMessage], flows: Sequence[OpenFlow]) -> lis
 def _retried(sentence: str, following: list[str], flows: Sequence[OpenFlow]) -> bool:
     """The next sentence tries again, naming no open flow or one this sentence names
     ("will try again later", "je réessaierai d'appeler la CAF"): this sentence told of an
-    attempt. A try at another flow ("I'll try the dentist again") leaves it alone."""
-    if not following or not completion.RETRY.search(following[0]):
+    attempt. A try at another flow ("I'll try the dentist again") leaves it alone. So
+    does a next sentence saying this one's act is to be done again."""
+    if not following:
         return False
     named = _named(following[0], flows)
-    return not named or bool(named & _named(sentence, flows))
+    if completion.RETRY.search(following[0]):
+        return not named or bool(named & _named(sentence, flows))
+    # "j'ai renvoyé le colis... il faut encore le renvoyer": the same act to do again
+    return named <= _named(sentence, flows) and completion.redoes(following[0], sentence)
 
 
 def _named(text: str, flows: Sequence[OpenFlow]) -> set[str]:
@@ -227,10 +230,4 @@ def _linked_with_cue(op: Op, sentence: str, flows: Sequence[OpenFlow]) -> list[O
         and (op in stated_ops(segment) or binding.cue_spans(op, segment, flow)
              or (op is Op.COMPLETE and completion.verb_fits(segment, flow)))
     }  # fmt: skip
-    if op is Op.COMPLETE:  # "the electricity bill — paid it last night" (`topic`)
-        parts = guards.segments(sentence)
-        for flow in flows:
-            joined = [p for p in with_topic(parts, flow, flows) if p not in parts]
-            if any(completion.verb_fits(p, flow) for p in joined):
-                linked.setdefault(flow.id, flow)
     return list(linked.values())

@@ -18,21 +18,13 @@ from my_flow_api.services.extraction.followup import aspect, binding, completion
 from my_flow_api.services.extraction.followup.linking import MIN_COVERAGE, coverage
 from my_flow_api.services.extraction.followup.operations import Op, OpenFlow
 from my_flow_api.services.extraction.followup.refine import correction
-from my_flow_api.services.extraction.followup.topic import with_topic
 
 
-def naming_segments(
-    sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlow] = ()
-) -> list[str]:
-    """The clauses of the sentence that name the flow; [] when the sentence does not. For
-    a completion, a bare topic is one clause with the one after it (`topic`: "the
-    electricity bill — paid it last night")."""
+def naming_segments(sentence: str, flow: OpenFlow, op: Op) -> list[str]:
+    """The clauses of the sentence that name the flow; [] when the sentence does not."""
     if op is Op.REFINE and correction(sentence, [flow]) is not None:
         return [sentence]
-    parts = guards.segments(sentence)
-    if op is Op.COMPLETE:
-        parts = with_topic(parts, flow, flows or [flow])
-    naming = [s for s in parts if coverage(s, flow) >= MIN_COVERAGE]
+    naming = [s for s in guards.segments(sentence) if coverage(s, flow) >= MIN_COVERAGE]
     if naming:
         return naming
     return [sentence] if coverage(sentence, flow) >= MIN_COVERAGE else []
@@ -43,7 +35,7 @@ def decided_about(sentence: str, flow: OpenFlow, op: Op, flows: Sequence[OpenFlo
     another one does not carry this one's change)."""
     if guards.is_question(sentence):
         return False
-    naming = naming_segments(sentence, flow, op, flows)
+    naming = naming_segments(sentence, flow, op)
     if not naming or any(binding.owned_by_other(segment, flow) for segment in naming):
         return False  # "Ana's passport is urgent" is not "Renew the passport"
     if op in binding.BOUND_OPS:  # the clauses bound to the change are judged there

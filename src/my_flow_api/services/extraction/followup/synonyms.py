@@ -37,14 +37,9 @@ _GROUPS: tuple[frozenset[str], ...] = tuple(
 
 
 _SEND_HEADS = frozenset("send enviar envoyer inviare schicken".split())
-SEND: frozenset[str] = frozenset(w for g in _GROUPS if g & _SEND_HEADS for w in g) | {
-    "post",
-    "mail",
-}
+SEND: frozenset[str] = frozenset(w for g in _GROUPS if g & _SEND_HEADS for w in g)
 """The verbs of sending, in the six languages: their act is done when the thing has gone
-("le devis est parti", "das Paket ist raus", "the form is in the post"). "post" and
-"mail" send only here: as the same act as "send" they would make "sent the photos" post
-them."""
+("le devis est parti", "das Paket ist raus")."""
 
 _ACT_NOUNS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(fold(w) for w in verbs.split()), frozenset(fold(w) for w in nouns.split()))
