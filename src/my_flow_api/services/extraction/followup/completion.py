@@ -293,7 +293,9 @@ _PAST_AUX = frozenset("foi foram fue fueron è stato stata wurde wurden".split()
 """After a passive's "by", words that are a time or a means, not who did it."""
 
 
-def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> bool:
+def _someone_elses_act(
+    written: list[str], i: int, title_stems: set[str], cased: list[str] | None = None
+) -> bool:
     """Whether the done-verb at i is another's act, not the user's, by its form or its
     neighbours (the words as written):
 
@@ -309,6 +311,8 @@ def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> boo
       *me* the report", "the dentist called *me*", "talked *to me*"; "booked us a table",
       with no subject, is the user's)."""
     verb, before = written[i], written[i - 1] if i else ""
+    if _third_party(written, i, cased, title_stems):
+        return True
     third = _THIRD_PAST.match(verb) is not None or before in _THIRD_AUXILIARY
     reflexive = before in _REFLEXIVE or (i >= 2 and written[i - 2] in _REFLEXIVE)
     if third and not reflexive:
@@ -346,6 +350,68 @@ def _someone_elses_act(written: list[str], i: int, title_stems: set[str]) -> boo
     if word in agency.FIRST_PERSON or agency.is_time(word) or word in _NOT_AGENT_AFTER_BY:
         return False
     return not shares(stem(word), title_stems)
+
+
+_FRENCH_THIRD = frozenset({"a", "ont"})
+"""French third-person auxiliaries ("le vendeur *a* envoyé", "ils *ont* payé"; the user's
+is "ai")."""
+_FRENCH_PARTICIPLE = re.compile(r"\w+(?:é|ée|és|ées)$")
+_PORTUGUESE_THIRD = frozenset({"tem", "têm"})
+"""Portuguese third-person "ter" before a participle ("o vendedor *tem* enviado")."""
+_PASSIVE_DONE = frozenset(
+    "été ete è stato stata stati state wurde wurden fue fueron foi foram".split()
+)
+_RECIPIENT_CLITIC = frozenset({"m", "me", "mi", "mir", "nos", "uns", "ci"})
+_NAME_SKIP = frozenset("already just also finally then so and".split())
+_NOT_NAME = frozenset(
+    "done ok okay yes yeah yep yup all got well good great cool nice sure".split()
+)
+
+
+def _third_party(
+    written: list[str], i: int, cased: list[str] | None, title_stems: set[str]
+) -> bool:
+    """Whether the done-verb at i has a third party as its subject or the user as its
+    recipient, by the words right before it (as written):
+
+    - a French third-person auxiliary after a subject ("le vendeur *a* envoyé", "*ont*
+      payé"; not "j'ai envoyé"), the impersonal "on m'a envoyé"; a Portuguese "tem";
+    - a passive with the user as recipient ("le colis *m'a été* envoyé", "il pacco *mi è
+      stato* spedito", "das Paket *wurde mir* geschickt");
+    - an English name opening the clause, a capitalised word that is no small word, time
+      or first person, before the past verb ("*Marco* already resent the invoice")."""
+    before = written[i - 1] if i else ""
+    near = written[max(0, i - 3) : i]
+    if any(t in _RECIPIENT_CLITIC for t in near) and any(t in _PASSIVE_DONE for t in near):
+        return True
+    if before in _PORTUGUESE_THIRD and i >= 2:
+        return True
+    if (
+        before in _FRENCH_THIRD
+        and i >= 2
+        and _FRENCH_PARTICIPLE.match(written[i]) is not None
+        and written[i - 2] not in agency.FIRST_PERSON
+        and written[i - 2] != "y"
+    ):
+        return True  # "il y a" names no one; "on m'a", "il a" are another's
+    if cased is None or len(cased) != len(written) or not written[i].endswith(("ed", "ent", "id")):
+        return False
+    head = [j for j in range(i) if written[j] not in _NAME_SKIP and written[j] not in FILLER]
+    if len(head) != 1 or head[0] != 0:
+        return False
+    name = cased[0]
+    word = written[0]
+    return (
+        name[:1].isupper()
+        and name[1:].islower()
+        and name.isascii()
+        and word not in STOP
+        and word not in _NOT_NAME
+        and word not in agency.FIRST_PERSON
+        and not shares(stem(word), title_stems)
+        and stem(word) not in agency.TIME_NOUNS
+        and len(word) >= 3
+    )
 
 
 _STILL_TO_COME = frozenset("wird werden gets".split())
@@ -436,6 +502,7 @@ def _done_positions(
     generic done-word."""
     raw = _WORD.findall(clause.casefold())
     written = raw if len(raw) == len(tokens) else tokens
+    cased = _WORD.findall(clause)
     acts = synonyms.same_act(verb, _words(title)) if verb else ()
     out = [
         i
@@ -448,7 +515,7 @@ def _done_positions(
             for v in acts
         )
         and not (i and _noun_after(tokens[i - 1], t))
-        and not _someone_elses_act(written, i, title_stems)
+        and not _someone_elses_act(written, i, title_stems, cased)
         and not _contacted_by_object(tokens, i, verb, title_stems)
         and not _called_names(tokens, i, verb)
     ]

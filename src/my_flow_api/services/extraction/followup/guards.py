@@ -190,9 +190,25 @@ _SEGMENT = re.compile(
 )
 
 
+_DISLOCATED = re.compile(
+    r"(?:^|(?<=[.;!?]\s))\s*((?:le|la|les|l['’]|el|los|las|il|lo|o|a|os|as)\s*[^\W\d_]+"
+    r"(?:\s+[^\W\d_]+){0,2})\s*,\s*(?="
+    r"je\s+(?:l['’]|les?\s+|la\s+)(?:ai|avons)\b|"
+    r"(?:yo\s+|ya\s+)?l[oa]s?\s+\w+[ée]\b|"
+    r"(?:io\s+)?l['’](?:ho|abbiamo)\b|"
+    r"(?:eu\s+)?(?:já\s+)?[oa]s?\s+\w+ei\b)",
+    _I,
+)
+"""A thing named before a comma and taken up by the user's pronoun in the clause after
+it ("le colis, je l'ai envoyé", "la factura, la pagué", "il pacco, l'ho spedito", "o
+pacote, eu o enviei"): one clause, the thing its object."""
+
+
 def segments(sentence: str) -> list[str]:
     """The clauses of a sentence, cut at commas and conjunctions: each has its own
-    subject and mood ("booked the flight, still need to call the client")."""
+    subject and mood ("booked the flight, still need to call the client"); a thing named
+    before a comma and taken up by the user's pronoun after it stays in its clause."""
+    sentence = _DISLOCATED.sub(r"\1 ", sentence)
     return [part for part in _SEGMENT.split(sentence) if part and part.strip()]
 
 
