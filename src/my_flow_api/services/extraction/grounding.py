@@ -27,10 +27,8 @@ from my_flow_api.models.flow import FlowCreate
 from my_flow_api.services.ai.base import ChatMessage
 from my_flow_api.services.extraction.clauses import lines
 from my_flow_api.services.extraction.crosslex import concept
-from my_flow_api.services.extraction.dates import date_spans
 from my_flow_api.services.extraction.learned.spans import CLAIM
 from my_flow_api.services.extraction.lexicon import ROMANCE_INFINITIVE, things
-from my_flow_api.services.extraction.priority import priority_spans
 from my_flow_api.services.extraction.suggestions import accepted_offers, offered
 from my_flow_api.services.extraction.text import (
     STOPWORDS,
@@ -41,6 +39,7 @@ from my_flow_api.services.extraction.text import (
     stem,
     words,
 )
+from my_flow_api.services.extraction.titles import drop_spans
 from my_flow_api.services.extraction.voice import user_voice
 
 _TAKES = re.compile(
@@ -484,17 +483,8 @@ def restatements(chat: Sequence[ChatMessage], support: set[str]) -> list[Restate
         listed = dict.fromkeys(line.text for line in lines(message.content) if line.listed)
         for text in listed:
             if not _WARNING.search(text) and is_grounded(text, support):
-                found.append((terms(text), _about(_without_annotations(text))))
+                found.append((terms(text), _about(drop_spans(text))))  # its task, not its day
     return found
-
-
-def _without_annotations(item: str) -> str:
-    """A listed item less its due day and priority ("— keine Eile", "— by Friday"): what
-    the item is about is its task."""
-    spans = sorted(date_spans(item) + priority_spans(item), reverse=True)
-    for start, end in spans:
-        item = item[:start] + " " + item[end:]
-    return item
 
 
 def is_restated(title: str, support: set[str], restated: Sequence[Restated]) -> bool:

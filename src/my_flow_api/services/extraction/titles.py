@@ -63,7 +63,7 @@ _GERMAN_ZU = re.compile(r"\bzu\s+(\S+)$")
 
 def make_title(phrase: str, language: str) -> str | None:
     """A short imperative title, or None when nothing meaningful is left."""
-    text = _drop_spans(phrase)
+    text = drop_spans(phrase)
     text = _CUT.sub("", text)
     text = _cut_aside(text)
     text = _GET_DONE.sub(_undo_participle, text)
@@ -97,7 +97,8 @@ def _cut_aside(text: str) -> str:
     return head
 
 
-def _drop_spans(phrase: str) -> str:
+def drop_spans(phrase: str) -> str:
+    """`phrase` less its date and priority words ("— keine Eile", "by Friday")."""
     spans = date_spans(phrase)
     spans += priority_spans(phrase)
     for start, end in sorted(spans, reverse=True):

@@ -106,7 +106,7 @@ month's invoice", it is the flow's own occasion: `_other_occasion`.)"""
 BUSY_LINE = re.compile(
     r"\b(?:busy|engaged|line (?:was )?busy|occup[ée]e?|ocupad[oa]|comunicando|besetzt|"
     r"occupat[oa]|dava ocupado|no (?:one|body) (?:home|there)|mailbox|buz[oó]n|"
-    r"r[ée]pondeur|messagerie|mailbox|anrufbeantworter|segreteria|caixa postal)\b",
+    r"r[ée]pondeur|messagerie|anrufbeantworter|segreteria|caixa postal)\b",
     _I,
 )
 """A call that met a busy line or a machine ("j'ai appelé la CAF, toujours occupé"):
